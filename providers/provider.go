@@ -1,0 +1,103 @@
+// Package providers defines how hookgate authenticates and identifies an inbound
+// webhook. Each provider lives in its own sub-package (providers/stripe,
+// providers/github, …) and exposes a Factory; providers/builtin registers them all.
+//
+// A Provider works on the raw request bytes only: verification happens before any
+// parsing, over exactly the bytes received, and fails closed.
+package providers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Name identifies a signing scheme (the `provider:` of a source in the config).
+type Name string
+
+// The built-in provider names.
+const (
+	Stripe           Name = "stripe"
+	GitHub           Name = "github"
+	PayPal           Name = "paypal"
+	Twilio           Name = "twilio"
+	Shopify          Name = "shopify"
+	StandardWebhooks Name = "standardwebhooks" // also Svix, Clerk
+	HMAC             Name = "hmac"             // generic configurable HMAC
+	Token            Name = "token"            // generic shared-token header
+	Basic            Name = "basic"            // generic HTTP Basic
+)
+
+// Request is the part of an HTTP request a provider may look at. Body holds the raw
+// bytes exactly as received; a provider must not modify it.
+type Request struct {
+	Method string
+	// URL is the public URL the provider posted to: the source's configured public
+	// base URL joined with the request path and query (never derived from Host alone).
+	URL    *url.URL
+	Header http.Header
+	Body   []byte
+	// Now is the verification clock, injected so tests control it.
+	Now time.Time
+}
+
+// Event is what a provider reads from a verified request.
+type Event struct {
+	// ID is the provider's event identifier, the dedupe key (unique per source).
+	ID string
+	// Type is the provider's own event type (e.g. "push", "payment_intent.succeeded").
+	Type string
+}
+
+// Reply is a provider-specific answer to an accepted request (a TwiML document, a
+// challenge echo). The zero Reply means "200 with the gateway's default JSON body".
+type Reply struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// Provider authenticates and identifies requests for one configured source.
+//
+// Verify returns nil only when the request is proven to come from the provider.
+// Its errors wrap one of the sentinel errors of this package (ErrNotSigned,
+// ErrInvalidHeader, ErrNoValidSignature, ErrTooOld, ErrTooNew, ErrNoSecret, …) so the
+// gateway can map them to a status and a metric reason; an infrastructure failure
+// (a certificate that cannot be fetched right now) wraps ErrUnavailable.
+//
+// Identify is called only after Verify succeeded. It returns ErrMalformedPayload
+// (wrapped) when the verified body cannot yield an event ID and type.
+type Provider interface {
+	Verify(ctx context.Context, r *Request) error
+	Identify(r *Request) (Event, error)
+}
+
+// Replier is implemented by providers that must answer accepted requests in a
+// specific way (Twilio's TwiML, a challenge echo).
+type Replier interface {
+	Reply(r *Request, ev Event) Reply
+}
+
+// Decoder is implemented by providers whose body is not plain JSON for handlers
+// (GitHub's form-encoded `payload=`, Twilio's form parameters): Decode returns the
+// JSON document handlers receive.
+type Decoder interface {
+	Decode(contentType string, body []byte) ([]byte, error)
+}
+
+// Spec is the configuration of one source, as a provider factory receives it.
+type Spec struct {
+	// Source is the source name (the {source} of /webhooks/{source}).
+	Source string
+	// Secrets are the resolved signing secrets, newest first; any may verify.
+	// They must never be logged or returned in an error.
+	Secrets []string
+	// Options decodes the provider-specific `options:` block of the source into v
+	// (a pointer to the provider's own options struct). It is never nil.
+	Options func(v any) error
+}
+
+// Factory builds the Provider of one source. It returns an error naming the field
+// and the fix when the spec is invalid (for example an empty secret list).
+type Factory func(spec Spec) (Provider, error)
