@@ -1,0 +1,270 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hookgate/hookgate/store"
+	"github.com/hookgate/hookgate/store/internal/headerjson"
+	"github.com/hookgate/hookgate/store/internal/keyset"
+)
+
+// receiptCols are the columns scanReceipt reads, body last so that listings can
+// leave it out.
+const receiptCols = `id, source, provider, event_id, event_type, status, content_type,
+	headers::text, received_at, queued_at, started_at, completed_at,
+	workflow_id, attempts, duplicates, last_error`
+
+// scanReceipt scans receiptCols (and body, when withBody).
+func scanReceipt(row pgx.Row, withBody bool) (store.Receipt, error) {
+	var (
+		r                          store.Receipt
+		headers                    []byte
+		queued, started, completed *time.Time
+	)
+	dest := []any{&r.ID, &r.Source, &r.Provider, &r.EventID, &r.EventType, &r.Status, &r.ContentType,
+		&headers, &r.ReceivedAt, &queued, &started, &completed,
+		&r.WorkflowID, &r.Attempts, &r.Duplicates, &r.LastError}
+	if withBody {
+		dest = append(dest, &r.Body)
+	}
+	if err := row.Scan(dest...); err != nil {
+		return store.Receipt{}, err
+	}
+	h, err := headerjson.Decode(headers)
+	if err != nil {
+		return store.Receipt{}, fmt.Errorf("receipt %s: %w", r.ID, err)
+	}
+	r.Header = h
+	r.ReceivedAt = r.ReceivedAt.UTC()
+	r.QueuedAt, r.StartedAt, r.CompletedAt = fromNull(queued), fromNull(started), fromNull(completed)
+	if withBody && r.Body == nil {
+		r.Body = []byte{}
+	}
+	return r, nil
+}
+
+// Receipt returns the receipt with its body, or an error wrapping
+// store.ErrNotFound.
+func (s *Store) Receipt(ctx context.Context, id string) (store.Receipt, error) {
+	row := s.pool.QueryRow(ctx, `SELECT `+receiptCols+`, body FROM receipts WHERE id = $1`, id)
+	r, err := scanReceipt(row, true)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Receipt{}, fmt.Errorf("receipt %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Receipt{}, fmt.Errorf("load receipt %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// ReceiptByEvent returns the receipt of (source, eventID) with its body, or an
+// error wrapping store.ErrNotFound.
+func (s *Store) ReceiptByEvent(ctx context.Context, source, eventID string) (store.Receipt, error) {
+	row := s.pool.QueryRow(ctx, `SELECT `+receiptCols+`, body FROM receipts
+		WHERE source = $1 AND event_id = $2`, source, eventID)
+	r, err := scanReceipt(row, true)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Receipt{}, fmt.Errorf("receipt of %s event %s: %w", source, eventID, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Receipt{}, fmt.Errorf("load receipt of %s event %s: %w", source, eventID, err)
+	}
+	return r, nil
+}
+
+// Unstarted returns receipts still in status verified that were received before
+// before, oldest first: the relay's backlog of workflows to start. limit is
+// clamped like a list limit (store.ClampLimit).
+func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id FROM receipts
+		WHERE status = 'verified' AND received_at < $1
+		ORDER BY received_at, id LIMIT $2`, ts(before), store.ClampLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("unstarted receipts: %w", err)
+	}
+	refs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Ref, error) {
+		var r store.Ref
+		err := row.Scan(&r.ID, &r.Source, &r.EventID)
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unstarted receipts: %w", err)
+	}
+	return refs, nil
+}
+
+// MarkQueued records that the receipts' workflows have started. Status moves
+// from verified to queued and never back from a later status (the workflow may
+// already be running when the relay gets here). The first call's workflow ID
+// and time are kept, so retries change nothing. Unknown receipts are ignored.
+func (s *Store) MarkQueued(ctx context.Context, qs []store.Queued) error {
+	if len(qs) == 0 {
+		return nil
+	}
+	// One lock order for all writers.
+	qs = slices.SortedFunc(slices.Values(qs), func(a, b store.Queued) int { return strings.Compare(a.ReceiptID, b.ReceiptID) })
+	ids, wfs, ats := make([]string, len(qs)), make([]string, len(qs)), make([]time.Time, len(qs))
+	for i, q := range qs {
+		ids[i], wfs[i], ats[i] = q.ReceiptID, q.WorkflowID, ts(q.At)
+	}
+	_, err := s.pool.Exec(ctx, `
+		UPDATE receipts r SET
+			status = CASE WHEN r.status = 'verified' THEN 'queued' ELSE r.status END,
+			workflow_id = CASE WHEN r.queued_at IS NULL THEN q.workflow_id ELSE r.workflow_id END,
+			queued_at = COALESCE(r.queued_at, q.at)
+		FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS q(id, workflow_id, at)
+		WHERE r.id = q.id AND (r.status = 'verified' OR r.queued_at IS NULL)`, ids, wfs, ats)
+	if err != nil {
+		return fmt.Errorf("mark queued: %w", err)
+	}
+	return nil
+}
+
+// transitionArgs turns a transition into the values its UPDATE sets, NULL
+// meaning "keep": processing sets started_at only when still unset, a terminal
+// status sets completed_at, a non-empty error replaces last_error, and
+// completed replaces it even when empty (clearing it).
+func transitionArgs(tr store.Transition) (started, completed, lastError any) {
+	if tr.To == store.StatusProcessing {
+		started = ts(tr.At)
+	}
+	if tr.To.Terminal() {
+		completed = ts(tr.At)
+	}
+	if tr.Error != "" || tr.To == store.StatusCompleted {
+		lastError = tr.Error
+	}
+	return started, completed, lastError
+}
+
+// Transition changes a receipt's status (see transitionArgs for the timestamps
+// and error it sets). An unknown status wraps store.ErrInvalid, an unknown
+// receipt store.ErrNotFound.
+func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
+	if !tr.To.Valid() {
+		return fmt.Errorf("transition receipt %s to %q: %w", tr.ReceiptID, tr.To, store.ErrInvalid)
+	}
+	started, completed, lastError := transitionArgs(tr)
+	tag, err := s.pool.Exec(ctx, `UPDATE receipts SET
+			status = $2,
+			started_at = COALESCE(started_at, $3::timestamptz),
+			completed_at = COALESCE($4::timestamptz, completed_at),
+			last_error = COALESCE($5::text, last_error)
+		WHERE id = $1`, tr.ReceiptID, string(tr.To), started, completed, lastError)
+	if err != nil {
+		return fmt.Errorf("transition receipt %s to %s: %w", tr.ReceiptID, tr.To, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("transition receipt %s: %w", tr.ReceiptID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// Requeue puts a receipt back to verified for a replay: the relay starts its
+// workflow again. Queue, start and completion times and the last error are
+// cleared; attempts, duplicates and the workflow ID are kept. at is recorded as
+// the receipt's requeued_at. An unknown receipt wraps store.ErrNotFound.
+func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE receipts SET
+			status = 'verified', queued_at = NULL, started_at = NULL, completed_at = NULL,
+			last_error = '', requeued_at = $2
+		WHERE id = $1`, receiptID, ts(at))
+	if err != nil {
+		return fmt.Errorf("requeue receipt %s: %w", receiptID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("requeue receipt %s: %w", receiptID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// where accumulates SQL conditions and their numbered arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends a condition; "?" in cond stands for the next argument.
+func (w *where) add(cond string, arg any) {
+	w.args = append(w.args, arg)
+	w.conds = append(w.conds, strings.Replace(cond, "?", "$"+strconv.Itoa(len(w.args)), 1))
+}
+
+// arg appends an argument and returns its placeholder.
+func (w *where) arg(v any) string {
+	w.args = append(w.args, v)
+	return "$" + strconv.Itoa(len(w.args))
+}
+
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// ListReceipts returns one page of receipts, without bodies, newest first
+// (received_at, then ID, descending). A malformed cursor or unknown status
+// wraps store.ErrInvalid. Pages are keyset-based: rows arriving between pages
+// neither repeat nor hide rows on later pages.
+func (s *Store) ListReceipts(ctx context.Context, f store.Filter) (store.Page, error) {
+	var w where
+	if f.Source != "" {
+		w.add("source = ?", f.Source)
+	}
+	if f.Status != "" {
+		if !f.Status.Valid() {
+			return store.Page{}, fmt.Errorf("list receipts: status %q: %w", f.Status, store.ErrInvalid)
+		}
+		w.add("status = ?", string(f.Status))
+	}
+	if f.EventType != "" {
+		w.add("event_type = ?", f.EventType)
+	}
+	if f.EventID != "" {
+		w.add("event_id = ?", f.EventID)
+	}
+	if !f.Since.IsZero() {
+		w.add("received_at >= ?", ts(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("received_at < ?", ts(f.Until))
+	}
+	if f.Cursor != "" {
+		k, err := keyset.Decode(f.Cursor)
+		if err != nil {
+			return store.Page{}, fmt.Errorf("list receipts: %w", err)
+		}
+		w.conds = append(w.conds, "(received_at, id) < ("+w.arg(k.At)+"::timestamptz, "+w.arg(k.ID)+"::text)")
+	}
+	limit := store.ClampLimit(f.Limit)
+	// One row more than the page tells whether another page follows.
+	q := `SELECT ` + receiptCols + ` FROM receipts` + w.String() +
+		` ORDER BY received_at DESC, id DESC LIMIT ` + w.arg(limit+1)
+	rows, err := s.pool.Query(ctx, q, w.args...)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("list receipts: %w", err)
+	}
+	rs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Receipt, error) {
+		return scanReceipt(row, false)
+	})
+	if err != nil {
+		return store.Page{}, fmt.Errorf("list receipts: %w", err)
+	}
+	var p store.Page
+	if len(rs) > limit {
+		rs = rs[:limit]
+		last := rs[limit-1]
+		p.Next = keyset.Encode(keyset.Key{At: last.ReceivedAt, ID: last.ID})
+	}
+	p.Receipts = rs
+	return p, nil
+}
