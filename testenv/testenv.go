@@ -46,6 +46,7 @@ func require(t testing.TB, env, what string) string {
 func PostgresURL(t testing.TB) string {
 	t.Helper()
 	base := require(t, EnvDatabaseURL, "PostgreSQL server")
+	holdServices(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, base)
@@ -81,13 +82,17 @@ func PostgresURL(t testing.TB) string {
 // RedisURL returns TEST_REDIS_URL.
 func RedisURL(t testing.TB) string {
 	t.Helper()
-	return require(t, EnvRedisURL, "Redis server")
+	u := require(t, EnvRedisURL, "Redis server")
+	holdServices(t)
+	return u
 }
 
 // AMQPURL returns TEST_AMQP_URL.
 func AMQPURL(t testing.TB) string {
 	t.Helper()
-	return require(t, EnvAMQPURL, "RabbitMQ server")
+	u := require(t, EnvAMQPURL, "RabbitMQ server")
+	holdServices(t)
+	return u
 }
 
 // Service names accepted by Stop and Start.
@@ -99,18 +104,53 @@ const (
 
 // Stop stops the named private service instance (see EnvServicesCtl) and blocks
 // until it is down.
-func Stop(t testing.TB, service string) { ctl(t, "stop", service) }
+//
+// It first waits for the tests of other packages that are using the services to
+// end, and keeps their new tests waiting until Start (see lock.go), so a fault test
+// disturbs no one else. If the test ends without calling Start, the service is
+// started again when it ends. A test that calls Stop must not run in parallel with
+// other tests of its own package that use the services.
+func Stop(t testing.TB, service string) {
+	t.Helper()
+	require(t, EnvServicesCtl, ctlWhat)
+	l := lockFor(t)
+	l.beginStop(t, service)
+	t.Cleanup(func() {
+		if !l.isStopped(service) {
+			return
+		}
+		if err := runCtl("start", service); err != nil {
+			t.Errorf("testenv: restart %s after the test: %v", service, err)
+		}
+		l.endStop(t, service)
+	})
+	ctl(t, "stop", service)
+}
 
 // Start starts the named private service instance again and blocks until it
-// accepts connections.
-func Start(t testing.TB, service string) { ctl(t, "start", service) }
+// accepts connections (it returns at once if it is running).
+func Start(t testing.TB, service string) {
+	t.Helper()
+	ctl(t, "start", service)
+	lockFor(t).endStop(t, service)
+}
+
+const ctlWhat = "service controller (fault tests stop and start the private instances `make test` runs)"
+
+func runCtl(verb, service string) error {
+	prog := os.Getenv(EnvServicesCtl)
+	out, err := exec.Command(prog, verb, service).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s %s %s: %w\n%s", prog, verb, service, err, out)
+	}
+	return nil
+}
 
 func ctl(t testing.TB, verb, service string) {
 	t.Helper()
-	prog := require(t, EnvServicesCtl, "service controller (fault tests stop and start the private instances `make test` runs)")
-	out, err := exec.Command(prog, verb, service).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s %s: %v\n%s", prog, verb, service, err, out)
+	require(t, EnvServicesCtl, ctlWhat)
+	if err := runCtl(verb, service); err != nil {
+		t.Fatal(err)
 	}
 }
 
