@@ -1,0 +1,282 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hookgate/hookgate/store"
+	"github.com/hookgate/hookgate/store/internal/headerjson"
+	"github.com/hookgate/hookgate/store/internal/keyset"
+)
+
+// selectReceipt are the columns scanReceipt reads, body last so that listings
+// can leave it out.
+const selectReceipt = `SELECT id, source, provider, event_id, event_type, status, content_type,
+	headers, received_at, queued_at, started_at, completed_at,
+	workflow_id, attempts, duplicates, last_error`
+
+type scanner interface{ Scan(dest ...any) error }
+
+// scanReceipt scans selectReceipt's columns (and body, when withBody).
+func scanReceipt(row scanner, withBody bool) (store.Receipt, error) {
+	var (
+		r                          store.Receipt
+		headers                    string
+		received                   int64
+		queued, started, completed sql.NullInt64
+	)
+	dest := []any{&r.ID, &r.Source, &r.Provider, &r.EventID, &r.EventType, &r.Status, &r.ContentType,
+		&headers, &received, &queued, &started, &completed,
+		&r.WorkflowID, &r.Attempts, &r.Duplicates, &r.LastError}
+	if withBody {
+		dest = append(dest, &r.Body)
+	}
+	if err := row.Scan(dest...); err != nil {
+		return store.Receipt{}, err
+	}
+	h, err := headerjson.Decode([]byte(headers))
+	if err != nil {
+		return store.Receipt{}, fmt.Errorf("receipt %s: %w", r.ID, err)
+	}
+	r.Header = h
+	r.ReceivedAt = fromUS(received)
+	r.QueuedAt, r.StartedAt, r.CompletedAt = fromNullUS(queued), fromNullUS(started), fromNullUS(completed)
+	if withBody && r.Body == nil {
+		r.Body = []byte{}
+	}
+	return r, nil
+}
+
+// Receipt returns the receipt with its body, or an error wrapping
+// store.ErrNotFound.
+func (s *Store) Receipt(ctx context.Context, id string) (store.Receipt, error) {
+	row := s.r.QueryRowContext(ctx, selectReceipt+`, body FROM receipts WHERE id = ?`, id)
+	r, err := scanReceipt(row, true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Receipt{}, fmt.Errorf("receipt %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Receipt{}, fmt.Errorf("load receipt %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// ReceiptByEvent returns the receipt of (source, eventID) with its body, or an
+// error wrapping store.ErrNotFound.
+func (s *Store) ReceiptByEvent(ctx context.Context, source, eventID string) (store.Receipt, error) {
+	row := s.r.QueryRowContext(ctx, selectReceipt+`, body FROM receipts
+		WHERE source = ? AND event_id = ?`, source, eventID)
+	r, err := scanReceipt(row, true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Receipt{}, fmt.Errorf("receipt of %s event %s: %w", source, eventID, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Receipt{}, fmt.Errorf("load receipt of %s event %s: %w", source, eventID, err)
+	}
+	return r, nil
+}
+
+// Unstarted returns receipts still in status verified that were received before
+// before, oldest first: the relay's backlog of workflows to start. limit is
+// clamped like a list limit (store.ClampLimit).
+func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id FROM receipts
+		WHERE status = 'verified' AND received_at < ?
+		ORDER BY received_at, id LIMIT ?`, us(before), store.ClampLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("unstarted receipts: %w", err)
+	}
+	defer rows.Close()
+	var refs []store.Ref
+	for rows.Next() {
+		var r store.Ref
+		if err := rows.Scan(&r.ID, &r.Source, &r.EventID); err != nil {
+			return nil, fmt.Errorf("unstarted receipts: %w", err)
+		}
+		refs = append(refs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("unstarted receipts: %w", err)
+	}
+	return refs, nil
+}
+
+// MarkQueued records that the receipts' workflows have started. Status moves
+// from verified to queued and never back from a later status (the workflow may
+// already be running when the relay gets here). The first call's workflow ID
+// and time are kept, so retries change nothing. Unknown receipts are ignored.
+func (s *Store) MarkQueued(ctx context.Context, qs []store.Queued) error {
+	if len(qs) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `UPDATE receipts SET
+				status = CASE WHEN status = 'verified' THEN 'queued' ELSE status END,
+				workflow_id = CASE WHEN queued_at IS NULL THEN ?2 ELSE workflow_id END,
+				queued_at = COALESCE(queued_at, ?3)
+			WHERE id = ?1 AND (status = 'verified' OR queued_at IS NULL)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, q := range qs {
+			if _, err := stmt.ExecContext(ctx, q.ReceiptID, q.WorkflowID, us(q.At)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mark queued: %w", err)
+	}
+	return nil
+}
+
+// transitionArgs turns a transition into the values its UPDATE sets, NULL
+// meaning "keep": processing sets started_at only when still unset, a terminal
+// status sets completed_at, a non-empty error replaces last_error, and
+// completed replaces it even when empty (clearing it).
+func transitionArgs(tr store.Transition) (started, completed, lastError any) {
+	if tr.To == store.StatusProcessing {
+		started = us(tr.At)
+	}
+	if tr.To.Terminal() {
+		completed = us(tr.At)
+	}
+	if tr.Error != "" || tr.To == store.StatusCompleted {
+		lastError = tr.Error
+	}
+	return started, completed, lastError
+}
+
+// Transition changes a receipt's status (see transitionArgs for the timestamps
+// and error it sets). An unknown status wraps store.ErrInvalid, an unknown
+// receipt store.ErrNotFound.
+func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
+	if !tr.To.Valid() {
+		return fmt.Errorf("transition receipt %s to %q: %w", tr.ReceiptID, tr.To, store.ErrInvalid)
+	}
+	started, completed, lastError := transitionArgs(tr)
+	res, err := s.w.ExecContext(ctx, `UPDATE receipts SET
+			status = ?2,
+			started_at = COALESCE(started_at, ?3),
+			completed_at = COALESCE(?4, completed_at),
+			last_error = COALESCE(?5, last_error)
+		WHERE id = ?1`, tr.ReceiptID, string(tr.To), started, completed, lastError)
+	if err != nil {
+		return fmt.Errorf("transition receipt %s to %s: %w", tr.ReceiptID, tr.To, err)
+	}
+	return mustAffect(res, "transition receipt "+tr.ReceiptID)
+}
+
+// mustAffect turns "no row changed" into an error wrapping store.ErrNotFound.
+func mustAffect(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return nil
+}
+
+// Requeue puts a receipt back to verified for a replay: the relay starts its
+// workflow again. Queue, start and completion times and the last error are
+// cleared; attempts, duplicates and the workflow ID are kept. at is recorded as
+// the receipt's requeued_at. An unknown receipt wraps store.ErrNotFound.
+func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE receipts SET
+			status = 'verified', queued_at = NULL, started_at = NULL, completed_at = NULL,
+			last_error = '', requeued_at = ?2
+		WHERE id = ?1`, receiptID, us(at))
+	if err != nil {
+		return fmt.Errorf("requeue receipt %s: %w", receiptID, err)
+	}
+	return mustAffect(res, "requeue receipt "+receiptID)
+}
+
+// where accumulates SQL conditions and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// ListReceipts returns one page of receipts, without bodies, newest first
+// (received_at, then ID, descending). A malformed cursor or unknown status
+// wraps store.ErrInvalid. Pages are keyset-based: rows arriving between pages
+// neither repeat nor hide rows on later pages.
+func (s *Store) ListReceipts(ctx context.Context, f store.Filter) (store.Page, error) {
+	var w where
+	if f.Source != "" {
+		w.add("source = ?", f.Source)
+	}
+	if f.Status != "" {
+		if !f.Status.Valid() {
+			return store.Page{}, fmt.Errorf("list receipts: status %q: %w", f.Status, store.ErrInvalid)
+		}
+		w.add("status = ?", string(f.Status))
+	}
+	if f.EventType != "" {
+		w.add("event_type = ?", f.EventType)
+	}
+	if f.EventID != "" {
+		w.add("event_id = ?", f.EventID)
+	}
+	if !f.Since.IsZero() {
+		w.add("received_at >= ?", us(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("received_at < ?", us(f.Until))
+	}
+	if f.Cursor != "" {
+		k, err := keyset.Decode(f.Cursor)
+		if err != nil {
+			return store.Page{}, fmt.Errorf("list receipts: %w", err)
+		}
+		w.add("(received_at, id) < (?, ?)", us(k.At), k.ID)
+	}
+	limit := store.ClampLimit(f.Limit)
+	// One row more than the page tells whether another page follows.
+	q := selectReceipt + ` FROM receipts` + w.String() + ` ORDER BY received_at DESC, id DESC LIMIT ?`
+	rows, err := s.r.QueryContext(ctx, q, append(w.args, limit+1)...)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("list receipts: %w", err)
+	}
+	defer rows.Close()
+	var rs []store.Receipt
+	for rows.Next() {
+		r, err := scanReceipt(rows, false)
+		if err != nil {
+			return store.Page{}, fmt.Errorf("list receipts: %w", err)
+		}
+		rs = append(rs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return store.Page{}, fmt.Errorf("list receipts: %w", err)
+	}
+	var p store.Page
+	if len(rs) > limit {
+		rs = rs[:limit]
+		last := rs[limit-1]
+		p.Next = keyset.Encode(keyset.Key{At: last.ReceivedAt, ID: last.ID})
+	}
+	p.Receipts = rs
+	return p, nil
+}
