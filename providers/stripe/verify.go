@@ -157,12 +157,14 @@ func VerifyHeader(payload []byte, header string, secrets []string, now time.Time
 	if tolerance <= 0 {
 		tolerance = DefaultTolerance
 	}
+	// Both differences are taken from their own side: Sub saturates, and
+	// negating a saturated minimum duration would overflow back to negative.
 	signed := time.Unix(ts, 0)
-	switch age := now.Sub(signed); {
-	case age > tolerance:
+	if age := now.Sub(signed); age > tolerance {
 		return fmt.Errorf("stripe: signed %s ago, tolerance %s: %w", age.Truncate(time.Second), tolerance, providers.ErrTooOld)
-	case -age > tolerance:
-		return fmt.Errorf("stripe: signed %s in the future, tolerance %s: %w", (-age).Truncate(time.Second), tolerance, providers.ErrTooNew)
+	}
+	if ahead := signed.Sub(now); ahead > tolerance {
+		return fmt.Errorf("stripe: signed %s in the future, tolerance %s: %w", ahead.Truncate(time.Second), tolerance, providers.ErrTooNew)
 	}
 	return nil
 }

@@ -74,6 +74,8 @@ func TestVerifyHeader(t *testing.T) {
 		{"stale", body, vectorHeader, []string{vectorSecret}, vectorTime.Add(DefaultTolerance + time.Second), 0, providers.ErrTooOld},
 		{"at tolerance in the future", body, vectorHeader, []string{vectorSecret}, vectorTime.Add(-DefaultTolerance), 0, nil},
 		{"future", body, vectorHeader, []string{vectorSecret}, vectorTime.Add(-DefaultTolerance - time.Second), 0, providers.ErrTooNew},
+		{"far future (saturating difference)", body, SignHeader(body, vectorSecret, time.Unix(1<<62, 0)), []string{vectorSecret}, vectorTime, 0, providers.ErrTooNew},
+		{"far past (saturating difference)", body, SignHeader(body, vectorSecret, time.Unix(-1<<62, 0)), []string{vectorSecret}, vectorTime, 0, providers.ErrTooOld},
 		{"custom tolerance stale", body, vectorHeader, []string{vectorSecret}, vectorTime.Add(11 * time.Second), 10 * time.Second, providers.ErrTooOld},
 		{"forged and stale reports bad signature", body, vectorHeader, []string{"whsec_other"}, vectorTime.Add(time.Hour), 0, providers.ErrNoValidSignature},
 		{"empty header", body, "", []string{vectorSecret}, vectorTime, 0, providers.ErrNotSigned},
