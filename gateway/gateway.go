@@ -1,0 +1,222 @@
+// Package gateway is hookgate's ingest HTTP service (Gin): POST /webhooks/{source}
+// verifies the raw request, commits an audit record and a receipt in one
+// transaction, and acknowledges only after the commit. It never waits on Temporal:
+// the relay starts workflows afterwards.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/store"
+)
+
+// Committer durably stores a delivery (see package groupcommit).
+type Committer interface {
+	Commit(ctx context.Context, d store.Delivery) (store.IngestResult, error)
+}
+
+// Notifier is told about each newly committed receipt (the relay), so that its
+// workflow starts at once. It must not block.
+type Notifier interface {
+	Notify(ref store.Ref)
+}
+
+// Check is a readiness probe of a dependency.
+type Check struct {
+	Name string
+	Fn   func(ctx context.Context) error
+}
+
+// Source is one configured ingest endpoint with its built provider.
+type Source struct {
+	Name         string
+	ProviderName providers.Name
+	Provider     providers.Provider
+	BodyLimit    int64
+	// PublicURL is the public base URL requests are verified against (Twilio).
+	PublicURL *url.URL
+}
+
+// Options configure a gateway.
+type Options struct {
+	Sources   []Source
+	Committer Committer
+	Audit     AuditWriter
+	Notifier  Notifier // may be nil
+	Checks    []Check  // for /readyz
+	Logger    *slog.Logger
+	// Now is the clock (tests); default time.Now.
+	Now func() time.Time
+	// RejectedBodyCap caps the body kept in the audit log of a rejected request
+	// (default 4 KiB).
+	RejectedBodyCap int
+	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed (none by default).
+	TrustedProxies []string
+	// AuditQueue bounds the rejected-request audit queue (default 10,000).
+	AuditQueue int
+}
+
+// Gateway serves the ingest endpoints.
+type Gateway struct {
+	sources  map[string]*Source
+	commit   Committer
+	audit    *auditor
+	notify   Notifier
+	checks   []Check
+	log      *slog.Logger
+	now      func() time.Time
+	bodyCap  int
+	draining atomic.Bool
+	engine   *gin.Engine
+}
+
+// New builds a gateway.
+func New(o Options) (*Gateway, error) {
+	if o.Committer == nil || o.Audit == nil {
+		return nil, errors.New("gateway: Committer and Audit are required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.RejectedBodyCap <= 0 {
+		o.RejectedBodyCap = 4 << 10
+	}
+	if o.AuditQueue <= 0 {
+		o.AuditQueue = 10_000
+	}
+	g := &Gateway{
+		sources: map[string]*Source{},
+		commit:  o.Committer,
+		audit:   newAuditor(o.Audit, o.Logger, o.AuditQueue),
+		notify:  o.Notifier,
+		checks:  o.Checks,
+		log:     o.Logger,
+		now:     o.Now,
+		bodyCap: o.RejectedBodyCap,
+	}
+	for i := range o.Sources {
+		s := o.Sources[i]
+		if s.Provider == nil {
+			return nil, fmt.Errorf("gateway: source %q has no provider", s.Name)
+		}
+		g.sources[s.Name] = &s
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	// Client IPs come from the connection unless trusted proxies are configured:
+	// X-Forwarded-For from anyone else is ignored.
+	if err := e.SetTrustedProxies(o.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("gateway: trusted proxies: %w", err)
+	}
+	e.Use(gin.Recovery(), securityHeaders)
+	e.POST("/webhooks/:source", g.ingest)
+	e.Any("/webhooks/:source", func(c *gin.Context) { g.fail(c, nil, auditBase(c, g.now()), errMethod) })
+	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	e.GET("/readyz", g.ready)
+	e.NoRoute(func(c *gin.Context) { c.JSON(http.StatusNotFound, gin.H{"error": "not found"}) })
+	g.engine = e
+	return g, nil
+}
+
+// Handler returns the HTTP handler.
+func (g *Gateway) Handler() http.Handler { return g.engine }
+
+// Drain makes the gateway answer 503 to new webhooks (before shutdown), so that
+// providers retry against another replica.
+func (g *Gateway) Drain() { g.draining.Store(true) }
+
+// Close flushes the audit queue. Call after the HTTP server has shut down.
+func (g *Gateway) Close() { g.audit.close() }
+
+func (g *Gateway) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
+	defer cancel()
+	status := http.StatusOK
+	out := gin.H{}
+	for _, ch := range g.checks {
+		if err := ch.Fn(ctx); err != nil {
+			status = http.StatusServiceUnavailable
+			out[ch.Name] = "unavailable"
+			g.log.Warn("readiness check failed", "check", ch.Name, "err", err)
+			continue
+		}
+		out[ch.Name] = "ok"
+	}
+	if g.draining.Load() {
+		status = http.StatusServiceUnavailable
+		out["gateway"] = "draining"
+	}
+	c.JSON(status, out)
+}
+
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	c.Next()
+}
+
+// PublicURL returns the URL a provider posted to: the configured public base URL
+// joined with the request's path and query. Without a base URL it falls back to
+// the request's own scheme and Host (fine for development only).
+func PublicURL(base *url.URL, r *http.Request) *url.URL {
+	u := &url.URL{Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+	if base != nil {
+		u.Scheme, u.Host = base.Scheme, base.Host
+		u.Path = strings.TrimSuffix(base.Path, "/") + u.Path
+		if u.RawPath != "" {
+			u.RawPath = strings.TrimSuffix(base.EscapedPath(), "/") + u.RawPath
+		}
+		return u
+	}
+	u.Scheme, u.Host = "http", r.Host
+	if r.TLS != nil {
+		u.Scheme = "https"
+	}
+	return u
+}
+
+// BuildSources builds the gateway's sources from the configuration.
+func BuildSources(cfg *config.Config, reg *providers.Registry) ([]Source, error) {
+	var base *url.URL
+	if cfg.PublicBaseURL != "" {
+		u, err := url.Parse(cfg.PublicBaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("public_base_url: %w", err)
+		}
+		base = u
+	}
+	out := make([]Source, 0, len(cfg.Sources))
+	var errs []error
+	for i := range cfg.Sources {
+		s := &cfg.Sources[i]
+		p, err := reg.Build(s.Provider, s.Spec())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("sources[%d] (%s): %w", i, s.Name, err))
+			continue
+		}
+		out = append(out, Source{
+			Name: s.Name, ProviderName: s.Provider, Provider: p,
+			BodyLimit: int64(s.BodyLimit), PublicURL: base,
+		})
+	}
+	return out, errors.Join(errs...)
+}

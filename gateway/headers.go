@@ -1,0 +1,43 @@
+package gateway
+
+import (
+	"net/http"
+	"strings"
+)
+
+// credentialHeaders are redacted before a request's headers are stored: they carry
+// secrets themselves (unlike signature headers, which are HMACs and needed for
+// forensics).
+var credentialHeaders = []string{
+	"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie",
+	"X-Gitlab-Token", "X-Webhook-Token", "X-Telegram-Bot-Api-Secret-Token",
+	"X-Api-Key", "Api-Key",
+}
+
+// redactHeaders returns a copy of h with credential values replaced. extra names
+// further headers to redact (a token provider's configured header).
+func redactHeaders(h http.Header, extra ...string) http.Header {
+	out := make(http.Header, len(h))
+	for k, v := range h {
+		out[k] = v
+	}
+	for _, name := range append(credentialHeaders, extra...) {
+		k := http.CanonicalHeaderKey(name)
+		if vs, ok := out[k]; ok {
+			red := make([]string, len(vs))
+			for i := range red {
+				red[i] = "[redacted]"
+			}
+			out[k] = red
+		}
+	}
+	return out
+}
+
+// truncate caps s for the audit log.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}

@@ -1,0 +1,197 @@
+package gateway
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/store"
+)
+
+// ingest handles POST /webhooks/{source}: limits, verify, identify, commit, ack.
+func (g *Gateway) ingest(c *gin.Context) {
+	now := g.now()
+	rec := auditBase(c, now)
+	src, err := g.source(c)
+	if err != nil {
+		g.fail(c, nil, rec, err)
+		return
+	}
+	rec.Source = src.Name
+	if g.draining.Load() {
+		g.fail(c, nil, rec, errShuttingDown)
+		return
+	}
+	body, err := readBody(c.Request, src.BodyLimit)
+	rec.BodySize = int64(len(body))
+	if err != nil {
+		g.fail(c, body, rec, err)
+		return
+	}
+	req := &providers.Request{
+		Method: c.Request.Method,
+		URL:    PublicURL(src.PublicURL, c.Request),
+		Header: c.Request.Header,
+		Body:   body,
+		Now:    now,
+	}
+	if err := src.Provider.Verify(c.Request.Context(), req); err != nil {
+		if !errors.Is(err, providers.ErrUnavailable) {
+			err = fmt.Errorf("%w: %w", errVerification, err)
+		}
+		g.fail(c, body, rec, err)
+		return
+	}
+	ev, err := src.Provider.Identify(req)
+	if err != nil {
+		g.fail(c, body, rec, fmt.Errorf("%w: %w", errMalformedBody, err))
+		return
+	}
+	d := store.Delivery{
+		Receipt: store.Receipt{
+			ID:          uuid.Must(uuid.NewV7()).String(),
+			Source:      src.Name,
+			Provider:    string(src.ProviderName),
+			EventID:     ev.ID,
+			EventType:   ev.Type,
+			Status:      store.StatusVerified,
+			ContentType: c.ContentType(),
+			Header:      rec.Header,
+			Body:        body,
+			ReceivedAt:  now,
+		},
+		Audit: rec,
+	}
+	d.Audit.Status = http.StatusOK
+	d.Audit.EventID = ev.ID
+	res, err := g.commit.Commit(c.Request.Context(), d)
+	if err != nil {
+		// Not audited: the audit store is the store that just failed.
+		g.log.Error("commit failed", "source", src.Name, "event_id", ev.ID, "err", err)
+		g.respond(c, fmt.Errorf("%w: %w", errStoreDown, err))
+		return
+	}
+	if !res.Duplicate && g.notify != nil {
+		g.notify.Notify(store.Ref{ID: res.ReceiptID, Source: src.Name, EventID: ev.ID})
+	}
+	g.accept(c, src, req, ev, res)
+}
+
+func (g *Gateway) source(c *gin.Context) (*Source, error) {
+	name := c.Param("source")
+	if !config.ValidSourceName(name) {
+		return nil, errUnknownSource
+	}
+	s, ok := g.sources[name]
+	if !ok {
+		return nil, errUnknownSource
+	}
+	return s, nil
+}
+
+// readBody reads the raw body, at most limit bytes. Compressed bodies are refused:
+// providers do not compress webhooks, and a decompression bomb must not get in.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if enc := r.Header.Get("Content-Encoding"); enc != "" && enc != "identity" {
+		return nil, errEncoding
+	}
+	if r.ContentLength > limit {
+		return nil, errBodyTooLarge
+	}
+	size := int64(512)
+	if r.ContentLength > 0 {
+		size = r.ContentLength
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	n, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return buf.Bytes(), fmt.Errorf("%w: %w", errBodyRead, err)
+	}
+	if n > limit {
+		return buf.Bytes()[:limit], errBodyTooLarge
+	}
+	return buf.Bytes(), nil
+}
+
+type ackBody struct {
+	Status    string `json:"status"`
+	ReceiptID string `json:"receipt_id"`
+	EventID   string `json:"event_id"`
+}
+
+func (g *Gateway) accept(c *gin.Context, src *Source, req *providers.Request, ev providers.Event, res store.IngestResult) {
+	if rp, ok := src.Provider.(providers.Replier); ok {
+		if r := rp.Reply(req, ev); r.Status != 0 {
+			c.Data(r.Status, r.ContentType, r.Body)
+			return
+		}
+	}
+	status := "accepted"
+	if res.Duplicate {
+		status = "duplicate"
+	}
+	c.JSON(http.StatusOK, ackBody{Status: status, ReceiptID: res.ReceiptID, EventID: ev.ID})
+}
+
+// fail answers a rejected request and queues its audit record (body capped).
+func (g *Gateway) fail(c *gin.Context, body []byte, rec store.AuditRecord, err error) {
+	rec.Status = statusOf(err)
+	rec.Outcome = store.OutcomeRejected
+	rec.Reason = reasonOf(err)
+	if len(body) > g.bodyCap {
+		body = body[:g.bodyCap]
+	}
+	rec.Body = bytes.Clone(body)
+	g.audit.add(rec)
+	if rec.Status >= 500 {
+		g.log.Warn("webhook not accepted", "source", rec.Source, "status", rec.Status, "reason", rec.Reason, "err", err)
+	} else {
+		g.log.Info("webhook rejected", "source", rec.Source, "status", rec.Status, "reason", rec.Reason, "remote_ip", rec.RemoteIP)
+	}
+	g.respond(c, err)
+}
+
+type errorBody struct {
+	Error  string `json:"error"`
+	Reason string `json:"reason"`
+}
+
+// respond writes the error answer. The message is generic: it never reveals which
+// secret or signature was expected.
+func (g *Gateway) respond(c *gin.Context, err error) {
+	status := statusOf(err)
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "5")
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: http.StatusText(status), Reason: reasonOf(err)})
+}
+
+// auditBase starts the audit record of a request.
+func auditBase(c *gin.Context, now time.Time) store.AuditRecord {
+	return store.AuditRecord{
+		ID:       uuid.Must(uuid.NewV7()).String(),
+		At:       now,
+		Source:   sourceLabel(c.Param("source")),
+		RemoteIP: c.ClientIP(),
+		Method:   c.Request.Method,
+		Path:     truncate(c.Request.URL.EscapedPath(), 256),
+		Header:   redactHeaders(c.Request.Header),
+	}
+}
+
+// sourceLabel keeps a requested source name only when it is a valid name, so that
+// hostile path segments never reach SQL, logs or metrics labels verbatim.
+func sourceLabel(name string) string {
+	if config.ValidSourceName(name) {
+		return name
+	}
+	return ""
+}

@@ -1,0 +1,157 @@
+// Package groupcommit batches the gateway's durable writes: many concurrent
+// requests share one database transaction (and one fsync), so the commit that
+// every ack waits for costs a fraction of a transaction per request.
+//
+// There is no artificial delay: a single writer takes everything queued, commits
+// it, and answers each caller; what arrives meanwhile forms the next batch. At low
+// load a batch is one request and latency is one commit; under a burst batches grow
+// up to MaxBatch.
+package groupcommit
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/hookgate/hookgate/store"
+)
+
+// ErrClosed is returned by Commit after Close.
+var ErrClosed = errors.New("committer closed")
+
+// Ingester is the store method the committer needs.
+type Ingester interface {
+	Ingest(ctx context.Context, ds []store.Delivery) ([]store.IngestResult, error)
+}
+
+// Options tune the committer.
+type Options struct {
+	// MaxBatch caps the deliveries per transaction (default 256).
+	MaxBatch int
+	// Writers is the number of concurrent transactions (default 1). Two overlap
+	// one batch's fsync with the next batch's statements.
+	Writers int
+}
+
+type request struct {
+	d    store.Delivery
+	done chan result
+}
+
+type result struct {
+	res store.IngestResult
+	err error
+}
+
+// Committer group-commits deliveries. Safe for concurrent use.
+type Committer struct {
+	store    Ingester
+	maxBatch int
+	queue    chan *request
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	once     sync.Once
+	// BatchHook, if set before the first Commit, observes each batch size (metrics).
+	BatchHook func(n int)
+}
+
+// New starts a committer writing to s.
+func New(s Ingester, o Options) *Committer {
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 256
+	}
+	if o.Writers <= 0 {
+		o.Writers = 1
+	}
+	c := &Committer{
+		store:    s,
+		maxBatch: o.MaxBatch,
+		queue:    make(chan *request, o.MaxBatch*4),
+		stop:     make(chan struct{}),
+	}
+	c.wg.Add(o.Writers)
+	for range o.Writers {
+		go c.run()
+	}
+	return c
+}
+
+// Commit durably stores d (together with whatever else is queued) and returns
+// once the transaction holding it has committed, or failed. The caller must not
+// acknowledge the request before Commit returns nil.
+func (c *Committer) Commit(ctx context.Context, d store.Delivery) (store.IngestResult, error) {
+	r := &request{d: d, done: make(chan result, 1)}
+	select {
+	case c.queue <- r:
+	case <-c.stop:
+		return store.IngestResult{}, ErrClosed
+	case <-ctx.Done():
+		return store.IngestResult{}, ctx.Err()
+	}
+	// Once queued, the write may commit even if ctx ends: wait for the outcome so
+	// that an ack is never sent without a commit and a commit is never reported
+	// as a failure.
+	res := <-r.done
+	return res.res, res.err
+}
+
+// Close stops accepting new deliveries, commits what is queued, and waits.
+func (c *Committer) Close() {
+	c.once.Do(func() { close(c.stop) })
+	c.wg.Wait()
+}
+
+func (c *Committer) run() {
+	defer c.wg.Done()
+	batch := make([]*request, 0, c.maxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case r := <-c.queue:
+			batch = append(batch, r)
+		case <-c.stop:
+			// Drain what was queued before the stop.
+			for {
+				select {
+				case r := <-c.queue:
+					c.flush([]*request{r})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < c.maxBatch {
+			select {
+			case r := <-c.queue:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		c.flush(batch)
+	}
+}
+
+func (c *Committer) flush(batch []*request) {
+	if c.BatchHook != nil {
+		c.BatchHook(len(batch))
+	}
+	ds := make([]store.Delivery, len(batch))
+	for i, r := range batch {
+		ds[i] = r.d
+	}
+	// A background context: the transaction must finish (commit or roll back)
+	// whatever happens to the requests that queued it.
+	res, err := c.store.Ingest(context.Background(), ds)
+	if err == nil && len(res) != len(batch) {
+		err = errors.New("groupcommit: store returned a result count that does not match the batch")
+	}
+	for i, r := range batch {
+		if err != nil {
+			r.done <- result{err: err}
+			continue
+		}
+		r.done <- result{res: res[i]}
+	}
+}
