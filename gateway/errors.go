@@ -39,12 +39,14 @@ func statusOf(err error) int {
 	case errors.Is(err, errStoreDown), errors.Is(err, errShuttingDown),
 		errors.Is(err, errProviderOffline), errors.Is(err, providers.ErrUnavailable):
 		return http.StatusServiceUnavailable
+	case errors.Is(err, errVerification):
+		// Before the malformed check: an unverified request is never told more
+		// than "unauthorized", whatever made it fail.
+		return http.StatusUnauthorized
 	case errors.Is(err, errBodyRead):
 		return http.StatusBadRequest
 	case errors.Is(err, providers.ErrMalformedPayload), errors.Is(err, errMalformedBody):
 		return http.StatusBadRequest
-	case errors.Is(err, errVerification):
-		return http.StatusUnauthorized
 	default:
 		return http.StatusInternalServerError
 	}

@@ -51,6 +51,8 @@ type Committer struct {
 	stop     chan struct{}
 	wg       sync.WaitGroup
 	once     sync.Once
+	mu       sync.RWMutex
+	closed   bool
 	// BatchHook, if set before the first Commit, observes each batch size (metrics).
 	BatchHook func(n int)
 }
@@ -81,11 +83,18 @@ func New(s Ingester, o Options) *Committer {
 // acknowledge the request before Commit returns nil.
 func (c *Committer) Commit(ctx context.Context, d store.Delivery) (store.IngestResult, error) {
 	r := &request{d: d, done: make(chan result, 1)}
+	// The read lock orders every enqueue before Close's stop signal, so the
+	// writers' final drain sees every queued request.
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return store.IngestResult{}, ErrClosed
+	}
 	select {
 	case c.queue <- r:
-	case <-c.stop:
-		return store.IngestResult{}, ErrClosed
+		c.mu.RUnlock()
 	case <-ctx.Done():
+		c.mu.RUnlock()
 		return store.IngestResult{}, ctx.Err()
 	}
 	// Once queued, the write may commit even if ctx ends: wait for the outcome so
@@ -97,7 +106,12 @@ func (c *Committer) Commit(ctx context.Context, d store.Delivery) (store.IngestR
 
 // Close stops accepting new deliveries, commits what is queued, and waits.
 func (c *Committer) Close() {
-	c.once.Do(func() { close(c.stop) })
+	c.once.Do(func() {
+		c.mu.Lock()
+		c.closed = true
+		c.mu.Unlock()
+		close(c.stop)
+	})
 	c.wg.Wait()
 }
 
