@@ -201,11 +201,16 @@ func testIngestDuplicateSameBatch(t *testing.T, s Store) {
 // counted as its duplicate, and no deadlock.
 func testIngestConcurrent(t *testing.T, s Store) {
 	const writers = 8
-	keys := []string{"k0", "k1", "k2", "k3", "k4"}
+	// Enough shared keys that the writers' statements overlap in time: with
+	// a handful, each batch is done before the next one starts.
+	keys := make([]string, 100) // 8×101 audit rows: within one ListAudit page
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k%03d", i)
+	}
 	batches := make([][]store.Delivery, writers)
 	for w := range batches {
 		for i := range keys {
-			k := keys[(i+w)%len(keys)]
+			k := keys[(i+w*len(keys)/writers)%len(keys)]
 			batches[w] = append(batches[w], delivery("race", k, at(time.Duration(w)*time.Millisecond)))
 		}
 		// One key of its own, so every batch also inserts.
