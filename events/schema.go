@@ -157,7 +157,9 @@ func compiledSchemas() (map[string]*jsonschema.Schema, error) {
 
 // Validate checks that ev.Data matches the JSON Schema of ev.Type. It wraps
 // ErrNoSchema when the type has none and ErrSchemaViolation (with the validator's
-// description of what differs) when the data does not match.
+// description of what differs) when the data does not match. That description
+// can quote the offending value, which may be personal data (an e-mail address):
+// log it where payload data may be logged. It is safe for concurrent use.
 func Validate(ev Event) error {
 	schemas, err := compiledSchemas()
 	if err != nil {
