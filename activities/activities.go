@@ -1,0 +1,348 @@
+// Package activities holds the Temporal activities of ProcessWebhook: load and
+// handle the event, publish the normalized events, record the outcome, and
+// dead-letter an exhausted event. They are methods on Activities, which holds
+// their dependencies; workflows reference them through a nil *Activities.
+//
+// Every activity is idempotent: a retry after a crash repeats nothing visible
+// (events are saved under deterministic message IDs, publishing re-sends the same
+// IDs, status changes are plain overwrites).
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/hookgate/hookgate/events"
+	"github.com/hookgate/hookgate/handlers"
+	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/publisher"
+	"github.com/hookgate/hookgate/retry"
+	"github.com/hookgate/hookgate/store"
+)
+
+// Activity type names, as registered on the worker. Team activities must use
+// other names.
+const (
+	NameHandle     = "HandleWebhook"
+	NamePublish    = "PublishEvents"
+	NameComplete   = "CompleteReceipt"
+	NameDeadLetter = "DeadLetterReceipt"
+)
+
+// ErrorTypeInvalidPayload is the non-retryable application error type of a payload
+// that can never be handled.
+const ErrorTypeInvalidPayload = "InvalidPayload"
+
+// DeadLetterType is the CloudEvents type of the message sent to the dead-letter
+// exchange (or kept in the store) when an event is exhausted.
+const DeadLetterType events.Type = "hookgate.dead_letter"
+
+// Store is what the activities need from the store.
+type Store interface {
+	Receipt(ctx context.Context, id string) (store.Receipt, error)
+	Transition(ctx context.Context, t store.Transition) error
+	RecordAttempt(ctx context.Context, a store.Attempt) error
+	SaveEvents(ctx context.Context, es []store.Event) error
+	Events(ctx context.Context, f store.EventFilter) ([]store.Event, error)
+	MarkPublished(ctx context.Context, ids []string, at time.Time) error
+}
+
+// Publisher sends messages to the event bus with confirms. Nil means "no broker":
+// events are kept in the store only.
+type Publisher interface {
+	Publish(ctx context.Context, msgs ...publisher.Message) error
+	PublishDeadLetter(ctx context.Context, m publisher.Message) error
+}
+
+// TeamActivity is one configured team activity for a normalized event type.
+type TeamActivity struct {
+	Name   string
+	Policy retry.Policy
+}
+
+// Activities holds the activities' dependencies.
+type Activities struct {
+	Store     Store
+	Handlers  *handlers.Registry
+	Publisher Publisher
+	// Decoders turn a source's raw body into handler JSON (by source name);
+	// sources without one pass the raw body.
+	Decoders map[string]providers.Decoder
+	// Team lists the team activities attached to each normalized event type.
+	Team   map[events.Type][]TeamActivity
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+func (a *Activities) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *Activities) log() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
+}
+
+// StepInput identifies one attempt of one step of a receipt's processing.
+type StepInput struct {
+	Receipt     store.Ref
+	Attempt     int // 1-based
+	MaxAttempts int
+}
+
+// TeamStep is a team activity to run for one normalized event.
+type TeamStep struct {
+	Activity  string
+	MessageID string
+	Policy    retry.Policy
+}
+
+// HandleResult is what HandleWebhook decided; the workflow records it in its
+// history, so later mapping changes never alter a running workflow.
+type HandleResult struct {
+	Provider  string
+	EventType string
+	// Status is StatusUnhandled when no handler exists or the handler produced no
+	// events; otherwise StatusProcessing (more steps follow).
+	Status     store.Status
+	MessageIDs []string
+	Steps      []TeamStep
+}
+
+// attempt runs fn as one recorded attempt of step: the attempt row is written
+// whatever the outcome, and a failure that will be retried sets "retrying".
+func (a *Activities) attempt(ctx context.Context, in StepInput, step store.Step, fn func() error) error {
+	started := a.now()
+	err := fn()
+	rec := store.Attempt{ReceiptID: in.Receipt.ID, Step: step, Attempt: in.Attempt, StartedAt: started, FinishedAt: a.now()}
+	if err != nil {
+		rec.Error = err.Error()
+	}
+	if rerr := a.Store.RecordAttempt(ctx, rec); rerr != nil {
+		return errors.Join(err, fmt.Errorf("record attempt: %w", rerr))
+	}
+	if err != nil && in.Attempt < in.MaxAttempts && !isPermanent(err) {
+		if terr := a.Store.Transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: store.StatusRetrying, At: a.now(), Error: err.Error()}); terr != nil {
+			return errors.Join(err, fmt.Errorf("mark retrying: %w", terr))
+		}
+	}
+	return err
+}
+
+func isPermanent(err error) bool {
+	var ae *temporal.ApplicationError
+	return errors.As(err, &ae) && ae.NonRetryable()
+}
+
+// invalid wraps a payload error as non-retryable.
+func invalid(err error) error {
+	return temporal.NewNonRetryableApplicationError(err.Error(), ErrorTypeInvalidPayload, err)
+}
+
+// HandleWebhook loads the receipt, maps it to normalized events with the handler
+// registry, saves them under deterministic message IDs, and resolves the team
+// activities to run.
+func (a *Activities) HandleWebhook(ctx context.Context, in StepInput) (HandleResult, error) {
+	var out HandleResult
+	err := a.attempt(ctx, in, store.StepHandle, func() error {
+		r, err := a.Store.Receipt(ctx, in.Receipt.ID)
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return invalid(fmt.Errorf("receipt %s: %w", in.Receipt.ID, err))
+			}
+			return fmt.Errorf("load receipt: %w", err)
+		}
+		if err := a.Store.Transition(ctx, store.Transition{ReceiptID: r.ID, To: store.StatusProcessing, At: a.now()}); err != nil {
+			return fmt.Errorf("mark processing: %w", err)
+		}
+		out, err = a.handle(ctx, r)
+		return err
+	})
+	return out, err
+}
+
+func (a *Activities) handle(ctx context.Context, r store.Receipt) (HandleResult, error) {
+	out := HandleResult{Provider: r.Provider, EventType: r.EventType, Status: store.StatusUnhandled}
+	h, ok := a.Handlers.Lookup(providers.Name(r.Provider), r.EventType)
+	if !ok {
+		return out, nil
+	}
+	payload := r.Body
+	if d := a.Decoders[r.Source]; d != nil {
+		p, err := d.Decode(r.ContentType, r.Body)
+		if err != nil {
+			return out, invalid(fmt.Errorf("decode payload: %w", err))
+		}
+		payload = p
+	}
+	evs, err := h(handlers.Input{
+		Source: r.Source, Provider: providers.Name(r.Provider), EventID: r.EventID,
+		EventType: r.EventType, ReceivedAt: r.ReceivedAt, Header: r.Header, Payload: payload,
+	})
+	if err != nil {
+		if errors.Is(err, handlers.ErrMalformed) {
+			return out, invalid(err)
+		}
+		return out, fmt.Errorf("handler %s/%s: %w", r.Provider, r.EventType, err)
+	}
+	if len(evs) == 0 {
+		return out, nil
+	}
+	rows := make([]store.Event, len(evs))
+	for i, ev := range evs {
+		row, err := envelope(r, i, ev)
+		if err != nil {
+			return out, err
+		}
+		rows[i] = row
+		out.MessageIDs = append(out.MessageIDs, row.ID)
+		for _, t := range a.Team[ev.Type] {
+			out.Steps = append(out.Steps, TeamStep{Activity: t.Name, MessageID: row.ID, Policy: t.Policy})
+		}
+	}
+	if err := a.Store.SaveEvents(ctx, rows); err != nil {
+		return out, fmt.Errorf("save events: %w", err)
+	}
+	out.Status = store.StatusProcessing
+	return out, nil
+}
+
+// MessageID is the deterministic message ID of the seq-th event of a receipt: the
+// same on every retry and replay, so consumers can deduplicate.
+func MessageID(receiptID string, seq int) string { return fmt.Sprintf("%s.%d", receiptID, seq) }
+
+// envelope wraps a normalized event in its CloudEvents envelope.
+func envelope(r store.Receipt, seq int, ev events.Event) (store.Event, error) {
+	t := ev.Time
+	if t.IsZero() {
+		t = r.ReceivedAt
+	}
+	env := events.Envelope{
+		SpecVersion: events.SpecVersion, ID: MessageID(r.ID, seq),
+		Source: "/hookgate/sources/" + r.Source, Type: ev.Type, Time: t.UTC(),
+		Subject: ev.Subject, DataContentType: events.ContentTypeJSON, Data: ev.Data,
+		HookgateReceipt: r.ID, HookgateEventID: r.EventID,
+	}
+	b, err := json.Marshal(env)
+	if err != nil {
+		return store.Event{}, invalid(fmt.Errorf("encode event %d: %w", seq, err))
+	}
+	return store.Event{
+		ID: env.ID, ReceiptID: r.ID, Seq: seq, Type: string(ev.Type),
+		Subject: ev.Subject, Time: env.Time, Envelope: b,
+	}, nil
+}
+
+// PublishEvents publishes the receipt's saved events (those not yet confirmed)
+// and marks them published once the broker confirmed every one. Without a broker
+// the store is the bus: the events are marked published as they are.
+func (a *Activities) PublishEvents(ctx context.Context, in StepInput) error {
+	return a.attempt(ctx, in, store.StepPublish, func() error {
+		evs, err := a.Store.Events(ctx, store.EventFilter{ReceiptID: in.Receipt.ID, Limit: 1000})
+		if err != nil {
+			return fmt.Errorf("load events: %w", err)
+		}
+		var ids []string
+		var msgs []publisher.Message
+		for _, e := range evs {
+			if !e.PublishedAt.IsZero() {
+				continue
+			}
+			ids = append(ids, e.ID)
+			msgs = append(msgs, publisher.Message{
+				ID: e.ID, CorrelationID: e.ReceiptID, RoutingKey: e.Type,
+				ContentType: "application/cloudevents+json", Body: e.Envelope, Timestamp: e.Time,
+			})
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if a.Publisher != nil {
+			if err := a.Publisher.Publish(ctx, msgs...); err != nil {
+				return fmt.Errorf("publish %d events: %w", len(msgs), err)
+			}
+		}
+		if err := a.Store.MarkPublished(ctx, ids, a.now()); err != nil {
+			return fmt.Errorf("mark published: %w", err)
+		}
+		return nil
+	})
+}
+
+// CompleteInput is the outcome to record.
+type CompleteInput struct {
+	Receipt store.Ref
+	Status  store.Status // completed or unhandled
+}
+
+// CompleteReceipt records the receipt's terminal status.
+func (a *Activities) CompleteReceipt(ctx context.Context, in CompleteInput) error {
+	if in.Status != store.StatusCompleted && in.Status != store.StatusUnhandled {
+		return invalid(fmt.Errorf("complete: status %q is not a success status", in.Status))
+	}
+	if err := a.Store.Transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: in.Status, At: a.now()}); err != nil {
+		return fmt.Errorf("mark %s: %w", in.Status, err)
+	}
+	return nil
+}
+
+// DeadInput describes an exhausted receipt.
+type DeadInput struct {
+	Receipt store.Ref
+	Step    string
+	Error   string
+}
+
+type deadLetter struct {
+	ReceiptID string `json:"receipt_id"`
+	Source    string `json:"source"`
+	EventID   string `json:"event_id"`
+	Step      string `json:"step"`
+	Error     string `json:"error"`
+}
+
+// DeadLetterReceipt marks the receipt dead and sends a dead-letter message (to the
+// broker's dead-letter exchange, or into the store without a broker). The message
+// ID is derived from the receipt, so a retried dead-lettering is deduplicable.
+func (a *Activities) DeadLetterReceipt(ctx context.Context, in DeadInput) error {
+	now := a.now()
+	data, err := json.Marshal(deadLetter{ReceiptID: in.Receipt.ID, Source: in.Receipt.Source, EventID: in.Receipt.EventID, Step: in.Step, Error: in.Error})
+	if err != nil {
+		return fmt.Errorf("encode dead letter: %w", err)
+	}
+	id := in.Receipt.ID + ".dead"
+	env, err := json.Marshal(events.Envelope{
+		SpecVersion: events.SpecVersion, ID: id, Source: "/hookgate/sources/" + in.Receipt.Source,
+		Type: DeadLetterType, Time: now.UTC(), Subject: in.Receipt.EventID,
+		DataContentType: events.ContentTypeJSON, Data: data, HookgateReceipt: in.Receipt.ID, HookgateEventID: in.Receipt.EventID,
+	})
+	if err != nil {
+		return fmt.Errorf("encode dead letter: %w", err)
+	}
+	if a.Publisher != nil {
+		m := publisher.Message{ID: id, CorrelationID: in.Receipt.ID, RoutingKey: string(DeadLetterType), ContentType: "application/cloudevents+json", Body: env, Timestamp: now}
+		if err := a.Publisher.PublishDeadLetter(ctx, m); err != nil {
+			return fmt.Errorf("publish dead letter: %w", err)
+		}
+	} else {
+		if err := a.Store.SaveEvents(ctx, []store.Event{{ID: id, ReceiptID: in.Receipt.ID, Seq: -1, Type: string(DeadLetterType), Subject: in.Receipt.EventID, Time: now, Envelope: env, PublishedAt: now}}); err != nil {
+			return fmt.Errorf("store dead letter: %w", err)
+		}
+	}
+	if err := a.Store.Transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: store.StatusDead, At: now, Error: in.Error}); err != nil {
+		return fmt.Errorf("mark dead: %w", err)
+	}
+	a.log().Warn("event dead-lettered", "receipt_id", in.Receipt.ID, "source", in.Receipt.Source, "event_id", in.Receipt.EventID, "step", in.Step)
+	return nil
+}

@@ -1,0 +1,222 @@
+// Package relay is hookgate's transactional outbox: it starts the workflow of every
+// committed receipt. New receipts are started as soon as the gateway notifies the
+// relay; a periodic sweep starts whatever was left behind (Temporal down, process
+// killed between commit and start). Starting is idempotent (the workflow ID is
+// "{source}/{event ID}"), so a receipt started twice still runs once.
+package relay
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hookgate/hookgate/store"
+)
+
+// Store is what the relay needs from the store.
+type Store interface {
+	Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error)
+	MarkQueued(ctx context.Context, qs []store.Queued) error
+}
+
+// Starter starts the workflow of a receipt and returns its workflow ID. Starting
+// an already running workflow must succeed without starting a second one.
+type Starter interface {
+	Start(ctx context.Context, ref store.Ref) (workflowID string, err error)
+}
+
+// Options tune the relay.
+type Options struct {
+	// Interval between sweeps for un-started receipts (default 5 s).
+	Interval time.Duration
+	// Grace: a sweep only picks receipts older than this, leaving fresh ones to the
+	// notification path (default 10 s).
+	Grace time.Duration
+	// Concurrency is the number of workflow starts in flight (default 32).
+	Concurrency int
+	// SweepLimit caps the receipts one sweep takes (default 1000).
+	SweepLimit int
+	// StartTimeout bounds one start call (default 10 s).
+	StartTimeout time.Duration
+	Logger       *slog.Logger
+	Now          func() time.Time
+	// OnStarted, if set, observes each started receipt (metrics, tests).
+	OnStarted func(ref store.Ref, err error)
+}
+
+// Relay starts workflows for committed receipts.
+type Relay struct {
+	store   Store
+	starter Starter
+	o       Options
+	notify  chan store.Ref
+	queued  chan store.Queued
+	kick    chan struct{}
+}
+
+// New builds a relay; call Run to start it.
+func New(s Store, st Starter, o Options) *Relay {
+	if o.Interval <= 0 {
+		o.Interval = 5 * time.Second
+	}
+	if o.Grace <= 0 {
+		o.Grace = 10 * time.Second
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 32
+	}
+	if o.SweepLimit <= 0 {
+		o.SweepLimit = 1000
+	}
+	if o.StartTimeout <= 0 {
+		o.StartTimeout = 10 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Relay{
+		store: s, starter: st, o: o,
+		notify: make(chan store.Ref, 4096),
+		queued: make(chan store.Queued, 4096),
+		kick:   make(chan struct{}, 1),
+	}
+}
+
+// Notify asks for ref's workflow to be started now. It never blocks: when the
+// queue is full the receipt is left to the next sweep.
+func (r *Relay) Notify(ref store.Ref) {
+	select {
+	case r.notify <- ref:
+	default:
+	}
+}
+
+// Sweep asks for an immediate sweep (after a replay, say), without waiting.
+func (r *Relay) Sweep() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run starts workflows until ctx ends. It sweeps once at start-up.
+func (r *Relay) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	work := make(chan store.Ref)
+	for range r.o.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ref := range work {
+				r.start(ctx, ref)
+			}
+		}()
+	}
+	marked := make(chan struct{})
+	go func() { defer close(marked); r.markLoop() }()
+
+	sweeps := make(chan []store.Ref, 1)
+	sweeping := false
+	startSweep := func() {
+		if sweeping {
+			return
+		}
+		sweeping = true
+		go func() {
+			refs, err := r.store.Unstarted(ctx, r.o.Now().Add(-r.o.Grace), r.o.SweepLimit)
+			if err != nil && ctx.Err() == nil {
+				r.o.Logger.Warn("relay sweep failed", "err", err)
+			}
+			sweeps <- refs
+		}()
+	}
+	tick := time.NewTicker(r.o.Interval)
+	defer tick.Stop()
+	startSweep()
+	var pending []store.Ref
+	for {
+		var out chan store.Ref
+		var next store.Ref
+		if len(pending) > 0 {
+			out, next = work, pending[0]
+		}
+		select {
+		case <-ctx.Done():
+			close(work)
+			wg.Wait()
+			close(r.queued)
+			<-marked
+			return nil
+		case ref := <-r.notify:
+			pending = append(pending, ref)
+		case refs := <-sweeps:
+			sweeping = false
+			if len(refs) > 0 {
+				r.o.Logger.Info("relay sweep found un-started receipts", "count", len(refs))
+			}
+			pending = append(pending, refs...)
+		case <-tick.C:
+			startSweep()
+		case <-r.kick:
+			startSweep()
+		case out <- next:
+			pending = pending[1:]
+		}
+	}
+}
+
+func (r *Relay) start(ctx context.Context, ref store.Ref) {
+	sctx, cancel := context.WithTimeout(ctx, r.o.StartTimeout)
+	wid, err := r.starter.Start(sctx, ref)
+	cancel()
+	if r.o.OnStarted != nil {
+		r.o.OnStarted(ref, err)
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			r.o.Logger.Warn("workflow start failed; the sweep will retry", "receipt_id", ref.ID, "source", ref.Source, "err", err)
+		}
+		return
+	}
+	r.queued <- store.Queued{ReceiptID: ref.ID, WorkflowID: wid, At: r.o.Now()}
+}
+
+// markLoop records started workflows in batches.
+func (r *Relay) markLoop() {
+	const maxBatch = 256
+	batch := make([]store.Queued, 0, maxBatch)
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := r.store.MarkQueued(ctx, batch); err != nil {
+			// Harmless: the receipts stay "verified", the sweep starts them again
+			// and the idempotent start finds the running workflow.
+			r.o.Logger.Warn("mark queued failed", "count", len(batch), "err", err)
+		}
+		batch = batch[:0]
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case q, ok := <-r.queued:
+			if !ok {
+				flush()
+				return
+			}
+			batch = append(batch, q)
+			if len(batch) == maxBatch {
+				flush()
+			}
+		case <-tick.C:
+			flush()
+		}
+	}
+}

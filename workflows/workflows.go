@@ -1,0 +1,181 @@
+// Package workflows defines ProcessWebhook, the Temporal workflow that processes
+// one receipt: handle → publish → team activities → complete, each step retried by
+// its declared policy (package retry), the receipt dead-lettered when a step is
+// exhausted.
+//
+// The workflow is deterministic: it reads no clock, map or environment; every
+// decision that depends on configuration (the handler mapping, the team
+// activities and their policies) is made by HandleWebhook and recorded in the
+// history as its result. Change the workflow only behind workflow.GetVersion, and
+// add a recorded history for each shipped version to testdata/ (see replay_test.go).
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/hookgate/hookgate/activities"
+	"github.com/hookgate/hookgate/retry"
+	"github.com/hookgate/hookgate/store"
+)
+
+// Name is the registered workflow type.
+const Name = "ProcessWebhook"
+
+// ErrorTypeDeadLettered is the application error type a dead-lettered run fails with.
+const ErrorTypeDeadLettered = "DeadLettered"
+
+// Search attributes set on every ProcessWebhook run, so operators can filter in the
+// Temporal UI (e.g. HookgateSource = "stripe" AND HookgateEventType = "invoice.paid").
+var (
+	AttrSource    = temporal.NewSearchAttributeKeyKeyword("HookgateSource")
+	AttrProvider  = temporal.NewSearchAttributeKeyKeyword("HookgateProvider")
+	AttrEventType = temporal.NewSearchAttributeKeyKeyword("HookgateEventType")
+)
+
+// SearchAttributes lists the custom search attributes to register on the namespace.
+func SearchAttributes() map[string]enumspb.IndexedValueType {
+	return map[string]enumspb.IndexedValueType{
+		AttrSource.GetName():    enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		AttrProvider.GetName():  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+		AttrEventType.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	}
+}
+
+// ID is the workflow ID of a receipt: one workflow per source and provider event.
+func ID(source, eventID string) string { return source + "/" + eventID }
+
+// Input is the workflow's input: a reference to the receipt, never its payload,
+// and the retry policy of the built-in steps (resolved from the source's config
+// when the workflow is started).
+type Input struct {
+	Receipt store.Ref
+	Retry   retry.Policy
+}
+
+// Result is the workflow's outcome.
+type Result struct {
+	Status store.Status
+	Events int
+}
+
+// deadLetterPolicy retries the dead-lettering itself until it succeeds: losing
+// the record of an exhausted event is not an option.
+var deadLetterPolicy = &temporal.RetryPolicy{
+	InitialInterval:    time.Second,
+	BackoffCoefficient: 2,
+	MaximumInterval:    time.Minute,
+}
+
+// ProcessWebhook processes one receipt.
+func ProcessWebhook(ctx workflow.Context, in Input) (Result, error) {
+	var a *activities.Activities
+	ref := in.Receipt
+
+	var hr activities.HandleResult
+	err := run(ctx, in.Retry, true, func(ctx workflow.Context, si activities.StepInput) workflow.Future {
+		return workflow.ExecuteLocalActivity(ctx, a.HandleWebhook, si)
+	}, ref, &hr)
+	if err != nil {
+		return deadLetter(ctx, ref, store.StepHandle, err)
+	}
+	if hr.EventType != "" {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrEventType.ValueSet(hr.EventType)); err != nil {
+			workflow.GetLogger(ctx).Warn("upsert search attribute failed", "err", err)
+		}
+	}
+	if hr.Status == store.StatusUnhandled {
+		if err := complete(ctx, in, store.StatusUnhandled); err != nil {
+			return Result{}, err
+		}
+		return Result{Status: store.StatusUnhandled}, nil
+	}
+
+	err = run(ctx, in.Retry, true, func(ctx workflow.Context, si activities.StepInput) workflow.Future {
+		return workflow.ExecuteLocalActivity(ctx, a.PublishEvents, si)
+	}, ref, nil)
+	if err != nil {
+		return deadLetter(ctx, ref, store.StepPublish, err)
+	}
+
+	for _, s := range hr.Steps {
+		err := run(ctx, s.Policy, false, func(ctx workflow.Context, si activities.StepInput) workflow.Future {
+			return workflow.ExecuteActivity(ctx, s.Activity, activities.TeamInput{Step: si, Activity: s.Activity, MessageID: s.MessageID})
+		}, ref, nil)
+		if err != nil {
+			return deadLetter(ctx, ref, store.Step(s.Activity), err)
+		}
+	}
+
+	if err := complete(ctx, in, store.StatusCompleted); err != nil {
+		return Result{}, err
+	}
+	return Result{Status: store.StatusCompleted, Events: len(hr.MessageIDs)}, nil
+}
+
+// run executes one step under policy: one attempt per activity execution (the
+// workflow owns the schedule, so it is exactly the declared one), a durable timer
+// between attempts, and no retry of a non-retryable error.
+func run(ctx workflow.Context, policy retry.Policy, local bool,
+	exec func(workflow.Context, activities.StepInput) workflow.Future, ref store.Ref, result any) error {
+	once := &temporal.RetryPolicy{MaximumAttempts: 1}
+	if local {
+		ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+			StartToCloseTimeout: policy.Timeout, RetryPolicy: once,
+		})
+	} else {
+		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: policy.Timeout, RetryPolicy: once,
+		})
+	}
+	for attempt := 1; ; attempt++ {
+		si := activities.StepInput{Receipt: ref, Attempt: attempt, MaxAttempts: policy.MaxAttempts()}
+		err := exec(ctx, si).Get(ctx, result)
+		if err == nil {
+			return nil
+		}
+		if permanent(err) {
+			return err
+		}
+		delay, more := policy.Delay(attempt)
+		if !more {
+			return err
+		}
+		if err := workflow.Sleep(ctx, delay); err != nil {
+			return err
+		}
+	}
+}
+
+func permanent(err error) bool {
+	var ae *temporal.ApplicationError
+	return errors.As(err, &ae) && ae.NonRetryable()
+}
+
+func complete(ctx workflow.Context, in Input, status store.Status) error {
+	var a *activities.Activities
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: in.Retry.Timeout, RetryPolicy: deadLetterPolicy,
+	})
+	return workflow.ExecuteLocalActivity(ctx, a.CompleteReceipt, activities.CompleteInput{Receipt: in.Receipt, Status: status}).Get(ctx, nil)
+}
+
+// deadLetter records an exhausted step and fails the run with ErrorTypeDeadLettered,
+// so that dead events show as failed workflows in the Temporal UI.
+func deadLetter(ctx workflow.Context, ref store.Ref, step store.Step, cause error) (Result, error) {
+	var a *activities.Activities
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second, RetryPolicy: deadLetterPolicy,
+	})
+	msg := cause.Error()
+	if err := workflow.ExecuteLocalActivity(ctx, a.DeadLetterReceipt, activities.DeadInput{Receipt: ref, Step: string(step), Error: msg}).Get(ctx, nil); err != nil {
+		return Result{}, fmt.Errorf("dead-letter: %w", err)
+	}
+	return Result{Status: store.StatusDead}, temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("step %s exhausted: %s", step, msg), ErrorTypeDeadLettered, cause)
+}
