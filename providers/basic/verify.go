@@ -39,7 +39,8 @@ func loadOptions(spec providers.Spec) (hmacsig.Identifier, error) {
 	var o Options
 	if spec.Options != nil {
 		if err := spec.Options(&o); err != nil {
-			return hmacsig.Identifier{}, fmt.Errorf("options: %w", err)
+			// The Spec's decoder names the options block and the field itself.
+			return hmacsig.Identifier{}, err
 		}
 	}
 	return o.EventRules.Compile()

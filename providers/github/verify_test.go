@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,7 +26,7 @@ func specOf(secrets []string, options string) providers.Spec {
 	return providers.Spec{
 		Source:  "github-test",
 		Secrets: secrets,
-		Options: func(v any) error { return yaml.Unmarshal([]byte(options), v) },
+		Options: func(v any) error { return decodeOptions(options, v) },
 	}
 }
 
@@ -104,6 +105,7 @@ func TestNew(t *testing.T) {
 		{"no secrets", nil, "", providers.ErrNoSecret, "secrets"},
 		{"empty secret", []string{""}, "", providers.ErrNoSecret, "secrets[0]"},
 		{"options not a mapping", []string{"s"}, "- 1", nil, "options"},
+		{"unknown option", []string{"s"}, "content_type: form", nil, "field content_type not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -307,4 +309,19 @@ func hdr(kv ...string) http.Header {
 		h.Add(kv[i], kv[i+1])
 	}
 	return h
+}
+
+// decodeOptions decodes like config.Source.Spec: strictly (an unknown option is
+// an error), with errors prefixed by "options: ", and nothing to decode when
+// the block is absent.
+func decodeOptions(src string, v any) error {
+	if src == "" {
+		return nil
+	}
+	dec := yaml.NewDecoder(strings.NewReader(src))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("options: %w", err)
+	}
+	return nil
 }

@@ -171,7 +171,8 @@ func loadOptions(spec providers.Spec) (Options, Identifier, error) {
 	var o Options
 	if spec.Options != nil {
 		if err := spec.Options(&o); err != nil {
-			return o, Identifier{}, fmt.Errorf("options: %w", err)
+			// The Spec's decoder names the options block and the field itself.
+			return o, Identifier{}, err
 		}
 	}
 	o.setDefaults()

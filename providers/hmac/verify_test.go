@@ -3,6 +3,7 @@ package hmacsig
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ func specOf(secrets []string, options string) providers.Spec {
 	return providers.Spec{
 		Source:  "hmac-test",
 		Secrets: secrets,
-		Options: func(v any) error { return yaml.Unmarshal([]byte(options), v) },
+		Options: func(v any) error { return decodeOptions(options, v) },
 	}
 }
 
@@ -179,6 +180,7 @@ func TestNew(t *testing.T) {
 		{"bad event_id", []string{"s"}, "header: X-S\nevent_id: data.id", nil, "options.event_id"},
 		{"bad event_type", []string{"s"}, "header: X-S\nevent_type: 'json:a..b'", nil, "options.event_type"},
 		{"options not a mapping", []string{"s"}, "- x", nil, "options"},
+		{"unknown option", []string{"s"}, "header: X-S\nalgoritm: sha1", nil, "field algoritm not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -305,4 +307,19 @@ func BenchmarkVerify(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// decodeOptions decodes like config.Source.Spec: strictly (an unknown option is
+// an error), with errors prefixed by "options: ", and nothing to decode when
+// the block is absent.
+func decodeOptions(src string, v any) error {
+	if src == "" {
+		return nil
+	}
+	dec := yaml.NewDecoder(strings.NewReader(src))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("options: %w", err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package shopify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -23,7 +24,7 @@ func specOf(secrets []string, options string) providers.Spec {
 	return providers.Spec{
 		Source:  "shopify-test",
 		Secrets: secrets,
-		Options: func(v any) error { return yaml.Unmarshal([]byte(options), v) },
+		Options: func(v any) error { return decodeOptions(options, v) },
 	}
 }
 
@@ -236,4 +237,19 @@ func BenchmarkVerify(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// decodeOptions decodes like config.Source.Spec: strictly (an unknown option is
+// an error), with errors prefixed by "options: ", and nothing to decode when
+// the block is absent.
+func decodeOptions(src string, v any) error {
+	if src == "" {
+		return nil
+	}
+	dec := yaml.NewDecoder(strings.NewReader(src))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("options: %w", err)
+	}
+	return nil
 }

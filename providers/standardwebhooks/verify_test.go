@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -39,7 +40,7 @@ func specOf(secrets []string, options string) providers.Spec {
 	return providers.Spec{
 		Source:  "swh-test",
 		Secrets: secrets,
-		Options: func(v any) error { return yaml.Unmarshal([]byte(options), v) },
+		Options: func(v any) error { return decodeOptions(options, v) },
 	}
 }
 
@@ -213,6 +214,7 @@ func TestNew(t *testing.T) {
 		{"bad signing key", []string{vectorSecret}, "signing_key: whsk_AAAA", nil, "options.signing_key"},
 		{"negative tolerance", []string{vectorSecret}, "tolerance: -1m", nil, "options.tolerance: must be > 0"},
 		{"tolerance without unit", []string{vectorSecret}, "tolerance: 300", nil, "options"},
+		{"unknown option", []string{vectorSecret}, "public_key: x", nil, "field public_key not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -413,4 +415,19 @@ func BenchmarkVerify(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// decodeOptions decodes like config.Source.Spec: strictly (an unknown option is
+// an error), with errors prefixed by "options: ", and nothing to decode when
+// the block is absent.
+func decodeOptions(src string, v any) error {
+	if src == "" {
+		return nil
+	}
+	dec := yaml.NewDecoder(strings.NewReader(src))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("options: %w", err)
+	}
+	return nil
 }

@@ -64,7 +64,8 @@ func loadOptions(spec providers.Spec) (Options, error) {
 	var o Options
 	if spec.Options != nil {
 		if err := spec.Options(&o); err != nil {
-			return o, fmt.Errorf("options: %w", err)
+			// The Spec's decoder names the options block and the field itself.
+			return o, err
 		}
 	}
 	o.setDefaults()

@@ -3,6 +3,7 @@ package stripe
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,7 +28,7 @@ func specOf(secrets []string, options string) providers.Spec {
 	return providers.Spec{
 		Source:  "stripe-test",
 		Secrets: secrets,
-		Options: func(v any) error { return yaml.Unmarshal([]byte(options), v) },
+		Options: func(v any) error { return decodeOptions(options, v) },
 	}
 }
 
@@ -139,6 +140,7 @@ func TestNew(t *testing.T) {
 		{"tolerance without unit", []string{vectorSecret}, "tolerance: 300", nil, `"300s"`},
 		{"tolerance not a duration", []string{vectorSecret}, "tolerance: soon", nil, "options"},
 		{"options not a mapping", []string{vectorSecret}, "[1, 2]", nil, "options"},
+		{"unknown option", []string{vectorSecret}, "tolerence: 5m", nil, "field tolerence not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -300,4 +302,19 @@ func BenchmarkVerify(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// decodeOptions decodes like config.Source.Spec: strictly (an unknown option is
+// an error), with errors prefixed by "options: ", and nothing to decode when
+// the block is absent.
+func decodeOptions(src string, v any) error {
+	if src == "" {
+		return nil
+	}
+	dec := yaml.NewDecoder(strings.NewReader(src))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("options: %w", err)
+	}
+	return nil
 }

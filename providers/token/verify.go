@@ -55,7 +55,8 @@ func loadOptions(spec providers.Spec) (Options, hmacsig.Identifier, error) {
 	var o Options
 	if spec.Options != nil {
 		if err := spec.Options(&o); err != nil {
-			return o, hmacsig.Identifier{}, fmt.Errorf("options: %w", err)
+			// The Spec's decoder names the options block and the field itself.
+			return o, hmacsig.Identifier{}, err
 		}
 	}
 	o.setDefaults()
