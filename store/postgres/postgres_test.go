@@ -52,3 +52,28 @@ func TestPingUnreachable(t *testing.T) {
 		t.Errorf("error reveals the password: %v", err)
 	}
 }
+
+// TestMigrateConcurrently starts several processes' worth of Migrate on one
+// empty database at once, as gateway replicas do: they must take turns.
+func TestMigrateConcurrently(t *testing.T) {
+	ctx := context.Background()
+	url := testenv.PostgresURL(t)
+	const n = 4
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			s, err := postgres.Open(ctx, url)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer s.Close()
+			errs <- s.Migrate(ctx)
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Migrate: %v", err)
+		}
+	}
+}

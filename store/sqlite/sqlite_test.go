@@ -101,12 +101,16 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	r, err := s.Receipt(ctx, "r1")
 	if err != nil || string(r.Body) != "x" {
 		t.Fatalf("after reopen: %+v, %v", r, err)
+	}
+	for i := range 2 {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close #%d: %v", i+1, err)
+		}
 	}
 }
