@@ -41,8 +41,8 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
 
-// WithMaxConns caps the connection pool (default: pgxpool's, the larger of 4
-// and the number of CPUs, unless the URL sets pool_max_conns).
+// WithMaxConns caps the connection pool. n ≤ 0 keeps the default: pgxpool's,
+// the larger of 4 and the number of CPUs, unless the URL sets pool_max_conns.
 func WithMaxConns(n int32) Option {
 	return func(c *config) { c.maxConns = n }
 }
@@ -51,7 +51,7 @@ func WithMaxConns(n int32) Option {
 // such as "postgres://user:pass@host:5432/hookgate?sslmode=disable" (pgxpool's
 // pool_* parameters are honoured). It does not connect: the pool connects on
 // first use, so a gateway can start before its database; call Ping to check.
-// The password never appears in a returned error.
+// pgx redacts the password from its parse errors.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	c := config{logger: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
@@ -59,7 +59,6 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	}
 	pc, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		// pgconn redacts the password from its parse errors.
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
 	if c.maxConns > 0 {

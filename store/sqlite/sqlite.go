@@ -49,10 +49,14 @@ func WithLogger(l *slog.Logger) Option {
 	return func(c *config) { c.logger = l }
 }
 
-// WithReaders sets the number of read-only connections (default: the larger of
-// 4 and the number of CPUs).
+// WithReaders sets the number of read-only connections. n ≤ 0 keeps the
+// default: the larger of 4 and the number of CPUs.
 func WithReaders(n int) Option {
-	return func(c *config) { c.readers = n }
+	return func(c *config) {
+		if n > 0 {
+			c.readers = n
+		}
+	}
 }
 
 // ErrMemory is returned by Open for an in-memory database: the writer and

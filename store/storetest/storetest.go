@@ -6,8 +6,10 @@
 //
 //	func TestConformance(t *testing.T) {
 //		storetest.Run(t, func(t *testing.T) storetest.Store {
-//			s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hookgate.db"))
-//			...
+//			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "hookgate.db"))
+//			if err != nil {
+//				t.Fatal(err)
+//			}
 //			return s
 //		})
 //	}
