@@ -69,8 +69,9 @@ type Options struct {
 	Channels int
 	// DialTimeout bounds one connection attempt (TCP and AMQP handshake).
 	DialTimeout time.Duration
-	// ConfirmTimeout bounds the wait for the broker's confirms of one Publish call
-	// when the context has no earlier deadline.
+	// ConfirmTimeout bounds one Publish call (waiting for a free channel,
+	// reconnecting, sending, and the broker's confirms) when the context has no
+	// earlier deadline.
 	ConfirmTimeout time.Duration
 	// AppID is set as the AMQP app-id property of every message.
 	AppID string
