@@ -125,7 +125,8 @@ func New(o Options) (*Gateway, error) {
 	}
 	e.Use(gin.Recovery(), securityHeaders)
 	e.POST("/webhooks/:source", g.ingest)
-	e.Any("/webhooks/:source", func(c *gin.Context) { g.fail(c, nil, auditBase(c, g.now()), errMethod) })
+	e.HandleMethodNotAllowed = true
+	e.NoMethod(func(c *gin.Context) { g.fail(c, nil, auditBase(c, g.now()), errMethod) })
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", g.ready)
 	e.NoRoute(func(c *gin.Context) { c.JSON(http.StatusNotFound, gin.H{"error": "not found"}) })

@@ -1,0 +1,145 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/hookgate/hookgate/admin"
+	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/gateway"
+	"github.com/hookgate/hookgate/groupcommit"
+	"github.com/hookgate/hookgate/relay"
+)
+
+// GatewayDeps are the parts a gateway process runs on.
+type GatewayDeps struct {
+	Config   *config.Config
+	Store    Store
+	Temporal client.Client
+	Logger   *slog.Logger
+	// Eager starts workflows eagerly (only when a worker runs on Temporal).
+	Eager bool
+	// Listeners, when set, are used instead of listening on the configured
+	// addresses (tests pass :0 listeners).
+	Ingest, Admin net.Listener
+	// Ready, if set, is called once the servers listen.
+	Ready func(ingest, admin net.Addr)
+	// Relay receives the relay options (tests shorten the intervals).
+	Relay relay.Options
+}
+
+// RunGateway serves the ingest endpoint, the admin API and the relay until ctx
+// ends, then drains: new webhooks get 503, in-flight ones finish and commit, the
+// audit queue is flushed.
+func RunGateway(ctx context.Context, d GatewayDeps) error {
+	log := d.Logger
+	sources, err := Sources(d.Config)
+	if err != nil {
+		return err
+	}
+	committer := groupcommit.New(d.Store, groupcommit.Options{})
+	ro := d.Relay
+	ro.Logger = log.With("component", "relay")
+	rl := relay.New(d.Store, Starter(d.Temporal, d.Config, d.Eager), ro)
+	gw, err := gateway.New(gateway.Options{
+		Sources: sources, Committer: committer, Audit: d.Store, Notifier: rl, Logger: log.With("component", "gateway"),
+		Checks: []gateway.Check{
+			{Name: "store", Fn: d.Store.Ping},
+			{Name: "temporal", Fn: func(ctx context.Context) error {
+				_, err := d.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			}},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	tokens := make([]admin.Token, 0, len(d.Config.AdminTokens))
+	for _, t := range d.Config.AdminTokens {
+		tokens = append(tokens, admin.Token{Name: t.Name, Value: t.Token.Reveal()})
+	}
+	if len(tokens) == 0 {
+		log.Warn("no admin tokens configured: the admin API refuses every request (set HOOKGATE_ADMIN_TOKENS)")
+	}
+	adm := admin.New(admin.Options{Store: d.Store, Relay: rl, Tokens: tokens, Logger: log.With("component", "admin")})
+
+	ingestLn, err := listen(d.Ingest, d.Config.Listen)
+	if err != nil {
+		return err
+	}
+	adminLn, err := listen(d.Admin, d.Config.AdminListen)
+	if err != nil {
+		ingestLn.Close()
+		return err
+	}
+	ingestSrv := newServer(gw.Handler(), log)
+	adminSrv := newServer(adm.Handler(), log)
+
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	errc := make(chan error, 3)
+	wg.Add(3)
+	go func() { defer wg.Done(); errc <- serve(ingestSrv, ingestLn) }()
+	go func() { defer wg.Done(); errc <- serve(adminSrv, adminLn) }()
+	go func() { defer wg.Done(); errc <- rl.Run(relayCtx) }()
+	log.Info("gateway listening", "ingest", ingestLn.Addr().String(), "admin", adminLn.Addr().String(), "sources", len(sources))
+	if d.Ready != nil {
+		d.Ready(ingestLn.Addr(), adminLn.Addr())
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	gw.Drain()
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_ = ingestSrv.Shutdown(sctx) // in-flight requests finish (their commits complete)
+	_ = adminSrv.Shutdown(sctx)
+	committer.Close()
+	gw.Close()
+	stopRelay()
+	wg.Wait()
+	return runErr
+}
+
+func listen(ln net.Listener, addr string) (net.Listener, error) {
+	if ln != nil {
+		return ln, nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return l, nil
+}
+
+// newServer applies the HTTP limits every listener has: providers send small
+// requests quickly; anything slower is a slow-loris, not a webhook.
+func newServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+func serve(s *http.Server, ln net.Listener) error {
+	if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,44 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/hookgate/hookgate/activities"
+	"github.com/hookgate/hookgate/config"
+)
+
+// WorkerDeps are the parts a worker process runs on.
+type WorkerDeps struct {
+	Config    *config.Config
+	Store     Store
+	Temporal  client.Client
+	Publisher activities.Publisher // nil: events stay in the store
+	Team      Team
+	Logger    *slog.Logger
+	Options   worker.Options
+}
+
+// RunWorker runs the Temporal worker until ctx ends.
+func RunWorker(ctx context.Context, d WorkerDeps) error {
+	sources, err := Sources(d.Config)
+	if err != nil {
+		return err
+	}
+	acts := NewActivities(d.Config, d.Store, d.Publisher, sources, d.Logger.With("component", "activities"))
+	w, err := NewWorker(d.Temporal, d.Config, acts, d.Team, d.Options)
+	if err != nil {
+		return err
+	}
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	d.Logger.Info("worker started", "task_queue", d.Config.TaskQueue, "team_activities", len(d.Team))
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}

@@ -1,0 +1,298 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/worker"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/hookgate/hookgate/activities"
+	"github.com/hookgate/hookgate/app"
+	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/devserver"
+	"github.com/hookgate/hookgate/providers/paypal"
+	"github.com/hookgate/hookgate/workflows"
+)
+
+type devFlags struct {
+	dataDir      string
+	configPath   string
+	listen       string
+	adminListen  string
+	temporalPort int
+	uiPort       int
+}
+
+func devCmd(e *env) *cobra.Command {
+	var f devFlags
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run gateway, relay, worker, an embedded Temporal server and its UI in one process",
+		Long: `dev runs the whole pipeline with embedded defaults: a SQLite store and an embedded
+Temporal server (SQLite file) under the data folder, the Temporal UI, and events kept in the
+store. DATABASE_URL, TEMPORAL_ADDRESS and AMQP_URL switch to real services.
+
+Without --config it writes a dev config with one source per built-in provider
+(<data-dir>/dev.yaml) and prints its secrets.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDev(cmd.Context(), e, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.dataDir, "data-dir", config.DefaultDataDir, "folder for the SQLite store, the Temporal database and dev secrets")
+	fl.StringVar(&f.configPath, "config", "", "config file (default: a generated dev config)")
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8005", "ingest listen address")
+	fl.StringVar(&f.adminListen, "admin-listen", "127.0.0.1:8006", "admin API listen address")
+	fl.IntVar(&f.temporalPort, "temporal-port", 7233, "embedded Temporal frontend port")
+	fl.IntVar(&f.uiPort, "ui-port", 8233, "Temporal UI port (0: no UI)")
+	return cmd
+}
+
+func runDev(ctx context.Context, e *env, f devFlags) error {
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	ca, err := paypal.EnsureDevCA(filepath.Join(f.dataDir, "paypal"))
+	if err != nil {
+		return fmt.Errorf("paypal dev certificates: %w", err)
+	}
+	certSrv := paypal.NewDevCertServer(ca, "127.0.0.1:0")
+	if err := certSrv.Start(); err != nil {
+		return fmt.Errorf("paypal dev certificate server: %w", err)
+	}
+	defer certSrv.Close()
+
+	path := f.configPath
+	var secrets *devSecrets
+	if path == "" {
+		secrets, err = loadDevSecrets(filepath.Join(f.dataDir, "dev-secrets.yaml"))
+		if err != nil {
+			return err
+		}
+		path = filepath.Join(f.dataDir, "dev.yaml")
+		if err := writeDevConfig(path, f, secrets, certSrv); err != nil {
+			return err
+		}
+	}
+	getenv := func(k string) string {
+		switch k {
+		case config.EnvDataDir:
+			return f.dataDir
+		case config.EnvListen:
+			return f.listen
+		case config.EnvAdminListen:
+			return f.adminListen
+		}
+		return e.getenv(k)
+	}
+	cfg, err := config.Load(path, getenv)
+	if err != nil {
+		return err
+	}
+
+	address := cfg.TemporalAddress
+	uiURL := ""
+	if address == "" {
+		uiPort := f.uiPort
+		if uiPort == 0 {
+			uiPort = devserver.UIDisabled
+		}
+		ts, err := devserver.Start(ctx, devserver.Options{
+			DataDir: filepath.Join(f.dataDir, "temporal"), Port: f.temporalPort, UIPort: uiPort,
+			Namespace: cfg.TemporalNamespace, SearchAttributes: workflows.SearchAttributes(),
+			Logger: log.With("component", "temporal-server"),
+		})
+		if err != nil {
+			return fmt.Errorf("embedded temporal: %w", err)
+		}
+		defer ts.Stop()
+		address, uiURL = ts.Address(), ts.UIURL()
+	}
+	st, err := app.OpenStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	tc, err := app.DialTemporal(cfg, address, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	pub, err := app.DialPublisher(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	var p activities.Publisher
+	if pub != nil {
+		defer pub.Close()
+		p = pub
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	werr := make(chan error, 1)
+	go func() {
+		werr <- app.RunWorker(ctx, app.WorkerDeps{Config: cfg, Store: st, Temporal: tc, Publisher: p, Logger: log, Options: worker.Options{}})
+	}()
+	err = app.RunGateway(ctx, app.GatewayDeps{
+		Config: cfg, Store: st, Temporal: tc, Logger: log, Eager: true,
+		Ready: func(ingest, adm net.Addr) { printBanner(e, cfg, path, secrets, ingest, adm, uiURL, address, p != nil) },
+	})
+	cancel()
+	return errors.Join(err, <-werr)
+}
+
+func printBanner(e *env, cfg *config.Config, path string, s *devSecrets, ingest, adm net.Addr, uiURL, temporal string, amqp bool) {
+	w := e.stdout
+	fmt.Fprintf(w, "\nhookgate dev is running\n")
+	fmt.Fprintf(w, "  webhooks     http://%s/webhooks/{source}\n", ingest)
+	fmt.Fprintf(w, "  admin API    http://%s/v1/receipts\n", adm)
+	if uiURL != "" {
+		fmt.Fprintf(w, "  Temporal UI  %s\n", uiURL)
+	}
+	fmt.Fprintf(w, "  Temporal     %s\n  config       %s\n", temporal, path)
+	bus := "the store (hookgate events)"
+	if amqp {
+		bus = "RabbitMQ (AMQP_URL)"
+	}
+	fmt.Fprintf(w, "  events go to %s\n", bus)
+	if s != nil {
+		fmt.Fprintf(w, "\ndev secrets (kept in %s):\n", filepath.Dir(path))
+		fmt.Fprintf(w, "  admin token          %s\n", s.AdminToken)
+		for _, src := range cfg.Sources {
+			if len(src.Secrets) > 0 {
+				fmt.Fprintf(w, "  %-20s %s\n", src.Name, src.Secrets[0].Reveal())
+			}
+		}
+	}
+	fmt.Fprintf(w, "\ntry:  go run ./cmd/hookgate send github push\n      go run ./cmd/hookgate receipts\n\n")
+}
+
+// devSecrets are generated once per data folder so that restarts keep them.
+type devSecrets struct {
+	AdminToken string `yaml:"admin_token"`
+	GitHub     string `yaml:"github"`
+	Stripe     string `yaml:"stripe"`
+	Shopify    string `yaml:"shopify"`
+	Twilio     string `yaml:"twilio"`
+	Svix       string `yaml:"svix"`
+	PayPalHook string `yaml:"paypal_webhook_id"`
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go ≥ 1.24)
+	return hex.EncodeToString(b)
+}
+
+func loadDevSecrets(path string) (*devSecrets, error) {
+	var s devSecrets
+	if b, err := os.ReadFile(path); err == nil {
+		if err := yaml.Unmarshal(b, &s); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if s.AdminToken != "" {
+			return &s, nil
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	key := make([]byte, 24)
+	_, _ = rand.Read(key)
+	s = devSecrets{
+		AdminToken: "dev_" + randHex(16),
+		GitHub:     randHex(20),
+		Stripe:     "whsec_" + randHex(16),
+		Shopify:    randHex(16),
+		Twilio:     randHex(16),
+		Svix:       "whsec_" + base64.StdEncoding.EncodeToString(key),
+		PayPalHook: "WH-DEV-" + strings.ToUpper(randHex(8)),
+	}
+	b, err := yaml.Marshal(&s)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("write dev secrets: %w", err)
+	}
+	return &s, nil
+}
+
+var devConfig = template.Must(template.New("dev").Parse(`# Generated by "hookgate dev" at every start; edit a copy and pass --config to change it.
+public_base_url: {{.PublicBaseURL}}
+admin_tokens:
+  - name: dev
+    token: {{.S.AdminToken}}
+sources:
+  - name: github
+    provider: github
+    secrets: [{{.S.GitHub}}]
+  - name: stripe
+    provider: stripe
+    secrets: [{{.S.Stripe}}]
+  - name: shopify
+    provider: shopify
+    secrets: [{{.S.Shopify}}]
+  - name: twilio
+    provider: twilio
+    secrets: [{{.S.Twilio}}]
+  - name: svix
+    provider: standardwebhooks
+    secrets: ["{{.S.Svix}}"]
+  - name: paypal
+    provider: paypal
+    secrets: [{{.S.PayPalHook}}]
+    options:
+      webhook_id: {{.S.PayPalHook}}
+      cert_hosts: ["{{.CertHost}}"]
+      root_ca_file: {{.RootCA}}
+      signing_key_file: {{.SigningKey}}
+      cert_url: {{.CertURL}}
+`))
+
+func writeDevConfig(path string, f devFlags, s *devSecrets, cert *paypal.DevCertServer) error {
+	host, port, err := net.SplitHostPort(f.listen)
+	if err != nil {
+		return fmt.Errorf("--listen: %w", err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	if _, err := strconv.Atoi(port); err != nil {
+		return fmt.Errorf("--listen: port %q", port)
+	}
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return p
+		}
+		return a
+	}
+	pdir := filepath.Join(f.dataDir, "paypal")
+	var b strings.Builder
+	err = devConfig.Execute(&b, map[string]any{
+		"PublicBaseURL": "http://" + net.JoinHostPort(host, port), "S": s,
+		"CertHost": cert.Host(), "CertURL": cert.CertURL(),
+		"RootCA": abs(filepath.Join(pdir, "ca.pem")), "SigningKey": abs(filepath.Join(pdir, "leaf-key.pem")),
+	})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}
