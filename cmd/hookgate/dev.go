@@ -53,7 +53,7 @@ Without --config it writes a dev config with one source per built-in provider
 	fl := cmd.Flags()
 	fl.StringVar(&f.dataDir, "data-dir", config.DefaultDataDir, "folder for the SQLite store, the Temporal database and dev secrets")
 	fl.StringVar(&f.configPath, "config", "", "config file (default: a generated dev config)")
-	fl.StringVar(&f.listen, "listen", "127.0.0.1:8005", "ingest listen address")
+	fl.StringVar(&f.listen, "listen", ":8005", "ingest listen address")
 	fl.StringVar(&f.adminListen, "admin-listen", "127.0.0.1:8006", "admin API listen address")
 	fl.IntVar(&f.temporalPort, "temporal-port", 7233, "embedded Temporal frontend port")
 	fl.IntVar(&f.uiPort, "ui-port", 8233, "Temporal UI port (0: no UI)")
