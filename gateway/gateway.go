@@ -123,6 +123,11 @@ func New(o Options) (*Gateway, error) {
 	if err := e.SetTrustedProxies(o.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("gateway: trusted proxies: %w", err)
 	}
+	// Route on the escaped path so that an encoded slash ("..%2F..") stays inside
+	// the {source} segment: it is then refused as an invalid source name and
+	// audited, instead of falling through to the unaudited NoRoute.
+	e.UseRawPath = true
+	e.UnescapePathValues = true
 	e.Use(gin.Recovery(), securityHeaders)
 	e.POST("/webhooks/:source", g.ingest)
 	e.HandleMethodNotAllowed = true
