@@ -28,6 +28,7 @@ type composeFile struct {
 	Name     string             `yaml:"name"`
 	Services map[string]service `yaml:"services"`
 	Volumes  map[string]*volume `yaml:"volumes"`
+	Secrets  map[string]secret  `yaml:"secrets"`
 	// Extension fields (x-...) hold YAML anchors.
 	Extensions map[string]any `yaml:",inline"`
 }
@@ -42,11 +43,23 @@ type service struct {
 	Restart     string                `yaml:"restart"`
 	Hostname    string                `yaml:"hostname"`
 	Command     any                   `yaml:"command"`
+	Entrypoint  []string              `yaml:"entrypoint"`
+	EnvFile     []envFile             `yaml:"env_file"`
+	Secrets     []string              `yaml:"secrets"`
 	Environment map[string]any        `yaml:"environment"`
 	Volumes     []string              `yaml:"volumes"`
 	Ports       []string              `yaml:"ports"`
 	DependsOn   map[string]dependency `yaml:"depends_on"`
 	Healthcheck *healthcheck          `yaml:"healthcheck"`
+}
+
+type envFile struct {
+	Path     string `yaml:"path"`
+	Required *bool  `yaml:"required"`
+}
+
+type secret struct {
+	File string `yaml:"file"`
 }
 
 type build struct {
