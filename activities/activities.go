@@ -75,9 +75,12 @@ type Activities struct {
 	// sources without one pass the raw body.
 	Decoders map[string]providers.Decoder
 	// Team lists the team activities attached to each normalized event type.
-	Team   map[events.Type][]TeamActivity
-	Logger *slog.Logger
-	Now    func() time.Time
+	Team map[events.Type][]TeamActivity
+	// Starter starts replayed receipts' workflows (bulk replay); nil leaves them
+	// to the relay's sweep.
+	Starter Starter
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 func (a *Activities) now() time.Time {

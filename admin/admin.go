@@ -47,11 +47,13 @@ type Token struct {
 
 // Options configure the admin API.
 type Options struct {
-	Store  Store
-	Relay  Relay // may be nil: the relay's sweep then picks replays up
-	Tokens []Token
-	Logger *slog.Logger
-	Now    func() time.Time
+	Store Store
+	Relay Relay // may be nil: the relay's sweep then picks replays up
+	// BulkReplays runs bulk replays; nil answers 503 to them (dry runs still work).
+	BulkReplays BulkReplayer
+	Tokens      []Token
+	Logger      *slog.Logger
+	Now         func() time.Time
 	// Extra lets the process mount more routes (e.g. /metrics) behind the same auth.
 	Extra func(r gin.IRoutes)
 }
@@ -89,6 +91,9 @@ func New(o Options) *API {
 	v1.POST("/receipts/:id/replay", a.replay)
 	v1.GET("/events", a.listEvents)
 	v1.GET("/audit", a.listAudit)
+	v1.POST("/replays", a.startBulkReplay)
+	v1.GET("/replays/bulk-replay/:id", a.bulkReplayProgress)
+	v1.DELETE("/replays/bulk-replay/:id", a.cancelBulkReplay)
 	if o.Extra != nil {
 		o.Extra(e)
 	}
@@ -132,7 +137,10 @@ type errorBody struct {
 
 func errBody(msg string) errorBody { return errorBody{Error: msg} }
 
-var errBadRequest = errors.New("bad request")
+var (
+	errBadRequest  = errors.New("bad request")
+	errUnavailable = errors.New("unavailable")
+)
 
 // fail maps an error to its status in one place.
 func (a *API) fail(c *gin.Context, err error) {
@@ -142,6 +150,8 @@ func (a *API) fail(c *gin.Context, err error) {
 		status = http.StatusNotFound
 	case errors.Is(err, errBadRequest):
 		status = http.StatusBadRequest
+	case errors.Is(err, errUnavailable):
+		status = http.StatusServiceUnavailable
 	}
 	if status == http.StatusInternalServerError {
 		a.o.Logger.Error("admin request failed", "path", c.FullPath(), "err", err)

@@ -180,6 +180,10 @@ func NewWorker(c client.Client, cfg *config.Config, acts *activities.Activities,
 	}
 	w := worker.New(c, cfg.TaskQueue, opts)
 	w.RegisterWorkflowWithOptions(workflows.ProcessWebhook, workflow.RegisterOptions{Name: workflows.Name})
+	w.RegisterWorkflowWithOptions(workflows.BulkReplay, workflow.RegisterOptions{Name: workflows.BulkReplayName})
+	if acts.Starter == nil {
+		acts.Starter = Starter(c, cfg, false)
+	}
 	w.RegisterActivity(acts)
 	for name, fn := range team {
 		w.RegisterActivityWithOptions(activities.WrapTeam(acts, fn), activity.RegisterOptions{Name: name})

@@ -17,6 +17,7 @@ import (
 	"github.com/hookgate/hookgate/gateway"
 	"github.com/hookgate/hookgate/groupcommit"
 	"github.com/hookgate/hookgate/relay"
+	"github.com/hookgate/hookgate/workflows"
 )
 
 // GatewayDeps are the parts a gateway process runs on.
@@ -69,7 +70,10 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	if len(tokens) == 0 {
 		log.Warn("no admin tokens configured: the admin API refuses every request (set HOOKGATE_ADMIN_TOKENS)")
 	}
-	adm := admin.New(admin.Options{Store: d.Store, Relay: rl, Tokens: tokens, Logger: log.With("component", "admin")})
+	adm := admin.New(admin.Options{
+		Store: d.Store, Relay: rl, Tokens: tokens, Logger: log.With("component", "admin"),
+		BulkReplays: &workflows.BulkReplays{Client: d.Temporal, TaskQueue: d.Config.TaskQueue},
+	})
 
 	ingestLn, err := listen(d.Ingest, d.Config.Listen)
 	if err != nil {

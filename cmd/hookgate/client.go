@@ -165,27 +165,118 @@ func receiptsCmd(e *env) *cobra.Command {
 
 func replayCmd(e *env) *cobra.Command {
 	var af adminFlags
-	var reason string
+	var reason, source, status, eventType, since, until string
+	var dryRun bool
+	var perSecond int
 	cmd := &cobra.Command{
-		Use:   "replay <receipt-id>",
-		Short: "Process a receipt again (recorded on the receipt with who, when and why)",
-		Args:  cobra.ExactArgs(1),
+		Use:   "replay [receipt-id]",
+		Short: "Process one receipt again, or every receipt matching filters (bulk, with progress)",
+		Long: `With a receipt ID, replay requeues that receipt. With filters instead
+(--status, --source, --type, --since, --until) it replays every matching receipt as a
+rate-limited Temporal workflow, showing progress; --dry-run only counts them. Every
+replay is recorded on its receipt with who, when and why.
+
+  hookgate replay --status dead --since 2h --dry-run
+  hookgate replay --status dead --since 2h --reason "broker outage"`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := af.client(e)
 			if err != nil {
 				return err
 			}
-			var out map[string]any
-			if err := c.do(cmd.Context(), http.MethodPost, "/v1/receipts/"+url.PathEscape(args[0])+"/replay", nil, map[string]string{"reason": reason}, &out); err != nil {
+			ctx := cmd.Context()
+			if len(args) == 1 {
+				var out map[string]any
+				if err := c.do(ctx, http.MethodPost, "/v1/receipts/"+url.PathEscape(args[0])+"/replay", nil, map[string]string{"reason": reason}, &out); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "receipt %s requeued\n", args[0])
+				return nil
+			}
+			if source == "" && status == "" && eventType == "" && since == "" {
+				return fmt.Errorf("give a receipt ID, or at least one filter (--status, --source, --type, --since)")
+			}
+			req := map[string]any{"source": source, "status": status, "event_type": eventType, "since": since,
+				"until": until, "per_second": perSecond, "reason": reason}
+			if until == "" {
+				req["until"] = time.Now().UTC().Format(time.RFC3339Nano)
+			}
+			req["dry_run"] = true
+			var count struct {
+				Matched int `json:"matched"`
+			}
+			if err := c.do(ctx, http.MethodPost, "/v1/replays", nil, req, &count); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "receipt %s requeued\n", args[0])
-			return nil
+			if dryRun {
+				fmt.Fprintf(e.stdout, "dry run: %d receipts would be replayed\n", count.Matched)
+				return nil
+			}
+			req["dry_run"] = false
+			var started struct {
+				ID string `json:"id"`
+			}
+			if err := c.do(ctx, http.MethodPost, "/v1/replays", nil, req, &started); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "bulk replay %s started (%d receipts)\n", started.ID, count.Matched)
+			return followReplay(ctx, e, c, started.ID, count.Matched)
 		},
 	}
 	af.register(cmd)
-	cmd.Flags().StringVar(&reason, "reason", "", "why (recorded on the receipt)")
+	fl := cmd.Flags()
+	fl.StringVar(&reason, "reason", "", "why (recorded on every replayed receipt)")
+	fl.StringVar(&source, "source", "", "bulk: source name")
+	fl.StringVar(&status, "status", "", "bulk: receipt status, e.g. dead")
+	fl.StringVar(&eventType, "type", "", "bulk: provider event type")
+	fl.StringVar(&since, "since", "", "bulk: RFC 3339 time or a duration ago (2h)")
+	fl.StringVar(&until, "until", "", "bulk: RFC 3339 time or a duration ago (default: now)")
+	fl.BoolVar(&dryRun, "dry-run", false, "bulk: only count what would be replayed")
+	fl.IntVar(&perSecond, "rate", 20, "bulk: receipts replayed per second at most")
 	return cmd
+}
+
+// followReplay polls a bulk replay and draws a progress bar until it ends.
+func followReplay(ctx context.Context, e *env, c *adminClient, id string, total int) error {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var st struct {
+			Status   string `json:"status"`
+			Progress struct {
+				Matched  int  `json:"matched"`
+				Replayed int  `json:"replayed"`
+				Failed   int  `json:"failed"`
+				Done     bool `json:"done"`
+			} `json:"progress"`
+		}
+		if err := c.do(ctx, http.MethodGet, "/v1/replays/"+id, nil, nil, &st); err != nil {
+			return err
+		}
+		p := st.Progress
+		fmt.Fprintf(e.stdout, "\r%s %d/%d replayed, %d failed to start (%s)", bar(p.Replayed+p.Failed, total, 30), p.Replayed, total, p.Failed, strings.ToLower(st.Status))
+		if st.Status != "RUNNING" {
+			fmt.Fprintln(e.stdout)
+			if st.Status != "COMPLETED" {
+				return fmt.Errorf("bulk replay %s ended %s", id, strings.ToLower(st.Status))
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(e.stdout)
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+func bar(done, total, width int) string {
+	if total <= 0 {
+		total = max(done, 1)
+	}
+	n := min(width, done*width/total)
+	return "[" + strings.Repeat("#", n) + strings.Repeat("-", width-n) + "]"
 }
 
 func eventsCmd(e *env) *cobra.Command {

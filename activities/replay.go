@@ -1,0 +1,92 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hookgate/hookgate/store"
+)
+
+// ReplayStore is what bulk replay needs from the store, beyond Store.
+type ReplayStore interface {
+	ListReceipts(ctx context.Context, f store.Filter) (store.Page, error)
+	Requeue(ctx context.Context, receiptID string, at time.Time) error
+	RecordReplay(ctx context.Context, r store.Replay) error
+}
+
+// Starter starts the workflow of a requeued receipt (workflows.Starter).
+type Starter interface {
+	Start(ctx context.Context, ref store.Ref) (string, error)
+}
+
+// ReplayFilter selects the receipts of a bulk replay. Until is fixed when the bulk
+// replay starts, so receipts arriving meanwhile are not swept in.
+type ReplayFilter struct {
+	Source    string
+	Status    store.Status
+	EventType string
+	Since     time.Time
+	Until     time.Time
+}
+
+// ReplayBatchInput is one page of a bulk replay.
+type ReplayBatchInput struct {
+	Filter ReplayFilter
+	Cursor string
+	Limit  int
+	DryRun bool
+	Actor  string
+	Reason string
+}
+
+// ReplayBatchResult says what one page did.
+type ReplayBatchResult struct {
+	Matched  int
+	Replayed int
+	Failed   int
+	Next     string // empty after the last page
+}
+
+// ReplayBatch replays one page of receipts: each is requeued, the replay recorded
+// on it (who, when, why), and its workflow started. In a dry run it only counts.
+//
+// Requeueing a receipt changes its status, so a filter on status would skip
+// receipts on the next page: pages are read by cursor from a listing that is
+// ordered by received_at, which requeueing does not change.
+func (a *Activities) ReplayBatch(ctx context.Context, in ReplayBatchInput) (ReplayBatchResult, error) {
+	rs, ok := a.Store.(ReplayStore)
+	if !ok {
+		return ReplayBatchResult{}, invalid(fmt.Errorf("store does not support replay"))
+	}
+	page, err := rs.ListReceipts(ctx, store.Filter{
+		Source: in.Filter.Source, Status: in.Filter.Status, EventType: in.Filter.EventType,
+		Since: in.Filter.Since, Until: in.Filter.Until, Cursor: in.Cursor, Limit: in.Limit,
+	})
+	if err != nil {
+		return ReplayBatchResult{}, fmt.Errorf("list receipts: %w", err)
+	}
+	out := ReplayBatchResult{Matched: len(page.Receipts), Next: page.Next}
+	if in.DryRun {
+		return out, nil
+	}
+	for _, r := range page.Receipts {
+		now := a.now()
+		if err := rs.Requeue(ctx, r.ID, now); err != nil {
+			return out, fmt.Errorf("requeue %s: %w", r.ID, err)
+		}
+		if err := rs.RecordReplay(ctx, store.Replay{ReceiptID: r.ID, At: now, Actor: in.Actor, Reason: in.Reason}); err != nil {
+			return out, fmt.Errorf("record replay %s: %w", r.ID, err)
+		}
+		if a.Starter != nil {
+			if _, err := a.Starter.Start(ctx, store.Ref{ID: r.ID, Source: r.Source, EventID: r.EventID}); err != nil {
+				// The receipt is requeued: the relay's sweep starts it later.
+				out.Failed++
+				a.log().Warn("bulk replay: start failed; the relay will retry", "receipt_id", r.ID, "err", err)
+				continue
+			}
+		}
+		out.Replayed++
+	}
+	return out, nil
+}
