@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/hookgate/hookgate/groupcommit"
+	"github.com/hookgate/hookgate/store/postgres"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "refserver:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	listen := flag.String("listen", "127.0.0.1:8015", "listen address")
+	source := flag.String("source", "github", "source name (URL path /webhooks/{source})")
+	writers := flag.Int("writers", 1, "group-commit writers")
+	flag.Parse()
+	secret := os.Getenv("REFSERVER_SECRET")
+	dsn := os.Getenv("DATABASE_URL")
+	if secret == "" || dsn == "" {
+		return fmt.Errorf("REFSERVER_SECRET and DATABASE_URL are required")
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	st, err := postgres.Open(ctx, dsn, postgres.WithLogger(log))
+	if err != nil {
+		return fmt.Errorf("open postgres: %w", err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	c := groupcommit.New(st, groupcommit.Options{Writers: *writers})
+	defer c.Close()
+	srv := &http.Server{Addr: *listen, Handler: &Server{Source: *source, Secret: []byte(secret), Commit: c, Log: log}, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("refserver listening", "addr", *listen)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
