@@ -110,4 +110,3 @@ func remoteIP(r *http.Request) string {
 	}
 	return host
 }
-
