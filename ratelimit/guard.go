@@ -1,0 +1,165 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+)
+
+// Sentinel errors returned by Guard.Admit; callers map them to HTTP answers.
+var (
+	// ErrRateLimited: a traffic limit (per IP or per source) is spent (429).
+	ErrRateLimited = errors.New("rate limited")
+	// ErrTooManyFailures: the IP spent its failure budget (429).
+	ErrTooManyFailures = errors.New("too many failed verifications")
+	// ErrBlocked: the IP kept failing and is blocked for a while (403).
+	ErrBlocked = errors.New("client blocked")
+)
+
+// Refusal is the error Admit returns: one of the sentinels, with the wait.
+type Refusal struct {
+	Err        error
+	RetryAfter time.Duration
+}
+
+func (r *Refusal) Error() string { return r.Err.Error() }
+func (r *Refusal) Unwrap() error { return r.Err }
+
+// Policy is a Guard's limits. Zero limits do not bind.
+type Policy struct {
+	// PerIP is charged on every request, per client IP and source.
+	PerIP Limit
+	// PerSource is charged on every request to the source.
+	PerSource Limit
+	// Failures is the per-IP budget of failed verifications (in process).
+	Failures Limit
+	// BlockAfter is the number of requests refused for a spent failure budget
+	// after which the IP is blocked; 0 never blocks.
+	BlockAfter int
+	// BlockFor is how long a block lasts.
+	BlockFor time.Duration
+}
+
+// Options configure a Guard.
+type Options struct {
+	// Policy applies to every source unless Sources overrides it.
+	Policy Policy
+	// Sources overrides PerIP and PerSource of named sources.
+	Sources map[string]Policy
+	// Store keeps the traffic budgets (nil: an in-process Memory).
+	Store Store
+	// Logger, Now: defaults slog.Default and time.Now.
+	Logger *slog.Logger
+	Now    func() time.Time
+	// MaxKeys bounds in-process state (default DefaultMaxKeys).
+	MaxKeys int
+}
+
+// Guard admits or refuses requests. Safe for concurrent use.
+type Guard struct {
+	opts      Options
+	store     Store
+	fail      *failures
+	log       *slog.Logger
+	now       func() time.Time
+	failOpens atomic.Int64
+}
+
+// New builds a Guard. It validates the limits.
+func New(o Options) (*Guard, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.MaxKeys <= 0 {
+		o.MaxKeys = DefaultMaxKeys
+	}
+	if o.Store == nil {
+		o.Store = NewMemory(o.Now, o.MaxKeys)
+	}
+	for name, l := range map[string]Limit{"per_ip": o.Policy.PerIP, "per_source": o.Policy.PerSource, "failures": o.Policy.Failures} {
+		if err := l.Validate(); err != nil {
+			return nil, fmt.Errorf("ratelimit: %s: %w", name, err)
+		}
+	}
+	for src, p := range o.Sources {
+		for name, l := range map[string]Limit{"per_ip": p.PerIP, "per_source": p.PerSource} {
+			if err := l.Validate(); err != nil {
+				return nil, fmt.Errorf("ratelimit: source %s: %s: %w", src, name, err)
+			}
+		}
+	}
+	return &Guard{
+		opts:  o,
+		store: o.Store,
+		fail: &failures{
+			limit: o.Policy.Failures, blockAfter: o.Policy.BlockAfter, blockFor: o.Policy.BlockFor,
+			maxKeys: o.MaxKeys, ips: map[string]*failureState{},
+		},
+		log: o.Logger,
+		now: o.Now,
+	}, nil
+}
+
+// Admit decides, before any verification work, whether a request from ip to
+// source may proceed. It returns nil or a *Refusal wrapping ErrBlocked,
+// ErrTooManyFailures or ErrRateLimited. When the traffic store fails (Redis
+// down) the traffic limits fail open, logged and counted (FailOpens); the
+// failure budget is in process and keeps binding.
+func (g *Guard) Admit(ctx context.Context, ip, source string) error {
+	switch v, wait := g.fail.check(ip, g.now()); v {
+	case verdictBlocked:
+		return &Refusal{Err: ErrBlocked, RetryAfter: wait}
+	case verdictOverBudget:
+		return &Refusal{Err: ErrTooManyFailures, RetryAfter: wait}
+	}
+	p := g.policy(source)
+	// Per IP first, so that one noisy IP refused by its own budget does not
+	// also spend the budget its source shares with every other sender.
+	for _, c := range []struct {
+		key string
+		l   Limit
+	}{
+		{"ip:" + source + ":" + ip, p.PerIP},
+		{"src:" + source, p.PerSource},
+	} {
+		d, err := g.store.Allow(ctx, c.key, c.l)
+		if err != nil {
+			g.failOpens.Add(1)
+			g.log.Warn("rate limit store unavailable: failing open", "source", source, "err", err)
+			return nil
+		}
+		if !d.Allowed {
+			return &Refusal{Err: ErrRateLimited, RetryAfter: d.RetryAfter}
+		}
+	}
+	return nil
+}
+
+// Failed charges a failed verification to ip.
+func (g *Guard) Failed(ip string) { g.fail.failed(ip, g.now()) }
+
+// FailOpens returns how many requests were admitted because the traffic store
+// was unavailable.
+func (g *Guard) FailOpens() int64 { return g.failOpens.Load() }
+
+// Blocked returns how many client IPs are blocked now.
+func (g *Guard) Blocked() int { return g.fail.blocked(g.now()) }
+
+func (g *Guard) policy(source string) Policy {
+	p := g.opts.Policy
+	if o, ok := g.opts.Sources[source]; ok {
+		if !o.PerIP.IsZero() {
+			p.PerIP = o.PerIP
+		}
+		if !o.PerSource.IsZero() {
+			p.PerSource = o.PerSource
+		}
+	}
+	return p
+}
