@@ -55,6 +55,7 @@ type Options struct {
 	Committer Committer
 	Audit     AuditWriter
 	Notifier  Notifier // may be nil
+	Observer  Observer // may be nil (metrics)
 	Checks    []Check  // for /readyz
 	Logger    *slog.Logger
 	// Now is the clock (tests); default time.Now.
@@ -74,6 +75,7 @@ type Gateway struct {
 	commit   Committer
 	audit    *auditor
 	notify   Notifier
+	obs      Observer
 	checks   []Check
 	log      *slog.Logger
 	now      func() time.Time
@@ -104,6 +106,7 @@ func New(o Options) (*Gateway, error) {
 		commit:  o.Committer,
 		audit:   newAuditor(o.Audit, o.Logger, o.AuditQueue),
 		notify:  o.Notifier,
+		obs:     o.Observer,
 		checks:  o.Checks,
 		log:     o.Logger,
 		now:     o.Now,

@@ -76,13 +76,22 @@ func (g *Gateway) ingest(c *gin.Context) {
 	if err != nil {
 		// Not audited: the audit store is the store that just failed.
 		g.log.Error("commit failed", "source", src.Name, "event_id", ev.ID, "err", err)
-		g.respond(c, fmt.Errorf("%w: %w", errStoreDown, err))
+		err = fmt.Errorf("%w: %w", errStoreDown, err)
+		g.respond(c, err)
+		d.Audit.Status, d.Audit.Reason = statusOf(err), reasonOf(err)
+		g.observe(d.Audit, store.OutcomeRejected)
 		return
 	}
 	if !res.Duplicate && g.notify != nil {
 		g.notify.Notify(store.Ref{ID: res.ReceiptID, Source: src.Name, EventID: ev.ID})
 	}
 	g.accept(c, src, req, ev, res)
+	d.Audit.Status = c.Writer.Status()
+	if res.Duplicate {
+		g.observe(d.Audit, store.OutcomeDuplicate)
+	} else {
+		g.observe(d.Audit, store.OutcomeAccepted)
+	}
 }
 
 func (g *Gateway) source(c *gin.Context) (*Source, error) {
@@ -157,6 +166,7 @@ func (g *Gateway) fail(c *gin.Context, body []byte, rec store.AuditRecord, err e
 		g.log.Info("webhook rejected", "source", rec.Source, "status", rec.Status, "reason", rec.Reason, "remote_ip", rec.RemoteIP)
 	}
 	g.respond(c, err)
+	g.observe(rec, store.OutcomeRejected)
 }
 
 type errorBody struct {
