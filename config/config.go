@@ -61,6 +61,9 @@ type Config struct {
 	// AdminTokens authorise the admin API (also from HOOKGATE_ADMIN_TOKENS as
 	// "name:token,name:token").
 	AdminTokens []AdminToken `yaml:"admin_tokens"`
+	// Hardening: server limits, TLS, trusted proxies, rate limits, audit
+	// sampling and retention (config/limits.go).
+	Hardening `yaml:",inline"`
 
 	// From the environment.
 	Listen            string `yaml:"-"`
@@ -88,6 +91,8 @@ type Source struct {
 	Retry *RetrySpec `yaml:"retry"`
 	// Options is the provider-specific block, decoded by the provider.
 	Options yaml.Node `yaml:"options"`
+	// SourceHardening: allowed_ips and per-source limits (config/limits.go).
+	SourceHardening `yaml:",inline"`
 
 	// RetryPolicy is Retry resolved against the default.
 	RetryPolicy retry.Policy `yaml:"-"`
@@ -282,6 +287,7 @@ func (c *Config) resolve(getenv func(string) string) error {
 			fail(f+".retry", "%v", err)
 		}
 	}
+	errs = append(errs, c.resolveHardening()...)
 	for typ, acts := range c.Activities {
 		for j := range acts {
 			a := &acts[j]
