@@ -13,6 +13,7 @@ type ReplayStore interface {
 	ListReceipts(ctx context.Context, f store.Filter) (store.Page, error)
 	Requeue(ctx context.Context, receiptID string, at time.Time) error
 	RecordReplay(ctx context.Context, r store.Replay) error
+	MarkQueued(ctx context.Context, qs []store.Queued) error
 }
 
 // Starter starts the workflow of a requeued receipt (workflows.Starter).
@@ -79,11 +80,15 @@ func (a *Activities) ReplayBatch(ctx context.Context, in ReplayBatchInput) (Repl
 			return out, fmt.Errorf("record replay %s: %w", r.ID, err)
 		}
 		if a.Starter != nil {
-			if _, err := a.Starter.Start(ctx, store.Ref{ID: r.ID, Source: r.Source, EventID: r.EventID}); err != nil {
+			wid, err := a.Starter.Start(ctx, store.Ref{ID: r.ID, Source: r.Source, EventID: r.EventID})
+			if err != nil {
 				// The receipt is requeued: the relay's sweep starts it later.
 				out.Failed++
 				a.log().Warn("bulk replay: start failed; the relay will retry", "receipt_id", r.ID, "err", err)
 				continue
+			}
+			if err := rs.MarkQueued(ctx, []store.Queued{{ReceiptID: r.ID, WorkflowID: wid, At: a.now()}}); err != nil {
+				return out, fmt.Errorf("mark queued %s: %w", r.ID, err)
 			}
 		}
 		out.Replayed++

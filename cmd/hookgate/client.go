@@ -255,9 +255,9 @@ func followReplay(ctx context.Context, e *env, c *adminClient, id string, total 
 		}
 		p := st.Progress
 		fmt.Fprintf(e.stdout, "\r%s %d/%d replayed, %d failed to start (%s)", bar(p.Replayed+p.Failed, total, 30), p.Replayed, total, p.Failed, strings.ToLower(st.Status))
-		if st.Status != "RUNNING" {
+		if !strings.EqualFold(st.Status, "running") {
 			fmt.Fprintln(e.stdout)
-			if st.Status != "COMPLETED" {
+			if !strings.EqualFold(st.Status, "completed") {
 				return fmt.Errorf("bulk replay %s ended %s", id, strings.ToLower(st.Status))
 			}
 			return nil
