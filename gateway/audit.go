@@ -25,6 +25,10 @@ type auditor struct {
 	queue   chan store.AuditRecord
 	dropped atomic.Int64
 	wg      sync.WaitGroup
+	// sample, when set, thins records under a flood (sampling.go); sampled
+	// counts the records it skipped.
+	sample  *sampler
+	sampled atomic.Int64
 }
 
 func newAuditor(w AuditWriter, log *slog.Logger, capacity int) *auditor {
@@ -34,8 +38,12 @@ func newAuditor(w AuditWriter, log *slog.Logger, capacity int) *auditor {
 	return a
 }
 
-// add queues r, or drops it when the queue is full.
+// add queues r, or drops it when the queue is full or sampling skips it.
 func (a *auditor) add(r store.AuditRecord) {
+	if a.sample != nil && !a.sample.keep(r.Source, r.At) {
+		a.sampled.Add(1)
+		return
+	}
 	select {
 	case a.queue <- r:
 	default:
@@ -67,6 +75,9 @@ func (a *auditor) run() {
 		batch = batch[:0]
 		if n := a.dropped.Swap(0); n > 0 {
 			a.log.Warn("audit records dropped under load", "dropped", n)
+		}
+		if n := a.sampled.Swap(0); n > 0 {
+			a.log.Warn("audit records skipped by sampling under flood", "skipped", n)
 		}
 	}
 	for {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/ratelimit"
 )
 
 // Gateway-level sentinel errors; provider errors come from package providers.
@@ -36,6 +37,12 @@ func statusOf(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, errEncoding):
 		return http.StatusUnsupportedMediaType
+	case errors.Is(err, errIPNotAllowed), errors.Is(err, errHTTPSRequired), errors.Is(err, ratelimit.ErrBlocked):
+		// 403 for a block, not 429: the client is refused for a while whatever
+		// its rate, and must not read it as "slow down and retry".
+		return http.StatusForbidden
+	case errors.Is(err, ratelimit.ErrRateLimited), errors.Is(err, ratelimit.ErrTooManyFailures):
+		return http.StatusTooManyRequests
 	case errors.Is(err, errStoreDown), errors.Is(err, errShuttingDown),
 		errors.Is(err, errProviderOffline), errors.Is(err, providers.ErrUnavailable):
 		return http.StatusServiceUnavailable
@@ -63,6 +70,18 @@ func reasonOf(err error) string {
 		return "body_too_large"
 	case errors.Is(err, errEncoding):
 		return "content_encoding"
+	case errors.Is(err, errIPNotAllowed):
+		return "ip_not_allowed"
+	case errors.Is(err, errHTTPSRequired):
+		return "https_required"
+	case errors.Is(err, ratelimit.ErrBlocked):
+		return "ip_blocked"
+	case errors.Is(err, ratelimit.ErrTooManyFailures):
+		return "too_many_failures"
+	case errors.Is(err, ratelimit.ErrRateLimited):
+		return "rate_limited"
+	case errors.Is(err, errJSONTooDeep):
+		return "json_too_deep"
 	case errors.Is(err, errBodyRead):
 		return "body_read"
 	case errors.Is(err, errStoreDown):

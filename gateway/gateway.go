@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -47,6 +48,8 @@ type Source struct {
 	BodyLimit    int64
 	// PublicURL is the public base URL requests are verified against (Twilio).
 	PublicURL *url.URL
+	// AllowedIPs, when set, are the only client IPs accepted (403 otherwise).
+	AllowedIPs []netip.Prefix
 }
 
 // Options configure a gateway.
@@ -67,6 +70,9 @@ type Options struct {
 	TrustedProxies []string
 	// AuditQueue bounds the rejected-request audit queue (default 10,000).
 	AuditQueue int
+	// Limits are the abuse limits: rate limits, JSON depth, HTTPS, audit
+	// sampling (limits.go).
+	Limits LimitOptions
 }
 
 // Gateway serves the ingest endpoints.
@@ -82,6 +88,7 @@ type Gateway struct {
 	bodyCap  int
 	draining atomic.Bool
 	engine   *gin.Engine
+	limits   *limits
 }
 
 // New builds a gateway.
@@ -101,6 +108,7 @@ func New(o Options) (*Gateway, error) {
 	if o.AuditQueue <= 0 {
 		o.AuditQueue = 10_000
 	}
+	var err error
 	g := &Gateway{
 		sources: map[string]*Source{},
 		commit:  o.Committer,
@@ -112,6 +120,10 @@ func New(o Options) (*Gateway, error) {
 		now:     o.Now,
 		bodyCap: o.RejectedBodyCap,
 	}
+	if g.limits, err = newLimits(o.Limits, o.TrustedProxies); err != nil {
+		return nil, err
+	}
+	g.audit.sample = newSampler(o.Limits.AuditPerSecond, o.Limits.AuditKeepOneIn)
 	for i := range o.Sources {
 		s := o.Sources[i]
 		if s.Provider == nil {
@@ -180,6 +192,10 @@ func securityHeaders(c *gin.Context) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	if c.Request.TLS != nil {
+		// Only over TLS: browsers ignore HSTS on plain HTTP (RFC 6797 §8.1).
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
 	c.Next()
 }
 
@@ -224,7 +240,7 @@ func BuildSources(cfg *config.Config, reg *providers.Registry) ([]Source, error)
 		}
 		out = append(out, Source{
 			Name: s.Name, ProviderName: s.Provider, Provider: p,
-			BodyLimit: int64(s.BodyLimit), PublicURL: base,
+			BodyLimit: int64(s.BodyLimit), PublicURL: base, AllowedIPs: s.AllowedNets,
 		})
 	}
 	return out, errors.Join(errs...)

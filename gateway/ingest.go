@@ -30,8 +30,15 @@ func (g *Gateway) ingest(c *gin.Context) {
 		g.fail(c, nil, rec, errShuttingDown)
 		return
 	}
+	if err := g.screen(c, src, rec.RemoteIP); err != nil {
+		g.fail(c, nil, rec, err)
+		return
+	}
 	body, err := readBody(c.Request, src.BodyLimit)
 	rec.BodySize = int64(len(body))
+	if err == nil {
+		err = g.checkDepth(c, body)
+	}
 	if err != nil {
 		g.fail(c, body, rec, err)
 		return
@@ -46,6 +53,7 @@ func (g *Gateway) ingest(c *gin.Context) {
 	if err := src.Provider.Verify(c.Request.Context(), req); err != nil {
 		if !errors.Is(err, providers.ErrUnavailable) {
 			err = fmt.Errorf("%w: %w", errVerification, err)
+			g.failedVerification(rec.RemoteIP)
 		}
 		g.fail(c, body, rec, err)
 		return
@@ -178,7 +186,7 @@ type errorBody struct {
 // secret or signature was expected.
 func (g *Gateway) respond(c *gin.Context, err error) {
 	status := statusOf(err)
-	if status == http.StatusServiceUnavailable {
+	if !setRetryAfter(c, err) && status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", "5")
 	}
 	c.AbortWithStatusJSON(status, errorBody{Error: http.StatusText(status), Reason: reasonOf(err)})
