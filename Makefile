@@ -8,11 +8,12 @@ TESTFLAGS    ?=
 FUZZTIME     ?= 60s
 FUZZTIME_SHORT ?= 5s
 SERVICES_DIR ?= /tmp/hookgate-services
+BENCHFLAGS   ?=
 
 GO ?= go
 
 .DEFAULT_GOAL := help
-.PHONY: help test build run lint fuzz fuzz-short services-up services-down
+.PHONY: help test build run lint fuzz fuzz-short services-up services-down bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -35,6 +36,9 @@ fuzz-short: ## every Fuzz* target for FUZZTIME_SHORT each
 
 fuzz: ## every Fuzz* target for FUZZTIME each
 	FUZZTIME="$(FUZZTIME)" PKG="$(PKG)" scripts/fuzz
+
+bench: ## start the services, run the benchmark (bench/: ref, gateway, e2e, Temporal ceiling), stop them
+	BENCHFLAGS="$(BENCHFLAGS)" bench/run.sh
 
 services-up: ## start the test services in SERVICES_DIR for manual use
 	scripts/services up "$(SERVICES_DIR)"

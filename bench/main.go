@@ -1,0 +1,387 @@
+// Command bench is hookgate's benchmark runner (`make bench`). In one run it
+// measures, interleaved over several rounds, with medians reported:
+//
+//  1. ref: bench/refserver, net/http + HMAC-SHA256 + group-committed receipt and
+//     audit rows in the same PostgreSQL: the durable-ack ceiling;
+//  2. gateway: hookgate's gateway process (bench/stubgateway: app.RunGateway with
+//     the real config and store, its relay starting workflows on a Temporal
+//     stand-in that accepts at once);
+//  3. e2e: cmd/gateway + cmd/worker with an embedded Temporal server and
+//     RabbitMQ: receipts acked → events confirmed, read back from the store;
+//  4. temporal: empty workflows started with eager start on the same embedded
+//     server, as fast as conc starters can: the ceiling for (3).
+//
+// Servers run pinned to -server-cpu, the load generator (cmd/loadgen, a child
+// process) to -load-cpu; the runner itself (and so the embedded Temporal server)
+// should be started pinned to the server CPU (the Makefile does). It needs
+// DATABASE_URL, and AMQP_URL for e2e: scripts/services provides both.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	sdklog "go.temporal.io/sdk/log"
+
+	"github.com/hookgate/hookgate/bench/load"
+	"github.com/hookgate/hookgate/devserver"
+	"github.com/hookgate/hookgate/workflows"
+)
+
+// Scenario names, in the order a round runs them (the ceiling before e2e,
+// whose default rate derives from it).
+const (
+	scRef      = "ref"
+	scGateway  = "gateway"
+	scTemporal = "temporal"
+	scE2E      = "e2e"
+)
+
+var allScenarios = []string{scRef, scGateway, scTemporal, scE2E}
+
+type flags struct {
+	rounds      int
+	dur         time.Duration
+	conc        int
+	size        int
+	dup, forged float64
+	scenarios   string
+	binDir      string
+	outDir      string
+	serverCPU   string
+	loadCPU     string
+	e2eRate     float64
+	drain       time.Duration
+	refWriters  int
+}
+
+func main() {
+	var f flags
+	flag.IntVar(&f.rounds, "rounds", 3, "rounds; each runs every scenario once")
+	flag.DurationVar(&f.dur, "d", 10*time.Second, "duration of each measured run")
+	flag.IntVar(&f.conc, "c", 64, "concurrent senders (and Temporal starters)")
+	flag.IntVar(&f.size, "size", 2200, "webhook body size in bytes")
+	flag.Float64Var(&f.dup, "dup", 0, "share of duplicate deliveries in ref and gateway runs")
+	flag.Float64Var(&f.forged, "forged", 0, "share of forged deliveries in ref and gateway runs")
+	flag.StringVar(&f.scenarios, "scenarios", strings.Join(allScenarios, ","), "scenarios to run")
+	flag.StringVar(&f.binDir, "bin", "bin/bench", "folder holding loadgen, refserver, stubgateway, gateway and worker")
+	flag.StringVar(&f.outDir, "out", "bench/results", "folder of the results file (empty: none)")
+	flag.StringVar(&f.serverCPU, "server-cpu", "1", "taskset CPU list of the servers (empty: no pinning)")
+	flag.StringVar(&f.loadCPU, "load-cpu", "0", "taskset CPU list of the load generator (empty: no pinning)")
+	flag.Float64Var(&f.e2eRate, "e2e-rate", 0, "e2e send rate per second (0: 1.25 × the round's Temporal ceiling)")
+	flag.DurationVar(&f.drain, "drain", 60*time.Second, "how long e2e waits for the backlog to be published")
+	flag.IntVar(&f.refWriters, "ref-writers", 1, "group-commit writers of the reference server")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, f); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// runner holds what every scenario shares.
+type runner struct {
+	f        flags
+	dir      string // logs and configs
+	secret   string
+	cfgPath  string
+	dbURL    string
+	amqpURL  string
+	temporal *devserver.Server
+	log      *slog.Logger
+}
+
+func run(ctx context.Context, f flags) error {
+	want := map[string]bool{}
+	for s := range strings.SplitSeq(f.scenarios, ",") {
+		s = strings.TrimSpace(s)
+		if !contains(allScenarios, s) {
+			return fmt.Errorf("unknown scenario %q (have %s)", s, strings.Join(allScenarios, ", "))
+		}
+		want[s] = true
+	}
+	r := &runner{f: f, dbURL: os.Getenv("DATABASE_URL"), amqpURL: os.Getenv("AMQP_URL"),
+		log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if r.dbURL == "" {
+		return errors.New("DATABASE_URL is required (make bench starts the services)")
+	}
+	if want[scE2E] && r.amqpURL == "" {
+		return errors.New("AMQP_URL is required for the e2e scenario")
+	}
+	dir, err := os.MkdirTemp("", "hookgate-bench-")
+	if err != nil {
+		return err
+	}
+	r.dir = dir
+	fmt.Fprintf(os.Stderr, "bench: logs and configs in %s\n", dir)
+	var raw [24]byte
+	_, _ = rand.Read(raw[:])
+	r.secret = hex.EncodeToString(raw[:])
+	r.cfgPath = filepath.Join(dir, "hookgate.yaml")
+	// The real config shape: one GitHub source, the default retry policy.
+	cfg := "sources:\n  - name: github\n    provider: github\n    secrets:\n      - env: BENCH_GITHUB_SECRET\n"
+	if err := os.WriteFile(r.cfgPath, []byte(cfg), 0o600); err != nil {
+		return err
+	}
+	if want[scE2E] || want[scTemporal] {
+		ts, err := devserver.Start(ctx, devserver.Options{
+			DataDir: filepath.Join(dir, "temporal"), UIPort: devserver.UIDisabled,
+			SearchAttributes: workflows.SearchAttributes(),
+			Logger:           slog.New(slog.DiscardHandler),
+		})
+		if err != nil {
+			return fmt.Errorf("embedded temporal: %w", err)
+		}
+		defer ts.Stop()
+		r.temporal = ts
+	}
+
+	var rows []row
+	for round := 1; round <= f.rounds; round++ {
+		ceiling := 0.0
+		for _, sc := range allScenarios {
+			if !want[sc] {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var res row
+			var err error
+			switch sc {
+			case scRef:
+				res, err = r.ingest(ctx, sc, round)
+			case scGateway:
+				res, err = r.ingest(ctx, sc, round)
+			case scTemporal:
+				res, err = r.ceiling(ctx, round)
+				ceiling = res.Rate
+			case scE2E:
+				res, err = r.e2e(ctx, round, ceiling)
+			}
+			if err != nil {
+				return fmt.Errorf("round %d, %s: %w", round, sc, err)
+			}
+			rows = append(rows, res)
+			fmt.Fprintln(os.Stderr, res.line())
+		}
+	}
+	rep := report{Rows: rows, Flags: f, At: time.Now().UTC()}
+	md := rep.markdown()
+	fmt.Println(md)
+	if f.outDir != "" {
+		path := filepath.Join(f.outDir, rep.At.Format("2006-01-02T1504Z")+".md")
+		if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "bench: wrote %s\n", path)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *runner) bin(name string) string { return filepath.Join(r.f.binDir, name) }
+
+// ingest runs scenario 1 (ref) or 2 (gateway): start the server, send load,
+// read its CPU time and RSS, stop it.
+func (r *runner) ingest(ctx context.Context, sc string, round int) (row, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return row{}, err
+	}
+	logPath := filepath.Join(r.dir, fmt.Sprintf("%s-%d.log", sc, round))
+	var p *proc
+	if sc == scRef {
+		p, err = startProc(ctx, sc, r.f.serverCPU, logPath, addr,
+			[]string{"REFSERVER_SECRET=" + r.secret, "DATABASE_URL=" + r.dbURL},
+			r.bin("refserver"), "-listen", addr, "-writers", fmt.Sprint(r.f.refWriters))
+	} else {
+		adminAddr, aerr := freeAddr()
+		if aerr != nil {
+			return row{}, aerr
+		}
+		p, err = startProc(ctx, sc, r.f.serverCPU, logPath, addr, r.hookgateEnv(addr, adminAddr, ""),
+			r.bin("stubgateway"), r.cfgPath)
+	}
+	if err != nil {
+		return row{}, err
+	}
+	defer p.stop()
+	// A short warm-up: connection pools, the first batches, page cache.
+	if _, err := r.load(ctx, addr, 0, 2*time.Second, 0, 0); err != nil {
+		return row{}, fmt.Errorf("warm-up: %w", err)
+	}
+	cpu0, err := cpuSeconds(p.pid())
+	if err != nil {
+		return row{}, err
+	}
+	la := loadAvg()
+	res, err := r.load(ctx, addr, 0, r.f.dur, r.f.dup, r.f.forged)
+	if err != nil {
+		return row{}, err
+	}
+	cpu1, err := cpuSeconds(p.pid())
+	if err != nil {
+		return row{}, err
+	}
+	rss, peak, err := rssMB(p.pid())
+	if err != nil {
+		return row{}, err
+	}
+	out := rowFromLoad(sc, round, res)
+	out.Load = la
+	out.RSSMB, out.PeakRSSMB = rss, peak
+	if res.Acked > 0 {
+		out.CPUPerAck = (cpu1 - cpu0) / float64(res.Acked)
+	}
+	return out, nil
+}
+
+// hookgateEnv is the environment of cmd/gateway, cmd/worker and stubgateway.
+func (r *runner) hookgateEnv(listen, admin, taskQueue string) []string {
+	env := []string{
+		"HOOKGATE_CONFIG=" + r.cfgPath, "BENCH_GITHUB_SECRET=" + r.secret,
+		"DATABASE_URL=" + r.dbURL, "HOOKGATE_LISTEN=" + listen, "HOOKGATE_ADMIN_LISTEN=" + admin,
+		"GIN_MODE=release",
+	}
+	if r.temporal != nil {
+		env = append(env, "TEMPORAL_ADDRESS="+r.temporal.Address())
+	}
+	if taskQueue != "" {
+		env = append(env, "HOOKGATE_TASK_QUEUE="+taskQueue, "AMQP_URL="+r.amqpURL)
+	}
+	return env
+}
+
+// load runs cmd/loadgen pinned to the load CPU and decodes its JSON result.
+func (r *runner) load(ctx context.Context, addr string, rate float64, d time.Duration, dup, forged float64) (*load.Result, error) {
+	argv := []string{r.bin("loadgen"), "-json", "-url", "http://" + addr + "/webhooks/github",
+		"-c", fmt.Sprint(r.f.conc), "-d", d.String(), "-size", fmt.Sprint(r.f.size),
+		"-rate", fmt.Sprint(rate), "-dup", fmt.Sprint(dup), "-forged", fmt.Sprint(forged)}
+	if r.f.loadCPU != "" {
+		argv = append([]string{"taskset", "-c", r.f.loadCPU}, argv...)
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), "LOADGEN_SECRET="+r.secret)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("loadgen: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	var res load.Result
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		return nil, fmt.Errorf("loadgen output: %w", err)
+	}
+	return &res, nil
+}
+
+// ceiling runs scenario 4 in this process, next to the embedded server.
+func (r *runner) ceiling(ctx context.Context, round int) (row, error) {
+	la := loadAvg()
+	res, err := runCeiling(ctx, r.temporal.Address(), fmt.Sprintf("bench-empty-%d", round), r.f.conc, r.f.dur, r.log)
+	if err != nil {
+		return row{}, err
+	}
+	return row{Round: round, Scenario: scTemporal, Rate: res.perSec(), Load: la,
+		Note: fmt.Sprintf("%d workflows completed, %d errors", res.Completed, res.Errors)}, nil
+}
+
+// e2e runs scenario 3: gateway and worker processes on the embedded Temporal
+// and RabbitMQ, load at a fixed rate above the ceiling (so the processing side
+// is the bottleneck), then waits for the backlog to be published.
+func (r *runner) e2e(ctx context.Context, round int, ceiling float64) (row, error) {
+	rate := r.f.e2eRate
+	if rate <= 0 {
+		rate = max(20, 1.25*ceiling)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return row{}, err
+	}
+	adminAddr, err := freeAddr()
+	if err != nil {
+		return row{}, err
+	}
+	tq := fmt.Sprintf("bench-e2e-%d", round)
+	env := r.hookgateEnv(addr, adminAddr, tq)
+	w, err := startProc(ctx, "worker", r.f.serverCPU, filepath.Join(r.dir, fmt.Sprintf("worker-%d.log", round)), "", env, r.bin("worker"), r.cfgPath)
+	if err != nil {
+		return row{}, err
+	}
+	defer w.stop()
+	g, err := startProc(ctx, "gateway", r.f.serverCPU, filepath.Join(r.dir, fmt.Sprintf("e2e-gateway-%d.log", round)), addr, env, r.bin("gateway"), r.cfgPath)
+	if err != nil {
+		return row{}, err
+	}
+	defer g.stop()
+	db, err := pgx.Connect(ctx, r.dbURL)
+	if err != nil {
+		return row{}, fmt.Errorf("connect: %w", err)
+	}
+	defer db.Close(context.Background())
+
+	gcpu0, _ := cpuSeconds(g.pid())
+	wcpu0, _ := cpuSeconds(w.pid())
+	la := loadAvg()
+	since := time.Now().Add(-time.Millisecond)
+	res, err := r.load(ctx, addr, rate, r.f.dur, 0, 0)
+	if err != nil {
+		return row{}, err
+	}
+	var prog e2eResult
+	deadline := time.Now().Add(r.f.drain)
+	for {
+		prog, err = e2eProgress(ctx, db, "github", since)
+		if err != nil {
+			return row{}, err
+		}
+		if prog.Published >= prog.Receipts || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return row{}, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	gcpu1, _ := cpuSeconds(g.pid())
+	wcpu1, _ := cpuSeconds(w.pid())
+	rss, peak, _ := rssMB(g.pid())
+	out := row{Round: round, Scenario: scE2E, Rate: prog.perSec(), P50: prog.P50, P99: prog.P99, Load: la,
+		RSSMB: rss, PeakRSSMB: peak,
+		Note: fmt.Sprintf("sent %.0f/s, acked %d, published %d/%d receipts, ack→published p90 %s max %s",
+			rate, res.Acked, prog.Published, prog.Receipts, prog.P90.Round(time.Millisecond), prog.Max.Round(time.Millisecond))}
+	if prog.Published > 0 {
+		out.CPUPerAck = (gcpu1 - gcpu0 + wcpu1 - wcpu0) / float64(prog.Published)
+	}
+	return out, nil
+}
+
+// quietSDK keeps the Temporal SDK's logs to warnings and errors.
+func quietSDK(log *slog.Logger) sdklog.Logger {
+	return sdklog.NewStructuredLogger(log)
+}

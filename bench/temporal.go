@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// emptyWorkflow is the Temporal ceiling's workflow: it does nothing, so a run
+// measures only starting, one workflow task, and completion.
+func emptyWorkflow(workflow.Context) error { return nil }
+
+// ceilingResult is scenario 4's measurement.
+type ceilingResult struct {
+	Completed int64
+	Elapsed   time.Duration
+	Errors    int64
+}
+
+func (r ceilingResult) perSec() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Completed) / r.Elapsed.Seconds()
+}
+
+// runCeiling starts empty workflows from conc goroutines for d, each waiting
+// for its workflow's result, with eager start (the starter's client is the
+// worker's, so the server hands the first task straight back).
+func runCeiling(ctx context.Context, address, taskQueue string, conc int, d time.Duration, log *slog.Logger) (ceilingResult, error) {
+	c, err := client.Dial(client.Options{HostPort: address, Logger: quietSDK(log)})
+	if err != nil {
+		return ceilingResult{}, fmt.Errorf("temporal client: %w", err)
+	}
+	defer c.Close()
+	w := worker.New(c, taskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(emptyWorkflow, workflow.RegisterOptions{Name: "bench-empty"})
+	if err := w.Start(); err != nil {
+		return ceilingResult{}, fmt.Errorf("start worker: %w", err)
+	}
+	defer w.Stop()
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var done, failed atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+					ID: "bench-empty-" + uuid.NewString(), TaskQueue: taskQueue, EnableEagerStart: true,
+				}, "bench-empty")
+				if err == nil {
+					err = run.Get(ctx, nil)
+				}
+				switch {
+				case err == nil:
+					done.Add(1)
+				case ctx.Err() == nil:
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return ceilingResult{Completed: done.Load(), Elapsed: time.Since(start), Errors: failed.Load()}, nil
+}
+
+// e2eResult is scenario 3's measurement, read from the store.
+type e2eResult struct {
+	Receipts  int64 // receipts of the run
+	Published int64 // their events confirmed by RabbitMQ
+	Span      time.Duration
+	P50, P90  time.Duration // ack (received_at) → published_at
+	P99, Max  time.Duration
+}
+
+func (r e2eResult) perSec() float64 {
+	if r.Span <= 0 {
+		return 0
+	}
+	return float64(r.Published) / r.Span.Seconds()
+}
+
+// e2eProgress reads how far the events of receipts received since `since` got:
+// sustained rate is published events over the span from the first receipt to
+// the last publication.
+func e2eProgress(ctx context.Context, db *pgx.Conn, source string, since time.Time) (e2eResult, error) {
+	var r e2eResult
+	err := db.QueryRow(ctx, `SELECT count(*) FROM receipts WHERE source = $1 AND received_at >= $2`, source, since).Scan(&r.Receipts)
+	if err != nil {
+		return r, fmt.Errorf("count receipts: %w", err)
+	}
+	var first, last *time.Time
+	var p50, p90, p99, mx *float64
+	err = db.QueryRow(ctx, `
+SELECT count(*), min(r.received_at), max(e.published_at),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.published_at - r.received_at)),
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM e.published_at - r.received_at)),
+       percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM e.published_at - r.received_at)),
+       max(extract(epoch FROM e.published_at - r.received_at))::float8
+FROM events e JOIN receipts r ON r.id = e.receipt_id
+WHERE r.source = $1 AND r.received_at >= $2 AND e.published_at IS NOT NULL`, source, since).
+		Scan(&r.Published, &first, &last, &p50, &p90, &p99, &mx)
+	if err != nil {
+		return r, fmt.Errorf("published events: %w", err)
+	}
+	if first != nil && last != nil {
+		r.Span = last.Sub(*first)
+	}
+	sec := func(p *float64) time.Duration {
+		if p == nil {
+			return 0
+		}
+		return time.Duration(*p * float64(time.Second))
+	}
+	r.P50, r.P90, r.P99, r.Max = sec(p50), sec(p90), sec(p99), sec(mx)
+	return r, nil
+}
