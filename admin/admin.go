@@ -56,6 +56,8 @@ type Options struct {
 	Now         func() time.Time
 	// Extra lets the process mount more routes (e.g. /metrics) behind the same auth.
 	Extra func(r gin.IRoutes)
+	// Stats serves GET /v1/stats; nil answers 404.
+	Stats StatsStore
 }
 
 // API is the admin HTTP API.
@@ -91,6 +93,7 @@ func New(o Options) *API {
 	v1.POST("/receipts/:id/replay", a.replay)
 	v1.GET("/events", a.listEvents)
 	v1.GET("/audit", a.listAudit)
+	v1.GET("/stats", a.stats)
 	v1.POST("/replays", a.startBulkReplay)
 	v1.GET("/replays/bulk-replay/:id", a.bulkReplayProgress)
 	v1.DELETE("/replays/bulk-replay/:id", a.cancelBulkReplay)
