@@ -61,6 +61,10 @@ type Config struct {
 	// AdminTokens authorise the admin API (also from HOOKGATE_ADMIN_TOKENS as
 	// "name:token,name:token").
 	AdminTokens []AdminToken `yaml:"admin_tokens"`
+	// MetricsTokenRequired puts /metrics on the admin listener behind the admin
+	// bearer token. Off by default: Prometheus scrapes without one, and the
+	// admin listener is loopback unless configured otherwise.
+	MetricsTokenRequired bool `yaml:"metrics_token_required"`
 	// Hardening: server limits, TLS, trusted proxies, rate limits, audit
 	// sampling and retention (config/limits.go).
 	Hardening `yaml:",inline"`
