@@ -16,6 +16,7 @@ import (
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/gateway"
 	"github.com/hookgate/hookgate/groupcommit"
+	"github.com/hookgate/hookgate/metrics"
 	"github.com/hookgate/hookgate/relay"
 	"github.com/hookgate/hookgate/workflows"
 )
@@ -35,6 +36,9 @@ type GatewayDeps struct {
 	Ready func(ingest, admin net.Addr)
 	// Relay receives the relay options (tests shorten the intervals).
 	Relay relay.Options
+	// Metrics, if set, are fed by the gateway and relay and served on the admin
+	// listener's /metrics (see NewMetrics).
+	Metrics *metrics.Metrics
 }
 
 // RunGateway serves the ingest endpoint, the admin API and the relay until ctx
@@ -49,9 +53,17 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	committer := groupcommit.New(d.Store, groupcommit.Options{})
 	ro := d.Relay
 	ro.Logger = log.With("component", "relay")
-	rl := relay.New(d.Store, Starter(d.Temporal, d.Config, d.Eager), ro)
+	ro.OnStarted = relayStarted(d.Metrics, ro.OnStarted)
+	rl := relay.New(relayStore(d.Store, d.Metrics), Starter(d.Temporal, d.Config, d.Eager), ro)
+	limits, closeLimits, err := GatewayLimits(d.Config, log.With("component", "ratelimit"))
+	if err != nil {
+		return err
+	}
+	defer closeLimits()
 	gw, err := gateway.New(gateway.Options{
+		TrustedProxies: d.Config.TrustedProxies, Limits: limits,
 		Sources: sources, Committer: committer, Audit: d.Store, Notifier: rl, Logger: log.With("component", "gateway"),
+		Observer: gatewayObserver(d.Metrics),
 		Checks: []gateway.Check{
 			{Name: "store", Fn: d.Store.Ping},
 			{Name: "temporal", Fn: func(ctx context.Context) error {
@@ -72,6 +84,7 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	}
 	adm := admin.New(admin.Options{
 		Store: d.Store, Relay: rl, Tokens: tokens, Logger: log.With("component", "admin"),
+		Stats: d.Store, Extra: adminMetricsRoute(d.Metrics, d.Config),
 		BulkReplays: &workflows.BulkReplays{Client: d.Temporal, TaskQueue: d.Config.TaskQueue},
 	})
 
@@ -85,7 +98,14 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 		return err
 	}
 	ingestSrv := newServer(gw.Handler(), log)
-	adminSrv := newServer(adm.Handler(), log)
+	adminSrv := newServer(adminHandler(adm, d.Metrics, d.Config), log)
+	serverLimits(ingestSrv, d.Config.Server)
+	serverLimits(adminSrv, d.Config.Server)
+	if err := serverTLS(ingestSrv, d.Config.TLS); err != nil {
+		ingestLn.Close()
+		adminLn.Close()
+		return err
+	}
 
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
@@ -142,7 +162,11 @@ func newServer(h http.Handler, log *slog.Logger) *http.Server {
 }
 
 func serve(s *http.Server, ln net.Listener) error {
-	if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	serveFn := s.Serve
+	if s.TLSConfig != nil {
+		serveFn = func(ln net.Listener) error { return s.ServeTLS(ln, "", "") }
+	}
+	if err := serveFn(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
