@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/gateway"
 	"github.com/hookgate/hookgate/ratelimit"
+	"github.com/hookgate/hookgate/retention"
 )
 
 // GatewayLimits builds the gateway's abuse limits from the configuration: rate
@@ -98,4 +100,29 @@ func serverTLS(s *http.Server, t config.TLS) error {
 	}
 	s.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	return nil
+}
+
+// startRetention runs the retention job until ctx ends, when the store
+// supports it and retention is not disabled; wait blocks until it has stopped.
+func startRetention(ctx context.Context, cfg *config.Config, st Store, log *slog.Logger) (wait func()) {
+	log = log.With("component", "retention")
+	p, ok := st.(retention.Purger)
+	if cfg.Retention.Disabled || !ok {
+		log.Warn("retention disabled: audit records and receipt bodies are kept forever", "store_supports_it", ok)
+		return func() {}
+	}
+	j, err := retention.New(p, retention.Options{
+		Audit: cfg.Retention.Audit, Bodies: cfg.Retention.Bodies, Interval: cfg.Retention.Interval, Logger: log,
+	})
+	if err != nil {
+		// Config validation makes this unreachable; do not stop the gateway for it.
+		log.Error("retention not started", "err", err)
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = j.Run(ctx) // returns nil when ctx ends; failed passes are logged
+	}()
+	return func() { <-done }
 }

@@ -24,6 +24,8 @@ import (
 
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/ratelimit"
+	"github.com/hookgate/hookgate/store"
+	"github.com/hookgate/hookgate/store/sqlite"
 	"github.com/hookgate/hookgate/testenv"
 )
 
@@ -245,5 +247,48 @@ func TestGatewayLimitsFromConfig(t *testing.T) {
 	cfg.RedisURL = "http://user:hunter2@example.com"
 	if _, _, err := GatewayLimits(cfg, quiet); err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("bad REDIS_URL: err = %v, want an error without the password", err)
+	}
+}
+
+func TestRetentionStartsWithTheGateway(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hookgate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	old := store.AuditRecord{ID: "old", At: time.Now().Add(-800 * time.Hour), Source: "a", Status: 401, Outcome: store.OutcomeRejected}
+	if err := st.Audit(ctx, []store.AuditRecord{old}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		yaml   string
+		purged bool
+	}{
+		{"disabled", "retention: {disabled: true}\n", false},
+		{"defaults", "", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			runCtx, cancel := context.WithCancel(ctx)
+			wait := startRetention(runCtx, parse(t, tt.yaml), st, quiet)
+			var left []store.AuditRecord
+			for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				if left, err = st.ListAudit(ctx, store.AuditFilter{Limit: 10}); err != nil {
+					t.Fatal(err)
+				}
+				if len(left) == 0 || !tt.purged {
+					break
+				}
+			}
+			cancel()
+			wait()
+			if (len(left) == 0) != tt.purged {
+				t.Fatalf("%d audit records left, purged want %v", len(left), tt.purged)
+			}
+		})
 	}
 }

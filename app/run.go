@@ -114,6 +114,7 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	go func() { defer wg.Done(); errc <- serve(ingestSrv, ingestLn) }()
 	go func() { defer wg.Done(); errc <- serve(adminSrv, adminLn) }()
 	go func() { defer wg.Done(); errc <- rl.Run(relayCtx) }()
+	waitRetention := startRetention(relayCtx, d.Config, d.Store, log)
 	log.Info("gateway listening", "ingest", ingestLn.Addr().String(), "admin", adminLn.Addr().String(), "sources", len(sources))
 	if d.Ready != nil {
 		d.Ready(ingestLn.Addr(), adminLn.Addr())
@@ -133,6 +134,7 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	gw.Close()
 	stopRelay()
 	wg.Wait()
+	waitRetention()
 	return runErr
 }
 
