@@ -43,6 +43,8 @@ type Store interface {
 	relay.Store
 	activities.Store
 	admin.Store
+	admin.StatsStore
+	OldestUnstarted(ctx context.Context) (time.Time, int, error)
 	Ping(ctx context.Context) error
 	Migrate(ctx context.Context) error
 	Close() error
@@ -83,18 +85,22 @@ func StoreKind(cfg *config.Config) string {
 
 // DialTemporal returns a lazy Temporal client: it connects on first use, so a
 // process starts (and its gateway acks) while Temporal is down.
-func DialTemporal(cfg *config.Config, address string, log *slog.Logger) (client.Client, error) {
+func DialTemporal(cfg *config.Config, address string, log *slog.Logger, opts ...DialOption) (client.Client, error) {
 	if address == "" {
 		address = cfg.TemporalAddress
 	}
 	if address == "" {
 		address = client.DefaultHostPort
 	}
-	c, err := client.NewLazyClient(client.Options{
+	co := client.Options{
 		HostPort:  address,
 		Namespace: cfg.TemporalNamespace,
 		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
-	})
+	}
+	for _, o := range opts {
+		o(&co)
+	}
+	c, err := client.NewLazyClient(co)
 	if err != nil {
 		return nil, fmt.Errorf("temporal client: %w", err)
 	}

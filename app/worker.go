@@ -10,6 +10,7 @@ import (
 
 	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/metrics"
 )
 
 // WorkerDeps are the parts a worker process runs on.
@@ -21,6 +22,8 @@ type WorkerDeps struct {
 	Team      Team
 	Logger    *slog.Logger
 	Options   worker.Options
+	// Metrics, if set, count activity attempts, outcomes and publishes.
+	Metrics *metrics.Metrics
 }
 
 // RunWorker runs the Temporal worker until ctx ends.
@@ -29,7 +32,7 @@ func RunWorker(ctx context.Context, d WorkerDeps) error {
 	if err != nil {
 		return err
 	}
-	acts := NewActivities(d.Config, d.Store, d.Publisher, sources, d.Logger.With("component", "activities"))
+	acts := NewActivities(d.Config, activityStore(d.Store, d.Metrics), publisherOf(d.Publisher, d.Metrics), sources, d.Logger.With("component", "activities"))
 	w, err := NewWorker(d.Temporal, d.Config, acts, d.Team, d.Options)
 	if err != nil {
 		return err

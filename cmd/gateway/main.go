@@ -42,11 +42,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err := st.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	tc, err := app.DialTemporal(cfg, "", log)
+	m := app.NewMetrics(cfg)
+	tc, err := app.DialTemporal(cfg, "", log, app.TemporalMetrics(m))
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
 	log.Info("starting gateway", "store", app.StoreKind(cfg), "temporal", cfg.TemporalAddress)
-	return app.RunGateway(ctx, app.GatewayDeps{Config: cfg, Store: st, Temporal: tc, Logger: log})
+	return app.RunGateway(ctx, app.GatewayDeps{Config: cfg, Store: st, Temporal: tc, Logger: log, Metrics: m})
 }

@@ -129,7 +129,8 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 	if err := st.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	tc, err := app.DialTemporal(cfg, address, log)
+	m := app.NewMetrics(cfg)
+	tc, err := app.DialTemporal(cfg, address, log, app.TemporalMetrics(m))
 	if err != nil {
 		return err
 	}
@@ -148,10 +149,10 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 	defer cancel()
 	werr := make(chan error, 1)
 	go func() {
-		werr <- app.RunWorker(ctx, app.WorkerDeps{Config: cfg, Store: st, Temporal: tc, Publisher: p, Logger: log, Options: worker.Options{}})
+		werr <- app.RunWorker(ctx, app.WorkerDeps{Config: cfg, Store: st, Temporal: tc, Publisher: p, Logger: log, Options: worker.Options{}, Metrics: m})
 	}()
 	err = app.RunGateway(ctx, app.GatewayDeps{
-		Config: cfg, Store: st, Temporal: tc, Logger: log, Eager: true,
+		Config: cfg, Store: st, Temporal: tc, Logger: log, Eager: true, Metrics: m,
 		Ready: func(ingest, adm net.Addr) { printBanner(e, cfg, path, secrets, ingest, adm, uiURL, address, p != nil) },
 	})
 	cancel()
