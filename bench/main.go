@@ -68,6 +68,7 @@ type flags struct {
 	e2eRate     float64
 	drain       time.Duration
 	refWriters  int
+	noEager     bool
 }
 
 func main() {
@@ -86,6 +87,7 @@ func main() {
 	flag.Float64Var(&f.e2eRate, "e2e-rate", 0, "e2e send rate per second (0: 1.25 × the round's Temporal ceiling)")
 	flag.DurationVar(&f.drain, "drain", 60*time.Second, "how long e2e waits for the backlog to be published")
 	flag.IntVar(&f.refWriters, "ref-writers", 1, "group-commit writers of the reference server")
+	flag.BoolVar(&f.noEager, "no-eager", false, "start the ceiling's workflows without eager start")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -214,11 +216,15 @@ func (r *runner) ingest(ctx context.Context, sc string, round int) (row, error) 
 		return row{}, err
 	}
 	logPath := filepath.Join(r.dir, fmt.Sprintf("%s-%d.log", sc, round))
+	src := "github"
+	if sc == scRef {
+		src = refSource
+	}
 	var p *proc
 	if sc == scRef {
 		p, err = startProc(ctx, sc, r.f.serverCPU, logPath, addr,
 			[]string{"REFSERVER_SECRET=" + r.secret, "DATABASE_URL=" + r.dbURL},
-			r.bin("refserver"), "-listen", addr, "-writers", fmt.Sprint(r.f.refWriters))
+			r.bin("refserver"), "-listen", addr, "-source", refSource, "-writers", fmt.Sprint(r.f.refWriters))
 	} else {
 		adminAddr, aerr := freeAddr()
 		if aerr != nil {
@@ -231,8 +237,13 @@ func (r *runner) ingest(ctx context.Context, sc string, round int) (row, error) 
 		return row{}, err
 	}
 	defer p.stop()
+	if sc == scRef {
+		// The reference's receipts have no workflow to start: retire them so that
+		// the e2e gateway's relay sweep does not pick them up.
+		defer r.retire(refSource)
+	}
 	// A short warm-up: connection pools, the first batches, page cache.
-	if _, err := r.load(ctx, addr, 0, 2*time.Second, 0, 0); err != nil {
+	if _, err := r.load(ctx, addr, src, 0, 2*time.Second, 0, 0); err != nil {
 		return row{}, fmt.Errorf("warm-up: %w", err)
 	}
 	cpu0, err := cpuSeconds(p.pid())
@@ -240,7 +251,7 @@ func (r *runner) ingest(ctx context.Context, sc string, round int) (row, error) 
 		return row{}, err
 	}
 	la := loadAvg()
-	res, err := r.load(ctx, addr, 0, r.f.dur, r.f.dup, r.f.forged)
+	res, err := r.load(ctx, addr, src, 0, r.f.dur, r.f.dup, r.f.forged)
 	if err != nil {
 		return row{}, err
 	}
@@ -261,6 +272,26 @@ func (r *runner) ingest(ctx context.Context, sc string, round int) (row, error) 
 	return out, nil
 }
 
+// refSource is the reference server's source name, kept apart from the
+// gateway's "github" so its receipts can be retired after each run.
+const refSource = "ref"
+
+// retire marks the verified receipts of source completed.
+func (r *runner) retire(source string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db, err := pgx.Connect(ctx, r.dbURL)
+	if err != nil {
+		r.log.Warn("retire reference receipts", "err", err)
+		return
+	}
+	defer db.Close(ctx)
+	if _, err := db.Exec(ctx, `UPDATE receipts SET status = 'completed', completed_at = now()
+		WHERE source = $1 AND status = 'verified'`, source); err != nil {
+		r.log.Warn("retire reference receipts", "err", err)
+	}
+}
+
 // hookgateEnv is the environment of cmd/gateway, cmd/worker and stubgateway.
 func (r *runner) hookgateEnv(listen, admin, taskQueue string) []string {
 	env := []string{
@@ -278,8 +309,8 @@ func (r *runner) hookgateEnv(listen, admin, taskQueue string) []string {
 }
 
 // load runs cmd/loadgen pinned to the load CPU and decodes its JSON result.
-func (r *runner) load(ctx context.Context, addr string, rate float64, d time.Duration, dup, forged float64) (*load.Result, error) {
-	argv := []string{r.bin("loadgen"), "-json", "-url", "http://" + addr + "/webhooks/github",
+func (r *runner) load(ctx context.Context, addr, source string, rate float64, d time.Duration, dup, forged float64) (*load.Result, error) {
+	argv := []string{r.bin("loadgen"), "-json", "-url", "http://" + addr + "/webhooks/" + source,
 		"-c", fmt.Sprint(r.f.conc), "-d", d.String(), "-size", fmt.Sprint(r.f.size),
 		"-rate", fmt.Sprint(rate), "-dup", fmt.Sprint(dup), "-forged", fmt.Sprint(forged)}
 	if r.f.loadCPU != "" {
@@ -302,12 +333,12 @@ func (r *runner) load(ctx context.Context, addr string, rate float64, d time.Dur
 // ceiling runs scenario 4 in this process, next to the embedded server.
 func (r *runner) ceiling(ctx context.Context, round int) (row, error) {
 	la := loadAvg()
-	res, err := runCeiling(ctx, r.temporal.Address(), fmt.Sprintf("bench-empty-%d", round), r.f.conc, r.f.dur, r.log)
+	res, err := runCeiling(ctx, r.temporal.Address(), fmt.Sprintf("bench-empty-%d", round), r.f.conc, r.f.dur, !r.f.noEager, r.log)
 	if err != nil {
 		return row{}, err
 	}
 	return row{Round: round, Scenario: scTemporal, Rate: res.perSec(), Load: la,
-		Note: fmt.Sprintf("%d workflows completed, %d errors", res.Completed, res.Errors)}, nil
+		Note: fmt.Sprintf("%d workflows completed, %d errors%s", res.Completed, res.Errors, res.FirstError)}, nil
 }
 
 // e2e runs scenario 3: gateway and worker processes on the embedded Temporal
@@ -348,7 +379,7 @@ func (r *runner) e2e(ctx context.Context, round int, ceiling float64) (row, erro
 	wcpu0, _ := cpuSeconds(w.pid())
 	la := loadAvg()
 	since := time.Now().Add(-time.Millisecond)
-	res, err := r.load(ctx, addr, rate, r.f.dur, 0, 0)
+	res, err := r.load(ctx, addr, "github", rate, r.f.dur, 0, 0)
 	if err != nil {
 		return row{}, err
 	}

@@ -29,6 +29,7 @@ set -a
 # shellcheck disable=SC1091
 . "$dir/env"
 set +a
+export DATABASE_URL=$TEST_DATABASE_URL AMQP_URL=$TEST_AMQP_URL
 
 # shellcheck disable=SC2086 # flags are word lists on purpose
 taskset -c "$server_cpu" bin/bench/bench -bin bin/bench -server-cpu "$server_cpu" -load-cpu "$load_cpu" ${BENCHFLAGS:-}

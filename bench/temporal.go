@@ -24,6 +24,8 @@ type ceilingResult struct {
 	Completed int64
 	Elapsed   time.Duration
 	Errors    int64
+	// FirstError quotes the first error (", first: …"), if any.
+	FirstError string
 }
 
 func (r ceilingResult) perSec() float64 {
@@ -36,7 +38,7 @@ func (r ceilingResult) perSec() float64 {
 // runCeiling starts empty workflows from conc goroutines for d, each waiting
 // for its workflow's result, with eager start (the starter's client is the
 // worker's, so the server hands the first task straight back).
-func runCeiling(ctx context.Context, address, taskQueue string, conc int, d time.Duration, log *slog.Logger) (ceilingResult, error) {
+func runCeiling(ctx context.Context, address, taskQueue string, conc int, d time.Duration, eager bool, log *slog.Logger) (ceilingResult, error) {
 	c, err := client.Dial(client.Options{HostPort: address, Logger: quietSDK(log)})
 	if err != nil {
 		return ceilingResult{}, fmt.Errorf("temporal client: %w", err)
@@ -48,9 +50,20 @@ func runCeiling(ctx context.Context, address, taskQueue string, conc int, d time
 		return ceilingResult{}, fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
+	// Warm-up: the task queue's partitions, the worker's pollers and the
+	// server's caches are created by the first workflows.
+	if _, err := startLoop(ctx, c, taskQueue, conc, 3*time.Second, eager); err != nil {
+		return ceilingResult{}, err
+	}
+	return startLoop(ctx, c, taskQueue, conc, d, eager)
+}
+
+// startLoop runs conc starters for d and counts completed workflows.
+func startLoop(ctx context.Context, c client.Client, taskQueue string, conc int, d time.Duration, eager bool) (ceilingResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var done, failed atomic.Int64
+	var firstErr atomic.Pointer[string]
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range conc {
@@ -59,7 +72,7 @@ func runCeiling(ctx context.Context, address, taskQueue string, conc int, d time
 			defer wg.Done()
 			for ctx.Err() == nil {
 				run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-					ID: "bench-empty-" + uuid.NewString(), TaskQueue: taskQueue, EnableEagerStart: true,
+					ID: "bench-empty-" + uuid.NewString(), TaskQueue: taskQueue, EnableEagerStart: eager,
 				}, "bench-empty")
 				if err == nil {
 					err = run.Get(ctx, nil)
@@ -69,12 +82,18 @@ func runCeiling(ctx context.Context, address, taskQueue string, conc int, d time
 					done.Add(1)
 				case ctx.Err() == nil:
 					failed.Add(1)
+					msg := ", first: " + err.Error()
+					firstErr.CompareAndSwap(nil, &msg)
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	return ceilingResult{Completed: done.Load(), Elapsed: time.Since(start), Errors: failed.Load()}, nil
+	res := ceilingResult{Completed: done.Load(), Elapsed: time.Since(start), Errors: failed.Load()}
+	if p := firstErr.Load(); p != nil {
+		res.FirstError = *p
+	}
+	return res, nil
 }
 
 // e2eResult is scenario 3's measurement, read from the store.
