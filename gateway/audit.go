@@ -29,6 +29,8 @@ type auditor struct {
 	// counts the records it skipped.
 	sample  *sampler
 	sampled atomic.Int64
+	// closeOnce makes close idempotent (Close may be called twice on shutdown).
+	closeOnce sync.Once
 }
 
 func newAuditor(w AuditWriter, log *slog.Logger, capacity int) *auditor {
@@ -53,7 +55,7 @@ func (a *auditor) add(r store.AuditRecord) {
 
 // close flushes what is queued and stops.
 func (a *auditor) close() {
-	close(a.queue)
+	a.closeOnce.Do(func() { close(a.queue) })
 	a.wg.Wait()
 }
 
