@@ -130,8 +130,12 @@ func (g *Guard) Admit(ctx context.Context, ip, source string) error {
 	} {
 		d, err := g.store.Allow(ctx, c.key, c.l)
 		if err != nil {
-			g.failOpens.Add(1)
-			g.log.Warn("rate limit store unavailable: failing open", "source", source, "err", err)
+			n := g.failOpens.Add(1)
+			// Log the first failure and then one in a thousand: with Redis
+			// down every request fails here, and the log must not flood.
+			if n%1000 == 1 {
+				g.log.Warn("rate limit store unavailable: failing open", "source", source, "fail_opens", n, "err", err)
+			}
 			return nil
 		}
 		if !d.Allowed {
