@@ -56,6 +56,9 @@ type Options struct {
 	Now    func() time.Time
 	// MaxKeys bounds in-process state (default DefaultMaxKeys).
 	MaxKeys int
+	// StoreTimeout bounds each call to Store (default 250ms): a slow Redis
+	// must not hold webhooks; past it the traffic limits fail open.
+	StoreTimeout time.Duration
 }
 
 // Guard admits or refuses requests. Safe for concurrent use.
@@ -78,6 +81,9 @@ func New(o Options) (*Guard, error) {
 	}
 	if o.MaxKeys <= 0 {
 		o.MaxKeys = DefaultMaxKeys
+	}
+	if o.StoreTimeout <= 0 {
+		o.StoreTimeout = 250 * time.Millisecond
 	}
 	if o.Store == nil {
 		o.Store = NewMemory(o.Now, o.MaxKeys)
@@ -128,7 +134,9 @@ func (g *Guard) Admit(ctx context.Context, ip, source string) error {
 		{"ip:" + source + ":" + ip, p.PerIP},
 		{"src:" + source, p.PerSource},
 	} {
-		d, err := g.store.Allow(ctx, c.key, c.l)
+		sctx, cancel := context.WithTimeout(ctx, g.opts.StoreTimeout)
+		d, err := g.store.Allow(sctx, c.key, c.l)
+		cancel()
 		if err != nil {
 			n := g.failOpens.Add(1)
 			// Log the first failure and then one in a thousand: with Redis

@@ -294,3 +294,32 @@ func TestRedisDownFailsOpenButFailureBudgetHolds(t *testing.T) {
 		t.Fatalf("failure budget with Redis down: %v, want ErrTooManyFailures", err)
 	}
 }
+
+// slowStore never answers before its context ends.
+type slowStore struct{}
+
+func (slowStore) Allow(ctx context.Context, _ string, _ ratelimit.Limit) (ratelimit.Decision, error) {
+	<-ctx.Done()
+	return ratelimit.Decision{}, ctx.Err()
+}
+
+func TestSlowStoreFailsOpenWithinTheTimeout(t *testing.T) {
+	g, err := ratelimit.New(ratelimit.Options{
+		Policy:       ratelimit.Policy{PerIP: ratelimit.Limit{Rate: 1, Per: time.Hour, Burst: 1}},
+		Store:        slowStore{},
+		StoreTimeout: 50 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := g.Admit(context.Background(), "1.1.1.1", "gh"); err != nil {
+		t.Fatalf("Admit = %v, want fail open", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("Admit took %v with a hung store, want about the 50ms timeout", d)
+	}
+	if g.FailOpens() != 1 {
+		t.Fatalf("FailOpens = %d, want 1", g.FailOpens())
+	}
+}
