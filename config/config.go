@@ -65,6 +65,8 @@ type Config struct {
 	// bearer token. Off by default: Prometheus scrapes without one, and the
 	// admin listener is loopback unless configured otherwise.
 	MetricsTokenRequired bool `yaml:"metrics_token_required"`
+	// Monitor configures alerts (config/monitor.go).
+	Monitor Monitor `yaml:"monitor"`
 	// Hardening: server limits, TLS, trusted proxies, rate limits, audit
 	// sampling and retention (config/limits.go).
 	Hardening `yaml:",inline"`
@@ -292,6 +294,7 @@ func (c *Config) resolve(getenv func(string) string) error {
 		}
 	}
 	errs = append(errs, c.resolveHardening()...)
+	errs = append(errs, c.resolveMonitor(getenv)...)
 	for typ, acts := range c.Activities {
 		for j := range acts {
 			a := &acts[j]
