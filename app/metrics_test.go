@@ -45,9 +45,9 @@ func (r startedRun) GetRunID() string { return "run" }
 
 // runGateway runs a gateway process with metrics and returns its ingest and
 // admin base URLs.
-func runGateway(t *testing.T, tokenRequired bool) (ingest, adm string) {
+func runGateway(t *testing.T, tokenRequired bool, extra ...string) (ingest, adm string) {
 	t.Helper()
-	yml := "sources:\n  - name: gh\n    provider: github\n    secrets: [" + metricsSecret + "]\n" +
+	yml := strings.Join(extra, "") + "sources:\n  - name: gh\n    provider: github\n    secrets: [" + metricsSecret + "]\n" +
 		"admin_tokens:\n  - name: ops\n    token: ops-token-0123456789\n"
 	if tokenRequired {
 		yml += "metrics_token_required: true\n"

@@ -114,6 +114,8 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	go func() { defer wg.Done(); errc <- serve(ingestSrv, ingestLn) }()
 	go func() { defer wg.Done(); errc <- serve(adminSrv, adminLn) }()
 	go func() { defer wg.Done(); errc <- rl.Run(relayCtx) }()
+	stopMonitor := startMonitor(ctx, d.Config, d.Store, log)
+	defer stopMonitor()
 	waitRetention := startRetention(relayCtx, d.Config, d.Store, log)
 	log.Info("gateway listening", "ingest", ingestLn.Addr().String(), "admin", adminLn.Addr().String(), "sources", len(sources))
 	if d.Ready != nil {

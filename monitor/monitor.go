@@ -355,7 +355,7 @@ type Leader interface {
 // Run evaluates every interval until ctx ends, while leader (nil: always)
 // says this process leads. Losing the lead forgets the state, so the next
 // leader's view is the one that counts.
-func (m *Monitor) Run(ctx context.Context, interval time.Duration, leader Leader) error {
+func (m *Monitor) Run(ctx context.Context, interval time.Duration, leader Leader) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -375,7 +375,7 @@ func (m *Monitor) Run(ctx context.Context, interval time.Duration, leader Leader
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-t.C:
 		}
 	}
