@@ -136,8 +136,18 @@ func run(ctx context.Context, f flags) error {
 	_, _ = rand.Read(raw[:])
 	r.secret = hex.EncodeToString(raw[:])
 	r.cfgPath = filepath.Join(dir, "hookgate.yaml")
-	// The real config shape: one GitHub source, the default retry policy.
-	cfg := "sources:\n  - name: github\n    provider: github\n    secrets:\n      - env: BENCH_GITHUB_SECRET\n"
+	// The real config shape: one GitHub source, the default retry policy, rate
+	// limits on (in memory: no REDIS_URL) but far above what one machine sends.
+	cfg := `limits:
+  per_ip: {rate: 1000000, burst: 2000000}
+  per_source: {rate: 1000000, burst: 2000000}
+  failures: {rate: 1000000, burst: 2000000}
+sources:
+  - name: github
+    provider: github
+    secrets:
+      - env: BENCH_GITHUB_SECRET
+`
 	if err := os.WriteFile(r.cfgPath, []byte(cfg), 0o600); err != nil {
 		return err
 	}
