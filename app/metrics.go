@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -178,4 +181,36 @@ func gatewayObserver(m *metrics.Metrics) gateway.Observer {
 		return nil
 	}
 	return m
+}
+
+// serveWorkerMetrics serves m on the worker's metrics address, if both are
+// set, until stop is called. The listener is opened here, so a taken port
+// fails the start.
+func serveWorkerMetrics(cfg *config.Config, m *metrics.Metrics, log *slog.Logger) (stop func(), err error) {
+	if m == nil || cfg.WorkerMetricsListen == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", cfg.WorkerMetricsListen)
+	if err != nil {
+		return nil, fmt.Errorf("worker metrics listen %s: %w", cfg.WorkerMetricsListen, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET "+admin.MetricsPath, m.Handler())
+	srv := newServer(mux, log)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := serve(srv, ln); err != nil {
+			log.Error("worker metrics server failed", "err", err)
+		}
+	}()
+	log.Info("worker metrics listening", "addr", ln.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			log.Warn("worker metrics shutdown", "err", err)
+		}
+		<-done
+	}, nil
 }

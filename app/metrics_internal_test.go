@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hookgate/hookgate/activities"
+	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/metrics"
 	"github.com/hookgate/hookgate/publisher"
 	"github.com/hookgate/hookgate/store"
@@ -95,5 +99,40 @@ func TestPublisherMetered(t *testing.T) {
 		if !strings.Contains(out, w) {
 			t.Errorf("missing %s", w)
 		}
+	}
+}
+
+func TestServeWorkerMetrics(t *testing.T) {
+	m := metrics.New(nil)
+	m.RelaySweep(0, 3)
+	cfg := &config.Config{}
+	stop, err := serveWorkerMetrics(cfg, m, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop() // no address: nothing to serve, stop is a no-op
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.WorkerMetricsListen = ln.Addr().String()
+	ln.Close()
+	stop, err = serveWorkerMetrics(cfg, m, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	res, err := http.Get("http://" + cfg.WorkerMetricsListen + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(b), "hookgate_relay_backlog 3") {
+		t.Errorf("worker /metrics: %d %.200s", res.StatusCode, b)
+	}
+	if _, err := serveWorkerMetrics(cfg, m, slog.New(slog.DiscardHandler)); err == nil {
+		t.Error("a taken address must fail the start")
 	}
 }

@@ -40,6 +40,12 @@ func RunWorker(ctx context.Context, d WorkerDeps) error {
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	stopMetrics, err := serveWorkerMetrics(d.Config, d.Metrics, d.Logger.With("component", "metrics"))
+	if err != nil {
+		w.Stop()
+		return err
+	}
+	defer stopMetrics()
 	d.Logger.Info("worker started", "task_queue", d.Config.TaskQueue, "team_activities", len(d.Team))
 	<-ctx.Done()
 	w.Stop()

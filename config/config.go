@@ -33,6 +33,9 @@ const (
 	EnvTaskQueue         = "HOOKGATE_TASK_QUEUE"
 	EnvRedisURL          = "REDIS_URL"
 	EnvAMQPURL           = "AMQP_URL"
+	// EnvWorkerMetricsListen is where a worker process serves /metrics
+	// (default off; the gateway serves them on its admin listener).
+	EnvWorkerMetricsListen = "HOOKGATE_WORKER_METRICS_LISTEN"
 )
 
 // Defaults.
@@ -81,6 +84,8 @@ type Config struct {
 	TaskQueue         string `yaml:"-"`
 	RedisURL          string `yaml:"-"`
 	AMQPURL           string `yaml:"-"`
+	// WorkerMetricsListen is the worker's /metrics address; empty: none.
+	WorkerMetricsListen string `yaml:"-"`
 
 	// DefaultRetry is Retry resolved (retry.Default() when unset).
 	DefaultRetry retry.Policy `yaml:"-"`
@@ -229,6 +234,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	c.TaskQueue = or(EnvTaskQueue, DefaultTaskQueue)
 	c.RedisURL = getenv(EnvRedisURL)
 	c.AMQPURL = getenv(EnvAMQPURL)
+	c.WorkerMetricsListen = getenv(EnvWorkerMetricsListen)
 	if v := getenv(EnvAdminTokens); v != "" {
 		for _, pair := range strings.Split(v, ",") {
 			name, tok, ok := strings.Cut(strings.TrimSpace(pair), ":")

@@ -43,7 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	defer st.Close()
-	tc, err := app.DialTemporal(cfg, "", log)
+	m := app.NewMetrics(cfg)
+	tc, err := app.DialTemporal(cfg, "", log, app.TemporalMetrics(m))
 	if err != nil {
 		return err
 	}
@@ -57,5 +58,5 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		defer pub.Close()
 		p = pub
 	}
-	return app.RunWorker(ctx, app.WorkerDeps{Config: cfg, Store: st, Temporal: tc, Publisher: p, Logger: log, Options: worker.Options{}})
+	return app.RunWorker(ctx, app.WorkerDeps{Config: cfg, Store: st, Temporal: tc, Publisher: p, Logger: log, Options: worker.Options{}, Metrics: m})
 }
