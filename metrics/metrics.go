@@ -121,7 +121,10 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // Handler serves the metrics in the Prometheus exposition format.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+	// ContinueOnError: one inconsistent family (the Temporal SDK names its
+	// metrics at run time) must not blank the whole page; the errors are
+	// counted in promhttp_metric_handler_errors_total.
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg, ErrorHandling: promhttp.ContinueOnError})
 }
 
 // source bounds a source label to the configured names.

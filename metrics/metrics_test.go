@@ -133,6 +133,10 @@ func TestTemporalHandler(t *testing.T) {
 	h.Gauge("temporal_num_pollers").Update(4)
 	wh.Timer("temporal_request_latency").Record(3 * time.Millisecond)
 	wh.Timer("temporal_request_latency").Record(time.Hour) // beyond every bucket: +Inf only
+	// The same name as two kinds: each keeps its own series, and the page
+	// still renders the rest.
+	h.Counter("temporal_mixed").Inc(1)
+	h.Timer("temporal_mixed").Record(time.Millisecond)
 
 	if _, err := m.Registry().Gather(); err != nil {
 		t.Fatalf("Gather: %v", err)

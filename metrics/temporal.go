@@ -3,6 +3,7 @@ package metrics
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -89,8 +90,10 @@ func (c *temporalCollector) Collect(ch chan<- prometheus.Metric) {
 
 // get returns the series of (kind, name, labels), creating it.
 func (c *temporalCollector) get(kind seriesKind, name string, labels map[string]string) *series {
+	// The kind is part of the key: the SDK could ask for a counter and a timer
+	// of one name, and each needs its own storage.
 	var b strings.Builder
-	b.WriteString(name)
+	b.WriteString(strconv.Itoa(int(kind)) + "\xff" + name)
 	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		b.WriteString("\xff" + k + "\xfe" + labels[k])
 	}
