@@ -131,6 +131,7 @@ func TestTemporalHandler(t *testing.T) {
 	wh.Counter("temporal_request").Inc(1)
 	wh.WithTags(map[string]string{"operation": "StartWorkflowExecution"}).Counter("temporal_request").Inc(5)
 	h.Gauge("temporal_num_pollers").Update(4)
+	h.Counter("temporal_local_activity_total").Inc(1)
 	wh.Timer("temporal_request_latency").Record(3 * time.Millisecond)
 	wh.Timer("temporal_request_latency").Record(time.Hour) // beyond every bucket: +Inf only
 	// The same name as two kinds: each keeps its own series, and the page
@@ -146,6 +147,7 @@ func TestTemporalHandler(t *testing.T) {
 		`temporal_request_total{namespace="default",task_queue="hookgate"} 3`,
 		`temporal_request_total{namespace="default",operation="StartWorkflowExecution",task_queue="hookgate"} 5`,
 		"temporal_num_pollers 4",
+		"temporal_local_activity_total 1",
 		`temporal_request_latency_seconds_bucket{namespace="default",task_queue="hookgate",le="0.004"} 1`,
 		`temporal_request_latency_seconds_bucket{namespace="default",task_queue="hookgate",le="+Inf"} 2`,
 		`temporal_request_latency_seconds_count{namespace="default",task_queue="hookgate"} 2`,

@@ -70,7 +70,11 @@ func (c *temporalCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		switch s.kind {
 		case kindCounter:
-			d := prometheus.NewDesc(s.name+"_total", "Temporal SDK counter "+s.name+".", names, nil)
+			name := s.name
+			if !strings.HasSuffix(name, "_total") { // some SDK counters already end so
+				name += "_total"
+			}
+			d := prometheus.NewDesc(name, "Temporal SDK counter "+s.name+".", names, nil)
 			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, s.value, values...)
 		case kindGauge:
 			d := prometheus.NewDesc(s.name, "Temporal SDK gauge "+s.name+".", names, nil)
