@@ -60,15 +60,7 @@ func loadOptions(spec providers.Spec) (Options, error) {
 // checkSecrets rejects an empty secret list or an empty entry: HMAC with an
 // empty key is a signature anyone can compute.
 func checkSecrets(secrets []string) error {
-	if len(secrets) == 0 {
-		return fmt.Errorf("secrets: at least one webhook secret is required (the hook's Secret in GitHub's webhook settings): %w", providers.ErrNoSecret)
-	}
-	for i, s := range secrets {
-		if s == "" {
-			return fmt.Errorf("secrets[%d]: must not be empty: %w", i, providers.ErrNoSecret)
-		}
-	}
-	return nil
+	return providers.RequireSecrets(secrets, "webhook secret (the hook's Secret in GitHub's webhook settings)")
 }
 
 // New builds the Provider of a GitHub source (a providers.Factory). The Provider
@@ -172,37 +164,9 @@ func parseSignature(header string) ([sha256.Size]byte, error) {
 	if !ok {
 		return out, fmt.Errorf("github: %s does not start with %q: %w", SignatureHeader, signaturePrefix, providers.ErrInvalidHeader)
 	}
-	out, ok = decodeHex32(digest)
+	out, ok = providers.DecodeHex32(digest)
 	if !ok {
 		return out, fmt.Errorf("github: %s is not 64 hex digits after %q: %w", SignatureHeader, signaturePrefix, providers.ErrInvalidHeader)
 	}
 	return out, nil
-}
-
-// decodeHex32 decodes exactly 64 hex digits without allocating.
-func decodeHex32(s string) (out [sha256.Size]byte, ok bool) {
-	if len(s) != 2*sha256.Size {
-		return out, false
-	}
-	for i := range out {
-		hi, ok1 := fromHex(s[2*i])
-		lo, ok2 := fromHex(s[2*i+1])
-		if !ok1 || !ok2 {
-			return out, false
-		}
-		out[i] = hi<<4 | lo
-	}
-	return out, true
-}
-
-func fromHex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }

@@ -186,15 +186,7 @@ func loadOptions(spec providers.Spec) (Options, Identifier, error) {
 // checkSecrets rejects an empty secret list or an empty entry: HMAC with an
 // empty key is a signature anyone can compute.
 func checkSecrets(secrets []string) error {
-	if len(secrets) == 0 {
-		return fmt.Errorf("secrets: at least one signing secret is required: %w", providers.ErrNoSecret)
-	}
-	for i, s := range secrets {
-		if s == "" {
-			return fmt.Errorf("secrets[%d]: must not be empty: %w", i, providers.ErrNoSecret)
-		}
-	}
-	return nil
+	return providers.RequireSecrets(secrets, "signing secret")
 }
 
 var hashes = map[Algorithm]func() hash.Hash{
@@ -289,8 +281,8 @@ func (s Scheme) decode(buf []byte, encoded string, size int) ([]byte, bool) {
 			return nil, false
 		}
 		for i := 0; i < size; i++ {
-			hi, ok1 := fromHex(encoded[2*i])
-			lo, ok2 := fromHex(encoded[2*i+1])
+			hi, ok1 := providers.HexNibble(encoded[2*i])
+			lo, ok2 := providers.HexNibble(encoded[2*i+1])
 			if !ok1 || !ok2 {
 				return nil, false
 			}
@@ -298,18 +290,6 @@ func (s Scheme) decode(buf []byte, encoded string, size int) ([]byte, bool) {
 		}
 		return buf[:size], true
 	}
-}
-
-func fromHex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // mac returns the MAC of the expanded template, streamed without building it.

@@ -60,15 +60,7 @@ func loadOptions(spec providers.Spec) (Options, error) {
 // checkSecrets rejects an empty secret list or an empty entry: HMAC with an
 // empty key is a signature anyone can compute.
 func checkSecrets(secrets []string) error {
-	if len(secrets) == 0 {
-		return fmt.Errorf("secrets: at least one secret is required (the app's client secret, or the store's webhook signing secret): %w", providers.ErrNoSecret)
-	}
-	for i, s := range secrets {
-		if s == "" {
-			return fmt.Errorf("secrets[%d]: must not be empty: %w", i, providers.ErrNoSecret)
-		}
-	}
-	return nil
+	return providers.RequireSecrets(secrets, "secret (the app's client secret, or the store's webhook signing secret)")
 }
 
 // New builds the Provider of a Shopify source (a providers.Factory). It fails

@@ -75,15 +75,7 @@ func loadOptions(spec providers.Spec) (Options, error) {
 // checkSecrets rejects an empty secret list or an empty entry: HMAC with an
 // empty key is a signature anyone can compute.
 func checkSecrets(secrets []string) error {
-	if len(secrets) == 0 {
-		return fmt.Errorf("secrets: at least one signing secret is required (the endpoint's whsec_… secret from the Stripe dashboard): %w", providers.ErrNoSecret)
-	}
-	for i, s := range secrets {
-		if s == "" {
-			return fmt.Errorf("secrets[%d]: must not be empty: %w", i, providers.ErrNoSecret)
-		}
-	}
-	return nil
+	return providers.RequireSecrets(secrets, "signing secret (the endpoint's whsec_… secret from the Stripe dashboard)")
 }
 
 // New builds the Provider of a Stripe source (a providers.Factory). It fails with
@@ -231,7 +223,7 @@ func matchAny(payload []byte, header string, ts int64, secrets []string) bool {
 			if key != signingVersion {
 				continue
 			}
-			got, ok := decodeHex32(value)
+			got, ok := providers.DecodeHex32(value)
 			if !ok {
 				continue // stripe-go skips a v1 that is not valid hex
 			}
@@ -253,33 +245,4 @@ func writeSigned(h hash.Hash, ts int64, payload []byte) {
 	b = append(b, '.')
 	h.Write(b)
 	h.Write(payload)
-}
-
-// decodeHex32 decodes exactly 64 hex digits (either case). It exists so that
-// verification does not allocate a []byte per candidate signature.
-func decodeHex32(s string) (out [sha256.Size]byte, ok bool) {
-	if len(s) != 2*sha256.Size {
-		return out, false
-	}
-	for i := range out {
-		hi, ok1 := fromHex(s[2*i])
-		lo, ok2 := fromHex(s[2*i+1])
-		if !ok1 || !ok2 {
-			return out, false
-		}
-		out[i] = hi<<4 | lo
-	}
-	return out, true
-}
-
-func fromHex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }

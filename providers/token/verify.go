@@ -70,15 +70,7 @@ func loadOptions(spec providers.Spec) (Options, hmacsig.Identifier, error) {
 // checkSecrets rejects an empty secret list or an empty entry, which would
 // match a request that sends an empty token.
 func checkSecrets(secrets []string) error {
-	if len(secrets) == 0 {
-		return fmt.Errorf("secrets: at least one token is required: %w", providers.ErrNoSecret)
-	}
-	for i, s := range secrets {
-		if s == "" {
-			return fmt.Errorf("secrets[%d]: must not be empty: %w", i, providers.ErrNoSecret)
-		}
-	}
-	return nil
+	return providers.RequireSecrets(secrets, "token")
 }
 
 // New builds the Provider of a token source (a providers.Factory). It fails
