@@ -241,10 +241,15 @@ func (a *API) listReceipts(c *gin.Context) {
 	f := store.Filter{
 		Source: c.Query("source"), Status: store.Status(c.Query("status")),
 		EventType: c.Query("event_type"), EventID: c.Query("event_id"), Cursor: c.Query("cursor"),
+		Text: c.Query("q"),
 	}
 	var err error
 	if f.Status != "" && !f.Status.Valid() {
 		a.fail(c, fmt.Errorf("%w: unknown status %q", errBadRequest, f.Status))
+		return
+	}
+	if err := store.CheckText(f.Text); err != nil {
+		a.fail(c, fmt.Errorf("%w: q: %w", errBadRequest, err))
 		return
 	}
 	if f.Since, err = parseTime(c, "since"); err != nil {

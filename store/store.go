@@ -10,8 +10,11 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrNotFound is returned (wrapped) when a record does not exist.
@@ -186,8 +189,29 @@ type Filter struct {
 	EventID   string
 	Since     time.Time // inclusive
 	Until     time.Time // exclusive
-	Cursor    string    // opaque, from Page.Next
-	Limit     int       // default 50, at most 1000
+	// Text matches receipts whose raw body contains it, ignoring ASCII case
+	// (other bytes compare exactly, so a non-UTF-8 body is searchable too).
+	// At most MaxText bytes of valid UTF-8 without NUL; otherwise the query
+	// wraps ErrInvalid. Postgres serves it from a trigram index.
+	Text   string
+	Cursor string // opaque, from Page.Next
+	Limit  int    // default 50, at most 1000
+}
+
+// MaxText is the longest Filter.Text, in bytes: a search term, not a document.
+const MaxText = 200
+
+// CheckText returns nil when text is a usable Filter.Text, otherwise an error
+// wrapping ErrInvalid: stores call it before querying, so both dialects reject
+// the same terms (Postgres text cannot hold NUL or invalid UTF-8).
+func CheckText(text string) error {
+	switch {
+	case len(text) > MaxText:
+		return fmt.Errorf("text search longer than %d bytes: %w", MaxText, ErrInvalid)
+	case !utf8.ValidString(text) || strings.ContainsRune(text, 0):
+		return fmt.Errorf("text search not valid UTF-8 without NUL: %w", ErrInvalid)
+	}
+	return nil
 }
 
 // Page is one page of receipts (without bodies).

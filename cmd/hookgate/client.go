@@ -101,12 +101,12 @@ func (c *adminClient) do(ctx context.Context, method, path string, q url.Values,
 
 func receiptsCmd(e *env) *cobra.Command {
 	var af adminFlags
-	var source, status, eventType, eventID, since, until string
+	var source, status, eventType, eventID, since, until, text string
 	var limit int
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "receipts [receipt-id]",
-		Short: "List receipts (filters: --source --status --type --event-id --since --until), or show one",
+		Short: "List receipts (filters: --source --status --type --event-id --since --until --text), or show one",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := af.client(e)
@@ -124,7 +124,7 @@ func receiptsCmd(e *env) *cobra.Command {
 				return nil
 			}
 			q := url.Values{}
-			for k, v := range map[string]string{"source": source, "status": status, "event_type": eventType, "event_id": eventID, "since": since, "until": until} {
+			for k, v := range map[string]string{"source": source, "status": status, "event_type": eventType, "event_id": eventID, "since": since, "until": until, "q": text} {
 				if v != "" {
 					q.Set(k, v)
 				}
@@ -158,6 +158,7 @@ func receiptsCmd(e *env) *cobra.Command {
 	fl.StringVar(&eventID, "event-id", "", "provider event ID")
 	fl.StringVar(&since, "since", "", "RFC 3339 time or a duration ago (2h)")
 	fl.StringVar(&until, "until", "", "RFC 3339 time or a duration ago")
+	fl.StringVar(&text, "text", "", "text the raw body contains (ASCII case ignored, at most 200 bytes)")
 	fl.IntVar(&limit, "limit", 50, "at most this many (1..1000)")
 	fl.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -239,6 +240,16 @@ func (s *Store) ListReceipts(ctx context.Context, f store.Filter) (store.Page, e
 	if !f.Until.IsZero() {
 		w.add("received_at < ?", ts(f.Until))
 	}
+	if f.Text != "" {
+		if err := store.CheckText(f.Text); err != nil {
+			return store.Page{}, fmt.Errorf("list receipts: %w", err)
+		}
+		like, re := textPatterns(f.Text)
+		// ILIKE lets the trigram index receipts_body_trgm_idx find candidates;
+		// the regular expression drops the false ones (see textPatterns).
+		w.add("encode(body, 'escape') ILIKE ?", like)
+		w.add("encode(body, 'escape') ~* ?", re)
+	}
 	if f.Cursor != "" {
 		k, err := keyset.Decode(f.Cursor)
 		if err != nil {
@@ -269,3 +280,40 @@ func (s *Store) ListReceipts(ctx context.Context, f store.Filter) (store.Page, e
 	p.Receipts = rs
 	return p, nil
 }
+
+// escapeBytes encodes b as Postgres's encode(b, 'escape') does: NUL and bytes
+// >= 0x80 as a backslash and three octal digits, a backslash doubled, any other
+// byte as itself.
+func escapeBytes(b []byte) string {
+	var sb strings.Builder
+	for _, c := range b {
+		switch {
+		case c == 0 || c >= 0x80:
+			fmt.Fprintf(&sb, `\%03o`, c)
+		case c == '\\':
+			sb.WriteString(`\\`)
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	return sb.String()
+}
+
+// textPatterns returns the ILIKE pattern and the regular expression that match
+// the bodies containing text, compared on their encode(body, 'escape') form
+// (the form migration 00002 indexes, because it never fails on non-UTF-8
+// bytes). The ILIKE pattern alone also matches inside an escape sequence (a
+// term "303" in the "\303" of a "é"); the regular expression only lets a match
+// start at a whole escaped byte.
+func textPatterns(text string) (like, re string) {
+	enc := escapeBytes([]byte(text))
+	like = "%" + likeEscaper.Replace(enc) + "%"
+	// regexp.QuoteMeta escapes only punctuation, which Postgres's regular
+	// expressions also read as literal after a backslash.
+	re = `^(?:[^\\]|\\\\|\\[0-7]{3})*?` + regexp.QuoteMeta(enc)
+	return like, re
+}
+
+// likeEscaper makes a string match itself literally in LIKE (escape character:
+// backslash, the default).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -246,6 +246,14 @@ func (s *Store) ListReceipts(ctx context.Context, f store.Filter) (store.Page, e
 	if !f.Until.IsZero() {
 		w.add("received_at < ?", us(f.Until))
 	}
+	if f.Text != "" {
+		if err := store.CheckText(f.Text); err != nil {
+			return store.Page{}, fmt.Errorf("list receipts: %w", err)
+		}
+		// instr, not LIKE: the term's % and _ stay literal. SQLite's lower()
+		// folds ASCII only, as the Postgres query does on its escaped text.
+		w.add("instr(lower(CAST(body AS TEXT)), lower(?)) > 0", f.Text)
+	}
 	if f.Cursor != "" {
 		k, err := keyset.Decode(f.Cursor)
 		if err != nil {
