@@ -112,7 +112,8 @@ func startRetention(ctx context.Context, cfg *config.Config, st Store, log *slog
 		return func() {}
 	}
 	j, err := retention.New(p, retention.Options{
-		Audit: cfg.Retention.Audit, Bodies: cfg.Retention.Bodies, Interval: cfg.Retention.Interval, Logger: log,
+		Audit: cfg.Retention.Audit, Bodies: cfg.Retention.Bodies, Receipts: cfg.Retention.Receipts,
+		Interval: cfg.Retention.Interval, Logger: log,
 	})
 	if err != nil {
 		// Config validation makes this unreachable; do not stop the gateway for it.

@@ -114,11 +114,15 @@ type AuditSampling struct {
 }
 
 // Retention: audit records older than Audit are deleted, and the bodies of
-// terminal receipts older than Bodies are emptied, every Interval.
+// terminal receipts older than Bodies are emptied, every Interval. Receipts,
+// when set (at least 1h; zero, the default, keeps them forever), deletes
+// terminal receipts older than it with their attempts, events and replays; a
+// deleted receipt no longer deduplicates redeliveries of its event.
 type Retention struct {
 	Disabled bool          `yaml:"disabled"`
 	Audit    time.Duration `yaml:"audit"`
 	Bodies   time.Duration `yaml:"bodies"`
+	Receipts time.Duration `yaml:"receipts"`
 	Interval time.Duration `yaml:"interval"`
 }
 
@@ -232,6 +236,9 @@ func (c *Config) resolveHardening() []error {
 	}
 	if r.Audit < time.Hour || r.Bodies < time.Hour || r.Interval < time.Minute {
 		fail("retention", "audit and bodies must be at least 1h, interval at least 1m")
+	}
+	if r.Receipts != 0 && r.Receipts < time.Hour {
+		fail("retention", "receipts must be 0 (kept forever) or at least 1h")
 	}
 	for i := range c.Sources {
 		src := &c.Sources[i]

@@ -1,7 +1,8 @@
 // Package retention purges what hookgate no longer needs on a schedule: audit
 // records (mostly rejected requests, which an attacker can make numerous) after
-// one period, and the payloads of finished receipts after a longer one. The
-// receipt rows themselves stay, so that duplicates are still recognised.
+// one period, the payloads of finished receipts after a longer one, and,
+// when configured, the finished receipts themselves. Until a receipt row is
+// purged its event ID is still recognised as a duplicate; after, it is not.
 package retention
 
 import (
@@ -17,6 +18,9 @@ type Purger interface {
 	PurgeAudit(ctx context.Context, before time.Time) (int64, error)
 	// PurgeBodies empties the bodies of terminal receipts received before before.
 	PurgeBodies(ctx context.Context, before time.Time) (int64, error)
+	// PurgeReceipts deletes terminal receipts received before before, with
+	// their attempts, events and replays.
+	PurgeReceipts(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Options configure a Job.
@@ -25,6 +29,11 @@ type Options struct {
 	// finished receipts are kept; Interval how often the job runs. All must be
 	// positive.
 	Audit, Bodies, Interval time.Duration
+	// Receipts is how long finished receipts (completed, unhandled, dead) are
+	// kept at all; zero keeps them forever. A purged receipt no longer
+	// deduplicates: a provider redelivering its event afterwards creates a new
+	// receipt. Keep it longer than any provider's redelivery window.
+	Receipts time.Duration
 	// Logger and Now default to slog.Default and time.Now.
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -32,8 +41,9 @@ type Options struct {
 
 // Result is what one pass removed.
 type Result struct {
-	Audit  int64
-	Bodies int64
+	Audit    int64
+	Bodies   int64
+	Receipts int64 // zero when Options.Receipts is zero
 }
 
 // Job runs the purge.
@@ -51,6 +61,9 @@ func New(p Purger, o Options) (*Job, error) {
 	if o.Audit <= 0 || o.Bodies <= 0 || o.Interval <= 0 {
 		return nil, errors.New("retention: audit, bodies and interval must be positive")
 	}
+	if o.Receipts < 0 {
+		return nil, errors.New("retention: receipts must be zero (kept forever) or positive")
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -60,21 +73,30 @@ func New(p Purger, o Options) (*Job, error) {
 	return &Job{p: p, o: o, log: o.Logger}, nil
 }
 
-// Once runs one pass: it purges audit records older than now-Audit, then
-// bodies older than now-Bodies, and logs what it removed. Both purges are
-// attempted even when the first fails; the errors are joined.
+// Once runs one pass: it purges audit records older than now-Audit, bodies
+// older than now-Bodies and, when Receipts is set, receipts older than
+// now-Receipts, and logs what it removed. Every purge is attempted even when
+// an earlier one fails; the errors are joined.
 func (j *Job) Once(ctx context.Context) (Result, error) {
 	now := j.o.Now()
 	var res Result
-	var errAudit, errBodies error
+	var errAudit, errBodies, errReceipts error
+	// Receipts first: their bodies then need no emptying before deletion.
+	if j.o.Receipts > 0 {
+		res.Receipts, errReceipts = j.p.PurgeReceipts(ctx, now.Add(-j.o.Receipts))
+	}
 	res.Audit, errAudit = j.p.PurgeAudit(ctx, now.Add(-j.o.Audit))
 	res.Bodies, errBodies = j.p.PurgeBodies(ctx, now.Add(-j.o.Bodies))
-	err := errors.Join(errAudit, errBodies)
+	err := errors.Join(errReceipts, errAudit, errBodies)
+	attrs := []any{"audit_removed", res.Audit, "bodies_emptied", res.Bodies, "receipts_removed", res.Receipts}
 	if err != nil {
-		j.log.Error("retention purge failed", "audit_removed", res.Audit, "bodies_emptied", res.Bodies, "err", err)
+		j.log.Error("retention purge failed", append(attrs, "err", err)...)
 	} else {
-		j.log.Info("retention purge", "audit_removed", res.Audit, "bodies_emptied", res.Bodies,
-			"audit_before", now.Add(-j.o.Audit), "bodies_before", now.Add(-j.o.Bodies))
+		attrs = append(attrs, "audit_before", now.Add(-j.o.Audit), "bodies_before", now.Add(-j.o.Bodies))
+		if j.o.Receipts > 0 {
+			attrs = append(attrs, "receipts_before", now.Add(-j.o.Receipts))
+		}
+		j.log.Info("retention purge", attrs...)
 	}
 	return res, err
 }

@@ -19,9 +19,9 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // fakePurger records the cut-offs it is called with.
 type fakePurger struct {
-	mu            sync.Mutex
-	audit, bodies []time.Time
-	err           error
+	mu                      sync.Mutex
+	audit, bodies, receipts []time.Time
+	err                     error
 }
 
 func (f *fakePurger) PurgeAudit(_ context.Context, before time.Time) (int64, error) {
@@ -36,6 +36,13 @@ func (f *fakePurger) PurgeBodies(_ context.Context, before time.Time) (int64, er
 	defer f.mu.Unlock()
 	f.bodies = append(f.bodies, before)
 	return 2, nil
+}
+
+func (f *fakePurger) PurgeReceipts(_ context.Context, before time.Time) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.receipts = append(f.receipts, before)
+	return 5, nil
 }
 
 func (f *fakePurger) calls() int {
@@ -60,6 +67,25 @@ func TestOnceCutOffs(t *testing.T) {
 	if !f.audit[0].Equal(now.Add(-720*time.Hour)) || !f.bodies[0].Equal(now.Add(-2160*time.Hour)) {
 		t.Fatalf("cut-offs audit %v bodies %v", f.audit[0], f.bodies[0])
 	}
+	if len(f.receipts) != 0 {
+		t.Fatalf("receipts purged (before %v) with Receipts zero: they must be kept forever", f.receipts)
+	}
+}
+
+func TestOnceReceipts(t *testing.T) {
+	f := &fakePurger{}
+	j, err := retention.New(f, retention.Options{Audit: 720 * time.Hour, Bodies: 2160 * time.Hour, Receipts: 8760 * time.Hour,
+		Interval: time.Hour, Logger: quiet, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := j.Once(context.Background())
+	if err != nil || res != (retention.Result{Audit: 3, Bodies: 2, Receipts: 5}) {
+		t.Fatalf("Once = %+v, %v", res, err)
+	}
+	if len(f.receipts) != 1 || !f.receipts[0].Equal(now.Add(-8760*time.Hour)) {
+		t.Fatalf("receipts cut-offs %v, want one at %v", f.receipts, now.Add(-8760*time.Hour))
+	}
 }
 
 func TestOnceKeepsGoingAfterAnError(t *testing.T) {
@@ -81,6 +107,7 @@ func TestNewValidates(t *testing.T) {
 		{Audit: 0, Bodies: time.Hour, Interval: time.Hour},
 		{Audit: time.Hour, Bodies: -time.Hour, Interval: time.Hour},
 		{Audit: time.Hour, Bodies: time.Hour},
+		{Audit: time.Hour, Bodies: time.Hour, Interval: time.Hour, Receipts: -time.Hour},
 	}
 	for i, o := range tests {
 		if _, err := retention.New(&fakePurger{}, o); err == nil {

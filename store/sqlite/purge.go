@@ -29,6 +29,22 @@ func (s *Store) PurgeBodies(ctx context.Context, before time.Time) (int64, error
 		LIMIT ?)`, us(before))
 }
 
+// PurgeReceipts deletes terminal receipts (completed, unhandled, dead)
+// received before before, together with their attempts, events and replays,
+// and returns how many receipts it deleted. Their audit records stay, with the
+// receipt reference cleared. A purged receipt no longer deduplicates: a
+// provider redelivering its event ID is then accepted as a new receipt. It
+// works in batches; a cancelled ctx stops it between batches with what was
+// deleted so far.
+func (s *Store) PurgeReceipts(ctx context.Context, before time.Time) (int64, error) {
+	// The foreign keys' ON DELETE CASCADE (attempts, events, replays) and SET
+	// NULL (audit) do the rest inside each batch's statement.
+	return s.purge(ctx, "purge receipts", `DELETE FROM receipts WHERE id IN (
+		SELECT id FROM receipts
+		WHERE status IN ('completed', 'unhandled', 'dead') AND received_at < ?
+		LIMIT ?)`, us(before))
+}
+
 func (s *Store) purge(ctx context.Context, what, q string, before int64) (int64, error) {
 	var total int64
 	for {

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ type PurgeStore interface {
 	Store
 	PurgeAudit(ctx context.Context, before time.Time) (int64, error)
 	PurgeBodies(ctx context.Context, before time.Time) (int64, error)
+	PurgeReceipts(ctx context.Context, before time.Time) (int64, error)
 }
 
 // RunPurge runs the conformance subtests of the retention methods. open works
@@ -24,6 +27,7 @@ func RunPurge(t *testing.T, open func(t *testing.T) PurgeStore) {
 	}{
 		{"PurgeAudit", testPurgeAudit},
 		{"PurgeBodies", testPurgeBodies},
+		{"PurgeReceipts", testPurgeReceipts},
 		{"PurgeEmpty", testPurgeEmpty},
 	}
 	for _, tt := range tests {
@@ -142,9 +146,111 @@ func testPurgeEmpty(t *testing.T, s PurgeStore) {
 	if n, err := s.PurgeBodies(ctx, at(0)); err != nil || n != 0 {
 		t.Fatalf("PurgeBodies on an empty store = %d, %v", n, err)
 	}
+	if n, err := s.PurgeReceipts(ctx, at(0)); err != nil || n != 0 {
+		t.Fatalf("PurgeReceipts on an empty store = %d, %v", n, err)
+	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	if _, err := s.PurgeAudit(cancelled, at(0)); err == nil {
 		t.Fatal("PurgeAudit with a cancelled context returned no error")
+	}
+	if _, err := s.PurgeReceipts(cancelled, at(0)); err == nil {
+		t.Fatal("PurgeReceipts with a cancelled context returned no error")
+	}
+}
+
+func testPurgeReceipts(t *testing.T, s PurgeStore) {
+	ctx := context.Background()
+	cut := at(time.Hour)
+	type tc struct {
+		event   string
+		recv    time.Time
+		status  store.Status
+		deleted bool
+	}
+	cases := []tc{
+		{"old-completed", at(0), store.StatusCompleted, true},
+		{"old-dead", at(time.Minute), store.StatusDead, true},
+		{"old-unhandled", at(2 * time.Minute), store.StatusUnhandled, true},
+		{"old-verified", at(3 * time.Minute), store.StatusVerified, false},
+		{"old-retrying", at(4 * time.Minute), store.StatusRetrying, false},
+		{"new-completed", cut, store.StatusCompleted, false},
+	}
+	ds := map[string]store.Delivery{}
+	for i, c := range cases {
+		dl := delivery("a", c.event, c.recv)
+		ingest(t, s, dl)
+		id := dl.Receipt.ID
+		if c.status != store.StatusVerified {
+			transition(t, s, id, c.status, c.recv.Add(time.Second), "")
+		}
+		// Every receipt gets an attempt, an event and a replay, so that what
+		// goes with a purged receipt and what stays with a kept one both show.
+		if err := s.RecordAttempt(ctx, store.Attempt{ReceiptID: id, Step: store.StepHandle, Attempt: 1,
+			StartedAt: c.recv, FinishedAt: c.recv.Add(time.Millisecond)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveEvents(ctx, []store.Event{{ID: fmt.Sprintf("msg-%d", i), ReceiptID: id, Type: "invoice.paid",
+			Time: c.recv, Envelope: []byte(`{}`)}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordReplay(ctx, store.Replay{ReceiptID: id, At: c.recv.Add(time.Second), Actor: "ops", Reason: "test"}); err != nil {
+			t.Fatal(err)
+		}
+		ds[c.event] = dl
+	}
+	n, err := s.PurgeReceipts(ctx, cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Fatalf("PurgeReceipts removed %d, want 3", n)
+	}
+	auditRecs := auditByID(t, s, "a")
+	for _, c := range cases {
+		id := ds[c.event].Receipt.ID
+		_, err := s.Receipt(ctx, id)
+		if c.deleted != errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s: Receipt error %v, deleted want %v", c.event, err, c.deleted)
+		}
+		as, err := s.Attempts(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := s.Replays(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		es, err := s.Events(ctx, store.EventFilter{ReceiptID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 1
+		if c.deleted {
+			want = 0
+		}
+		if len(as) != want || len(rs) != want || len(es) != want {
+			t.Errorf("%s: %d attempts, %d replays, %d events; want %d of each", c.event, len(as), len(rs), len(es), want)
+		}
+		// The request still happened: its audit record stays.
+		rec, ok := auditRecs[ds[c.event].Audit.ID]
+		if !ok {
+			t.Errorf("%s: audit record deleted with the receipt", c.event)
+			continue
+		}
+		if (rec.ReceiptID == "") != c.deleted {
+			t.Errorf("%s: audit record's receipt %q, deleted want %v", c.event, rec.ReceiptID, c.deleted)
+		}
+	}
+	if n, err := s.PurgeReceipts(ctx, cut); err != nil || n != 0 {
+		t.Fatalf("second PurgeReceipts = %d, %v; want 0, nil", n, err)
+	}
+	// A purged receipt no longer deduplicates (documented); a kept one does.
+	again := delivery("a", "old-completed", at(5*time.Hour))
+	if res := ingest(t, s, again); res[0].Duplicate || res[0].ReceiptID != again.Receipt.ID {
+		t.Fatalf("redelivery of a purged event = %+v, want a new receipt", res[0])
+	}
+	if res := ingest(t, s, delivery("a", "old-retrying", at(5*time.Hour))); !res[0].Duplicate {
+		t.Fatal("a kept receipt no longer deduplicates")
 	}
 }
