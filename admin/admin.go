@@ -151,7 +151,8 @@ func (a *API) fail(c *gin.Context, err error) {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		status = http.StatusNotFound
-	case errors.Is(err, errBadRequest):
+	case errors.Is(err, errBadRequest), errors.Is(err, store.ErrInvalid):
+		// store.ErrInvalid: a malformed cursor, status or search term.
 		status = http.StatusBadRequest
 	case errors.Is(err, errUnavailable):
 		status = http.StatusServiceUnavailable
