@@ -166,17 +166,7 @@ func (a *API) fail(c *gin.Context, err error) {
 }
 
 func parseTime(c *gin.Context, key string) (time.Time, error) {
-	v := c.Query(key)
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t, nil
-	}
-	if d, err := time.ParseDuration(v); err == nil && d > 0 {
-		return time.Now().Add(-d), nil
-	}
-	return time.Time{}, fmt.Errorf("%w: %s must be RFC 3339 or a duration like 2h", errBadRequest, key)
+	return parseWhen(c.Query(key), key, time.Now())
 }
 
 func parseLimit(c *gin.Context) (int, error) {
