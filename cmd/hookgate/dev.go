@@ -162,7 +162,7 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 func printBanner(e *env, cfg *config.Config, path string, s *devSecrets, ingest, adm net.Addr, uiURL, temporal string, amqp bool) {
 	w := e.stdout
 	fmt.Fprintf(w, "\nhookgate dev is running\n")
-	fmt.Fprintf(w, "  webhooks     http://%s/webhooks/{source}\n", ingest)
+	fmt.Fprintf(w, "  webhooks     http://%s/webhooks/{source}\n", dialable(ingest))
 	fmt.Fprintf(w, "  admin API    http://%s/v1/receipts\n", adm)
 	if uiURL != "" {
 		fmt.Fprintf(w, "  Temporal UI  %s\n", uiURL)
@@ -183,6 +183,19 @@ func printBanner(e *env, cfg *config.Config, path string, s *devSecrets, ingest,
 		}
 	}
 	fmt.Fprintf(w, "\ntry:  go run ./cmd/hookgate send github push\n      go run ./cmd/hookgate receipts\n\n")
+}
+
+// dialable turns a listen address on all interfaces ([::]:8005) into one a
+// browser or curl can use (127.0.0.1:8005).
+func dialable(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // devSecrets are generated once per data folder so that restarts keep them.
