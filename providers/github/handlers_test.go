@@ -3,6 +3,7 @@ package github_test
 import (
 	"encoding/json"
 	"errors"
+	"github.com/hookgate/hookgate/handlers/handlertest"
 	"slices"
 	"strings"
 	"testing"
@@ -108,26 +109,8 @@ func TestHandlersOnFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
 			evs, err := hRun(t, hInput(t, tt.fixture))
-			if err != nil {
-				t.Fatalf("handler: %v", err)
-			}
-			if len(evs) != 1 {
-				t.Fatalf("got %d events, want 1", len(evs))
-			}
-			ev := evs[0]
-			if ev.Type != tt.want || ev.Subject != tt.subject || !ev.Time.Equal(tt.time) {
-				t.Fatalf("event = %s %q %v; want %s %q %v", ev.Type, ev.Subject, ev.Time, tt.want, tt.subject, tt.time)
-			}
-			if err := events.Validate(ev); err != nil {
-				t.Fatalf("schema: %v", err)
-			}
-			want, err := json.Marshal(tt.data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(ev.Data) != string(want) {
-				t.Fatalf("data\n got  %s\n want %s", ev.Data, want)
-			}
+			ev := handlertest.One(t, evs, err, tt.want, tt.subject, tt.time)
+			handlertest.DataEquals(t, ev, tt.data)
 		})
 	}
 }
@@ -139,7 +122,7 @@ func TestUnmappedIssueActionsYieldNothing(t *testing.T) {
 	}
 	for _, action := range []string{"labeled", "assigned", "reopened", "deleted", "transferred"} {
 		in := hInput(t, "issues_opened")
-		in.Payload = hEdit(t, in.Payload, func(m map[string]any) { m["action"] = action })
+		in.Payload = handlertest.EditJSON(t, in.Payload, func(m map[string]any) { m["action"] = action })
 		if evs, err := hRun(t, in); err != nil || len(evs) != 0 {
 			t.Errorf("issues %s = %d events, %v; want none", action, len(evs), err)
 		}
@@ -157,7 +140,7 @@ func TestPullRequestActions(t *testing.T) {
 	for _, action := range []string{"opened", "closed", "reopened", "synchronize", "edited", "review_requested",
 		"ready_for_review", "converted_to_draft", "labeled", "auto_merge_enabled", "enqueued"} {
 		in := hInput(t, "pull_request")
-		in.Payload = hEdit(t, in.Payload, func(m map[string]any) { m["action"] = action })
+		in.Payload = handlertest.EditJSON(t, in.Payload, func(m map[string]any) { m["action"] = action })
 		evs, err := hRun(t, in)
 		if err != nil || len(evs) != 1 || evs[0].Type != events.PullRequest(action) {
 			t.Fatalf("action %s: %v %v", action, evs, err)
@@ -170,7 +153,7 @@ func TestPullRequestActions(t *testing.T) {
 
 func TestMergedPullRequest(t *testing.T) {
 	in := hInput(t, "pull_request")
-	in.Payload = hEdit(t, in.Payload, func(m map[string]any) {
+	in.Payload = handlertest.EditJSON(t, in.Payload, func(m map[string]any) {
 		m["action"] = "closed"
 		pr := m["pull_request"].(map[string]any)
 		pr["state"], pr["merged"] = "closed", true
@@ -192,7 +175,7 @@ func TestMergedPullRequest(t *testing.T) {
 
 func TestDeletedBranchPush(t *testing.T) {
 	in := hInput(t, "push")
-	in.Payload = hEdit(t, in.Payload, func(m map[string]any) {
+	in.Payload = handlertest.EditJSON(t, in.Payload, func(m map[string]any) {
 		m["after"] = strings.Repeat("0", 40)
 		m["deleted"], m["head_commit"], m["commits"] = true, nil, []any{}
 	})
@@ -255,7 +238,7 @@ func TestMalformed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := hInput(t, tt.fixture)
-			in.Payload = hEdit(t, in.Payload, tt.edit)
+			in.Payload = handlertest.EditJSON(t, in.Payload, tt.edit)
 			evs, err := hRun(t, in)
 			if !errors.Is(err, handlers.ErrMalformed) {
 				t.Fatalf("error = %v (events %d), want ErrMalformed", err, len(evs))
@@ -277,20 +260,4 @@ func TestRegisteredTypes(t *testing.T) {
 	if want := []string{"issues", "pull_request", "push"}; !slices.Equal(got, want) {
 		t.Fatalf("Types = %v, want %v", got, want)
 	}
-}
-
-func hEdit(t *testing.T, payload []byte, edit func(m map[string]any)) []byte {
-	t.Helper()
-	var m map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(payload)))
-	dec.UseNumber()
-	if err := dec.Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

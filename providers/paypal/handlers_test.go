@@ -3,8 +3,8 @@ package paypal_test
 import (
 	"encoding/json"
 	"errors"
+	"github.com/hookgate/hookgate/handlers/handlertest"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -76,26 +76,8 @@ func TestHandlersOnFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
 			evs, err := hRun(t, hInput(t, tt.fixture))
-			if err != nil {
-				t.Fatalf("handler: %v", err)
-			}
-			if len(evs) != 1 {
-				t.Fatalf("got %d events, want 1", len(evs))
-			}
-			ev := evs[0]
-			if ev.Type != tt.want || ev.Subject != tt.subject || !ev.Time.Equal(hNow) {
-				t.Fatalf("event = %s %q %v; want %s %q %v", ev.Type, ev.Subject, ev.Time, tt.want, tt.subject, hNow)
-			}
-			if err := events.Validate(ev); err != nil {
-				t.Fatalf("schema: %v", err)
-			}
-			want, err := json.Marshal(tt.data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(ev.Data) != string(want) {
-				t.Fatalf("data\n got  %s\n want %s", ev.Data, want)
-			}
+			ev := handlertest.One(t, evs, err, tt.want, tt.subject, hNow)
+			handlertest.DataEquals(t, ev, tt.data)
 		})
 	}
 }
@@ -124,7 +106,7 @@ func TestCaptureAmounts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		in := hInput(t, "payment_capture_completed")
-		in.Payload = hEdit(t, in.Payload, func(m map[string]any) {
+		in.Payload = handlertest.EditJSON(t, in.Payload, func(m map[string]any) {
 			m["resource"].(map[string]any)["amount"] = map[string]any{"currency_code": tt.currency, "value": tt.value}
 		})
 		evs, err := hRun(t, in)
@@ -151,7 +133,7 @@ func TestCaptureAmounts(t *testing.T) {
 func TestCaptureDetails(t *testing.T) {
 	// A denial with a reason, and a capture that has only a custom_id.
 	in := hInput(t, "payment_capture_denied")
-	in.Payload = hEdit(t, in.Payload, func(m map[string]any) {
+	in.Payload = handlertest.EditJSON(t, in.Payload, func(m map[string]any) {
 		r := m["resource"].(map[string]any)
 		r["status_details"] = map[string]any{"reason": "RISK_DECLINE"}
 		delete(r, "invoice_id")
@@ -189,7 +171,7 @@ func TestSubscriptionQuantity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		in := hInput(t, "billing_subscription_created")
-		in.Payload = hEdit(t, in.Payload, func(m map[string]any) {
+		in.Payload = handlertest.EditJSON(t, in.Payload, func(m map[string]any) {
 			r := m["resource"].(map[string]any)
 			if tt.quantity == nil {
 				delete(r, "quantity")
@@ -247,7 +229,7 @@ func TestMalformed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := hInput(t, tt.fixture)
-			in.Payload = hEdit(t, in.Payload, tt.edit)
+			in.Payload = handlertest.EditJSON(t, in.Payload, tt.edit)
 			evs, err := hRun(t, in)
 			if !errors.Is(err, handlers.ErrMalformed) {
 				t.Fatalf("error = %v (events %d), want ErrMalformed", err, len(evs))
@@ -270,20 +252,4 @@ func TestRegisteredTypes(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("Types = %v, want %v", got, want)
 	}
-}
-
-func hEdit(t *testing.T, payload []byte, edit func(m map[string]any)) []byte {
-	t.Helper()
-	var m map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(payload)))
-	dec.UseNumber()
-	if err := dec.Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

@@ -3,8 +3,8 @@ package shopify_test
 import (
 	"encoding/json"
 	"errors"
+	"github.com/hookgate/hookgate/handlers/handlertest"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -75,26 +75,8 @@ func TestHandlersOnFixtures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.fixture, func(t *testing.T) {
 			evs, err := hRun(t, hInput(t, tt.fixture))
-			if err != nil {
-				t.Fatalf("handler: %v", err)
-			}
-			if len(evs) != 1 {
-				t.Fatalf("got %d events, want 1", len(evs))
-			}
-			ev := evs[0]
-			if ev.Type != tt.want || ev.Subject != tt.subject || !ev.Time.Equal(hNow) {
-				t.Fatalf("event = %s %q %v; want %s %q %v", ev.Type, ev.Subject, ev.Time, tt.want, tt.subject, hNow)
-			}
-			if err := events.Validate(ev); err != nil {
-				t.Fatalf("schema: %v", err)
-			}
-			want, err := json.Marshal(tt.data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(ev.Data) != string(want) {
-				t.Fatalf("data\n got  %s\n want %s", ev.Data, want)
-			}
+			ev := handlertest.One(t, evs, err, tt.want, tt.subject, hNow)
+			handlertest.DataEquals(t, ev, tt.data)
 		})
 	}
 }
@@ -125,7 +107,7 @@ func TestOrderMoney(t *testing.T) {
 	}
 	for _, tt := range tests {
 		in := hInput(t, "orders_paid")
-		in.Payload = hEdit(t, in.Payload, func(m map[string]any) {
+		in.Payload = handlertest.EditJSON(t, in.Payload, func(m map[string]any) {
 			m["currency"], m["total_price"] = tt.currency, tt.total
 			delete(m, "subtotal_price")
 			delete(m, "total_tax")
@@ -155,7 +137,7 @@ func TestOrderMoney(t *testing.T) {
 func TestOrderWithoutCustomerOrProduct(t *testing.T) {
 	// Draft and POS orders can lack a customer; custom line items have no product.
 	in := hInput(t, "orders_create")
-	in.Payload = hEdit(t, in.Payload, func(m map[string]any) {
+	in.Payload = handlertest.EditJSON(t, in.Payload, func(m map[string]any) {
 		m["customer"] = nil
 		li := m["line_items"].([]any)[0].(map[string]any)
 		li["product_id"], li["variant_id"], li["sku"] = nil, nil, nil
@@ -207,7 +189,7 @@ func TestMalformed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := hInput(t, tt.fixture)
-			in.Payload = hEdit(t, in.Payload, tt.edit)
+			in.Payload = handlertest.EditJSON(t, in.Payload, tt.edit)
 			evs, err := hRun(t, in)
 			if !errors.Is(err, handlers.ErrMalformed) {
 				t.Fatalf("error = %v (events %d), want ErrMalformed", err, len(evs))
@@ -229,20 +211,4 @@ func TestRegisteredTypes(t *testing.T) {
 	if want := []string{"customers/create", "orders/create", "orders/paid"}; !slices.Equal(got, want) {
 		t.Fatalf("Types = %v, want %v", got, want)
 	}
-}
-
-func hEdit(t *testing.T, payload []byte, edit func(m map[string]any)) []byte {
-	t.Helper()
-	var m map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(payload)))
-	dec.UseNumber()
-	if err := dec.Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

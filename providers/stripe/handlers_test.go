@@ -3,6 +3,7 @@ package stripe_test
 import (
 	"encoding/json"
 	"errors"
+	"github.com/hookgate/hookgate/handlers/handlertest"
 	"slices"
 	"strings"
 	"testing"
@@ -101,19 +102,7 @@ func TestHandlersOnFixtures(t *testing.T) {
 		t.Run(tt.fixture, func(t *testing.T) {
 			in := hInput(t, tt.fixture)
 			evs, err := hRun(t, in)
-			if err != nil {
-				t.Fatalf("handler: %v", err)
-			}
-			if len(evs) != 1 {
-				t.Fatalf("got %d events, want 1", len(evs))
-			}
-			ev := evs[0]
-			if ev.Type != tt.want || ev.Subject != tt.subject || !ev.Time.Equal(hNow) {
-				t.Fatalf("event = %s %q %v; want %s %q %v", ev.Type, ev.Subject, ev.Time, tt.want, tt.subject, hNow)
-			}
-			if err := events.Validate(ev); err != nil {
-				t.Fatalf("schema: %v", err)
-			}
+			ev := handlertest.One(t, evs, err, tt.want, tt.subject, hNow)
 			tt.check(t, ev.Data)
 
 			// Handlers are pure: the same input gives byte-identical events.

@@ -3,6 +3,7 @@ package twilio_test
 import (
 	"encoding/json"
 	"errors"
+	"github.com/hookgate/hookgate/handlers/handlertest"
 	"net/url"
 	"slices"
 	"testing"
@@ -81,26 +82,8 @@ func TestHandlersOnFixtures(t *testing.T) {
 		t.Run(tt.fixture, func(t *testing.T) {
 			in, _ := hInput(t, tt.fixture, tt.eventType)
 			evs, err := hRun(t, in)
-			if err != nil {
-				t.Fatalf("handler: %v", err)
-			}
-			if len(evs) != 1 {
-				t.Fatalf("got %d events, want 1", len(evs))
-			}
-			ev := evs[0]
-			if ev.Type != tt.want || ev.Subject != hSid || !ev.Time.Equal(tt.time) {
-				t.Fatalf("event = %s %q %v; want %s %q %v", ev.Type, ev.Subject, ev.Time, tt.want, hSid, tt.time)
-			}
-			if err := events.Validate(ev); err != nil {
-				t.Fatalf("schema: %v", err)
-			}
-			want, err := json.Marshal(tt.data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(ev.Data) != string(want) {
-				t.Fatalf("data\n got  %s\n want %s", ev.Data, want)
-			}
+			ev := handlertest.One(t, evs, err, tt.want, hSid, tt.time)
+			handlertest.DataEquals(t, ev, tt.data)
 		})
 	}
 }
