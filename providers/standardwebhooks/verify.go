@@ -58,9 +58,15 @@ const (
 // unauthenticated request can cause.
 const maxSignatures = 16
 
-var (
-	hmacSigLen    = base64.StdEncoding.EncodedLen(sha256.Size)
-	ed25519SigLen = base64.StdEncoding.EncodedLen(ed25519.SignatureSize)
+// Lengths of padded standard base64 signatures.
+const (
+	hmacSigLen    = (sha256.Size + 2) / 3 * 4
+	ed25519SigLen = (ed25519.SignatureSize + 2) / 3 * 4
+
+	// Decode buffers: base64 Decode writes up to len(src)/4*3 bytes, which for an
+	// unpadded entry of the right length is more than the signature itself.
+	hmacDecodedLen    = hmacSigLen / 4 * 3
+	ed25519DecodedLen = ed25519SigLen / 4 * 3
 )
 
 // Options are the `options:` of a Standard Webhooks source.
@@ -304,7 +310,9 @@ func matchAny(payload []byte, h Headers, keys Keys) bool {
 			if len(keys.HMAC) == 0 || len(sig) != hmacSigLen {
 				continue
 			}
-			var got [sha256.Size + 1]byte
+			// Decode may write DecodedLen(len(sig)) bytes, more than the digest
+			// when the entry is unpadded: size the buffer for that, not the digest.
+			var got [hmacDecodedLen]byte
 			if n, err := base64.StdEncoding.Strict().Decode(got[:], []byte(sig)); err != nil || n != sha256.Size {
 				continue
 			}
@@ -328,7 +336,7 @@ func matchAny(payload []byte, h Headers, keys Keys) bool {
 			if len(keys.Ed25519) == 0 || len(sig) != ed25519SigLen {
 				continue
 			}
-			var got [ed25519.SignatureSize + 1]byte
+			var got [ed25519DecodedLen]byte
 			if n, err := base64.StdEncoding.Strict().Decode(got[:], []byte(sig)); err != nil || n != ed25519.SignatureSize {
 				continue
 			}

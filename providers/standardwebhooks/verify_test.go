@@ -138,6 +138,10 @@ func TestVerifyHeaders(t *testing.T) {
 		{"non-UTF-8 body signed", nonUTF8, h(Sign(nonUTF8, vectorID, vectorTime, vecKey)), hmacOnly, nil, vectorTime, nil},
 		{"non-UTF-8 body tampered", []byte{0xfe, '{', 0xc0, '}'}, h(Sign(nonUTF8, vectorID, vectorTime, vecKey)), hmacOnly, nil, vectorTime, providers.ErrNoValidSignature},
 		{"no keys", body, h(vectorSig), nil, nil, vectorTime, providers.ErrNoSecret},
+		// Unpadded base64 of the right length decodes to more bytes than a signature
+		// (a fuzzer found that this overran the decode buffer).
+		{"v1a unpadded, 88 chars", body, h("v1a," + strings.Repeat("A", 88)), nil, []string{pub}, vectorTime, providers.ErrNoValidSignature},
+		{"v1 unpadded, 44 chars", body, h("v1," + strings.Repeat("A", 44)), hmacOnly, nil, vectorTime, providers.ErrNoValidSignature},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
