@@ -80,6 +80,10 @@ type Receipt struct {
 	Attempts    int       // activity attempts recorded
 	Duplicates  int       // further deliveries of the same event ID
 	LastError   string
+	// TraceParent is the W3C traceparent of the ingest span that created the
+	// receipt (tracing on), so that processing continues its trace; empty
+	// when tracing was off.
+	TraceParent string
 }
 
 // Ref is the reference to a receipt that a workflow receives as input.
@@ -87,6 +91,11 @@ type Ref struct {
 	ID      string
 	Source  string
 	EventID string
+	// TraceParent is the W3C traceparent that processing continues (the
+	// receipt's, then the relay's start span); empty when tracing is off. It
+	// is omitted from JSON when empty, so workflow inputs recorded before it
+	// existed decode and replay unchanged.
+	TraceParent string `json:",omitempty"`
 }
 
 // AuditRecord is one HTTP request to the ingest endpoint, whatever its outcome.

@@ -19,13 +19,13 @@ import (
 // has: the caller's ID when inserted, the stored one otherwise.
 const upsertReceipts = `
 INSERT INTO receipts (id, source, provider, event_id, event_type, content_type,
-                      headers, body, received_at, duplicates)
+                      headers, body, received_at, duplicates, traceparent)
 SELECT id, source, provider, event_id, event_type, content_type,
-       headers::json, body, received_at, duplicates
+       headers::json, body, received_at, duplicates, NULLIF(traceparent, '')
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-            $7::text[], $8::bytea[], $9::timestamptz[], $10::int4[])
+            $7::text[], $8::bytea[], $9::timestamptz[], $10::int4[], $11::text[])
      AS u(id, source, provider, event_id, event_type, content_type,
-          headers, body, received_at, duplicates)
+          headers, body, received_at, duplicates, traceparent)
 ON CONFLICT (source, event_id)
 DO UPDATE SET duplicates = receipts.duplicates + 1 + excluded.duplicates
 RETURNING id, source, event_id`
@@ -46,7 +46,7 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 	var (
 		ids, sources, providers = make([]string, n), make([]string, n), make([]string, n)
 		eventIDs, types, ctypes = make([]string, n), make([]string, n), make([]string, n)
-		headers                 = make([]string, n)
+		headers, traceparents   = make([]string, n), make([]string, n)
 		bodies                  = make([][]byte, n)
 		received                = make([]time.Time, n)
 		later                   = make([]int32, n)
@@ -60,13 +60,13 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 		ids[j], sources[j], providers[j] = r.ID, r.Source, r.Provider
 		eventIDs[j], types[j], ctypes[j] = r.EventID, r.EventType, r.ContentType
 		headers[j], bodies[j], received[j] = string(h), nonNil(r.Body), ts(r.ReceivedAt)
-		later[j] = int32(b.Later[j])
+		later[j], traceparents[j] = int32(b.Later[j]), r.TraceParent
 	}
 
 	var results []store.IngestResult
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, upsertReceipts,
-			ids, sources, providers, eventIDs, types, ctypes, headers, bodies, received, later)
+			ids, sources, providers, eventIDs, types, ctypes, headers, bodies, received, later, traceparents)
 		if err != nil {
 			return fmt.Errorf("insert receipts: %w", err)
 		}

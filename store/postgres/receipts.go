@@ -21,7 +21,7 @@ import (
 // leave it out.
 const receiptCols = `id, source, provider, event_id, event_type, status, content_type,
 	headers::text, received_at, queued_at, started_at, completed_at,
-	workflow_id, attempts, duplicates, last_error`
+	workflow_id, attempts, duplicates, last_error, COALESCE(traceparent, '')`
 
 // scanReceipt scans receiptCols (and body, when withBody).
 func scanReceipt(row pgx.Row, withBody bool) (store.Receipt, error) {
@@ -32,7 +32,7 @@ func scanReceipt(row pgx.Row, withBody bool) (store.Receipt, error) {
 	)
 	dest := []any{&r.ID, &r.Source, &r.Provider, &r.EventID, &r.EventType, &r.Status, &r.ContentType,
 		&headers, &r.ReceivedAt, &queued, &started, &completed,
-		&r.WorkflowID, &r.Attempts, &r.Duplicates, &r.LastError}
+		&r.WorkflowID, &r.Attempts, &r.Duplicates, &r.LastError, &r.TraceParent}
 	if withBody {
 		dest = append(dest, &r.Body)
 	}
@@ -85,7 +85,7 @@ func (s *Store) ReceiptByEvent(ctx context.Context, source, eventID string) (sto
 // before, oldest first: the relay's backlog of workflows to start. limit is
 // clamped like a list limit (store.ClampLimit).
 func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id FROM receipts
+	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id, COALESCE(traceparent, '') FROM receipts
 		WHERE status = 'verified' AND received_at < $1
 		ORDER BY received_at, id LIMIT $2`, ts(before), store.ClampLimit(limit))
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 	}
 	refs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Ref, error) {
 		var r store.Ref
-		err := row.Scan(&r.ID, &r.Source, &r.EventID)
+		err := row.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent)
 		return r, err
 	})
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 // (14 per audit row) well under SQLite's limit of 32766.
 const maxRows = 1000
 
-const receiptCols = 10
+const receiptCols = 11
 
 // Ingest commits a batch of verified deliveries in one transaction: a receipt
 // per new (source, event ID), a raised duplicates counter per known one, and
@@ -37,8 +37,12 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 		if err != nil {
 			return nil, fmt.Errorf("ingest: receipt %s: %w", r.ID, err)
 		}
+		var traceparent any // NULL when tracing is off
+		if r.TraceParent != "" {
+			traceparent = r.TraceParent
+		}
 		args = append(args, r.ID, r.Source, r.Provider, r.EventID, r.EventType, r.ContentType,
-			string(h), nonNil(r.Body), us(r.ReceivedAt), b.Later[j])
+			string(h), nonNil(r.Body), us(r.ReceivedAt), b.Later[j], traceparent)
 	}
 
 	var results []store.IngestResult
@@ -72,7 +76,7 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 // stored.
 func upsertReceipts(ctx context.Context, tx *sql.Tx, args []any, stored map[dedupe.Key]string) error {
 	q := `INSERT INTO receipts (id, source, provider, event_id, event_type, content_type,
-			headers, body, received_at, duplicates)
+			headers, body, received_at, duplicates, traceparent)
 		VALUES ` + placeholders(len(args)/receiptCols, receiptCols) + `
 		ON CONFLICT (source, event_id) DO UPDATE SET duplicates = duplicates + 1 + excluded.duplicates
 		RETURNING id, source, event_id`

@@ -17,7 +17,7 @@ import (
 // can leave it out.
 const selectReceipt = `SELECT id, source, provider, event_id, event_type, status, content_type,
 	headers, received_at, queued_at, started_at, completed_at,
-	workflow_id, attempts, duplicates, last_error`
+	workflow_id, attempts, duplicates, last_error, COALESCE(traceparent, '')`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -31,7 +31,7 @@ func scanReceipt(row scanner, withBody bool) (store.Receipt, error) {
 	)
 	dest := []any{&r.ID, &r.Source, &r.Provider, &r.EventID, &r.EventType, &r.Status, &r.ContentType,
 		&headers, &received, &queued, &started, &completed,
-		&r.WorkflowID, &r.Attempts, &r.Duplicates, &r.LastError}
+		&r.WorkflowID, &r.Attempts, &r.Duplicates, &r.LastError, &r.TraceParent}
 	if withBody {
 		dest = append(dest, &r.Body)
 	}
@@ -84,7 +84,7 @@ func (s *Store) ReceiptByEvent(ctx context.Context, source, eventID string) (sto
 // before, oldest first: the relay's backlog of workflows to start. limit is
 // clamped like a list limit (store.ClampLimit).
 func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id FROM receipts
+	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id, COALESCE(traceparent, '') FROM receipts
 		WHERE status = 'verified' AND received_at < ?
 		ORDER BY received_at, id LIMIT ?`, us(before), store.ClampLimit(limit))
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 	var refs []store.Ref
 	for rows.Next() {
 		var r store.Ref
-		if err := rows.Scan(&r.ID, &r.Source, &r.EventID); err != nil {
+		if err := rows.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent); err != nil {
 			return nil, fmt.Errorf("unstarted receipts: %w", err)
 		}
 		refs = append(refs, r)

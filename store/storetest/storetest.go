@@ -79,6 +79,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"AuditAtomic", testAuditAtomic},
 		{"ReplaysAndRequeue", testReplaysAndRequeue},
 		{"NotFound", testNotFound},
+		{"TraceParent", testTraceParent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
