@@ -70,6 +70,8 @@ type Config struct {
 	MetricsTokenRequired bool `yaml:"metrics_token_required"`
 	// Monitor configures alerts (config/monitor.go).
 	Monitor Monitor `yaml:"monitor"`
+	// Tracing configures OpenTelemetry tracing, off by default (config/tracing.go).
+	Tracing Tracing `yaml:"tracing"`
 	// Hardening: server limits, TLS, trusted proxies, rate limits, audit
 	// sampling and retention (config/limits.go).
 	Hardening `yaml:",inline"`
@@ -301,6 +303,7 @@ func (c *Config) resolve(getenv func(string) string) error {
 	}
 	errs = append(errs, c.resolveHardening()...)
 	errs = append(errs, c.resolveMonitor(getenv)...)
+	errs = append(errs, c.resolveTracing(getenv)...)
 	for typ, acts := range c.Activities {
 		for j := range acts {
 			a := &acts[j]
