@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/providers"
@@ -73,6 +74,10 @@ type Options struct {
 	// Limits are the abuse limits: rate limits, JSON depth, HTTPS, audit
 	// sampling (limits.go).
 	Limits LimitOptions
+	// TracerProvider, when set, gives each webhook request a server span
+	// (trace.go) whose traceparent the receipt keeps. Nil: tracing off, and
+	// the ingest path does no tracing work at all.
+	TracerProvider trace.TracerProvider
 }
 
 // Gateway serves the ingest endpoints.
@@ -89,6 +94,7 @@ type Gateway struct {
 	draining atomic.Bool
 	engine   *gin.Engine
 	limits   *limits
+	tracer   trace.Tracer // nil: tracing off
 }
 
 // New builds a gateway.
@@ -124,6 +130,9 @@ func New(o Options) (*Gateway, error) {
 		return nil, err
 	}
 	g.audit.sample = newSampler(o.Limits.AuditPerSecond, o.Limits.AuditKeepOneIn)
+	if o.TracerProvider != nil {
+		g.tracer = o.TracerProvider.Tracer(tracerName)
+	}
 	for i := range o.Sources {
 		s := o.Sources[i]
 		if s.Provider == nil {

@@ -18,6 +18,9 @@ import (
 
 // ingest handles POST /webhooks/{source}: limits, verify, identify, commit, ack.
 func (g *Gateway) ingest(c *gin.Context) {
+	if g.tracer != nil {
+		defer g.startSpan(c)()
+	}
 	now := g.now()
 	rec := auditBase(c, now)
 	src, err := g.source(c)
@@ -80,6 +83,9 @@ func (g *Gateway) ingest(c *gin.Context) {
 	}
 	d.Audit.Status = http.StatusOK
 	d.Audit.EventID = ev.ID
+	if g.tracer != nil {
+		d.Receipt.TraceParent = traceReceipt(c.Request.Context(), &d.Receipt)
+	}
 	res, err := g.commit.Commit(c.Request.Context(), d)
 	if err != nil {
 		// Not audited: the audit store is the store that just failed.
@@ -87,18 +93,18 @@ func (g *Gateway) ingest(c *gin.Context) {
 		err = fmt.Errorf("%w: %w", errStoreDown, err)
 		g.respond(c, err)
 		d.Audit.Status, d.Audit.Reason = statusOf(err), reasonOf(err)
-		g.observe(d.Audit, store.OutcomeRejected)
+		g.observe(c.Request.Context(), d.Audit, store.OutcomeRejected)
 		return
 	}
 	if !res.Duplicate && g.notify != nil {
-		g.notify.Notify(store.Ref{ID: res.ReceiptID, Source: src.Name, EventID: ev.ID})
+		g.notify.Notify(store.Ref{ID: res.ReceiptID, Source: src.Name, EventID: ev.ID, TraceParent: d.Receipt.TraceParent})
 	}
 	g.accept(c, src, req, ev, res)
 	d.Audit.Status = c.Writer.Status()
 	if res.Duplicate {
-		g.observe(d.Audit, store.OutcomeDuplicate)
+		g.observe(c.Request.Context(), d.Audit, store.OutcomeDuplicate)
 	} else {
-		g.observe(d.Audit, store.OutcomeAccepted)
+		g.observe(c.Request.Context(), d.Audit, store.OutcomeAccepted)
 	}
 }
 
@@ -174,7 +180,7 @@ func (g *Gateway) fail(c *gin.Context, body []byte, rec store.AuditRecord, err e
 		g.log.Info("webhook rejected", "source", rec.Source, "status", rec.Status, "reason", rec.Reason, "remote_ip", rec.RemoteIP)
 	}
 	g.respond(c, err)
-	g.observe(rec, store.OutcomeRejected)
+	g.observe(c.Request.Context(), rec, store.OutcomeRejected)
 }
 
 type errorBody struct {

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"time"
 
 	"github.com/hookgate/hookgate/store"
@@ -15,8 +16,12 @@ type Observer interface {
 	Request(source, outcome string, status int, reason string, elapsed time.Duration, at time.Time)
 }
 
-// observe reports an answered request to the observer, if any.
-func (g *Gateway) observe(rec store.AuditRecord, outcome store.Outcome) {
+// observe reports an answered request to the observer, if any, and to the
+// request's span when tracing is on.
+func (g *Gateway) observe(ctx context.Context, rec store.AuditRecord, outcome store.Outcome) {
+	if g.tracer != nil {
+		traceOutcome(ctx, rec, outcome)
+	}
 	if g.obs == nil {
 		return
 	}
