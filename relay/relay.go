@@ -11,7 +11,12 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/hookgate/hookgate/store"
+	"github.com/hookgate/hookgate/tracing"
 )
 
 // Store is what the relay needs from the store.
@@ -43,7 +48,17 @@ type Options struct {
 	Now          func() time.Time
 	// OnStarted, if set, observes each started receipt (metrics, tests).
 	OnStarted func(ref store.Ref, err error)
+	// TracerProvider, when set, gives each start a span (SpanStart) that
+	// continues the receipt's trace; the starter then receives the ref with
+	// the span's traceparent, for the workflow to continue. Nil: tracing off.
+	TracerProvider trace.TracerProvider
 }
+
+// SpanStart is the name of the span of one workflow start.
+const SpanStart = "relay.start"
+
+// tracerName is the instrumentation scope of the relay's spans.
+const tracerName = "github.com/hookgate/hookgate/relay"
 
 // Relay starts workflows for committed receipts.
 type Relay struct {
@@ -53,6 +68,7 @@ type Relay struct {
 	notify  chan store.Ref
 	queued  chan store.Queued
 	kick    chan struct{}
+	tracer  trace.Tracer // nil: tracing off
 }
 
 // New builds a relay; call Run to start it.
@@ -78,12 +94,16 @@ func New(s Store, st Starter, o Options) *Relay {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Relay{
+	r := &Relay{
 		store: s, starter: st, o: o,
 		notify: make(chan store.Ref, 4096),
 		queued: make(chan store.Queued, 4096),
 		kick:   make(chan struct{}, 1),
 	}
+	if o.TracerProvider != nil {
+		r.tracer = o.TracerProvider.Tracer(tracerName)
+	}
+	return r
 }
 
 // Notify asks for ref's workflow to be started now. It never blocks: when the
@@ -171,8 +191,16 @@ func (r *Relay) Run(ctx context.Context) error {
 
 func (r *Relay) start(ctx context.Context, ref store.Ref) {
 	sctx, cancel := context.WithTimeout(ctx, r.o.StartTimeout)
+	var span trace.Span
+	if r.tracer != nil {
+		sctx, span = r.startSpan(sctx, ref)
+		ref.TraceParent = tracing.TraceParent(sctx)
+	}
 	wid, err := r.starter.Start(sctx, ref)
 	cancel()
+	if span != nil {
+		endSpan(span, wid, err)
+	}
 	if r.o.OnStarted != nil {
 		r.o.OnStarted(ref, err)
 	}
@@ -183,6 +211,25 @@ func (r *Relay) start(ctx context.Context, ref store.Ref) {
 		return
 	}
 	r.queued <- store.Queued{ReceiptID: ref.ID, WorkflowID: wid, At: r.o.Now()}
+}
+
+// startSpan starts the span of ref's workflow start as a child of the
+// receipt's ingest span (a new root when the receipt has no traceparent).
+func (r *Relay) startSpan(ctx context.Context, ref store.Ref) (context.Context, trace.Span) {
+	return r.tracer.Start(tracing.Continue(ctx, ref.TraceParent), SpanStart,
+		trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("hookgate.receipt_id", ref.ID),
+			attribute.String("hookgate.source", ref.Source), attribute.String("hookgate.event_id", ref.EventID)))
+}
+
+func endSpan(span trace.Span, workflowID string, err error) {
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, "workflow start failed")
+	} else {
+		span.SetAttributes(attribute.String("hookgate.workflow_id", workflowID))
+	}
+	span.End()
 }
 
 // markLoop records started workflows in batches.
