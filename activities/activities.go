@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hookgate/hookgate/events"
@@ -81,6 +82,9 @@ type Activities struct {
 	Starter Starter
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// TracerProvider, when set, gives every step a span that continues the
+	// trace of the workflow input's traceparent (trace.go). Nil: tracing off.
+	TracerProvider trace.TracerProvider
 }
 
 func (a *Activities) now() time.Time {
@@ -123,11 +127,14 @@ type HandleResult struct {
 	Steps      []TeamStep
 }
 
-// attempt runs fn as one recorded attempt of step: the attempt row is written
-// whatever the outcome, and a failure that will be retried sets "retrying".
-func (a *Activities) attempt(ctx context.Context, in StepInput, step store.Step, fn func() error) error {
+// attempt runs fn as one recorded attempt of step, under the step's span when
+// tracing is on: the attempt row is written whatever the outcome, and a failure
+// that will be retried sets "retrying".
+func (a *Activities) attempt(ctx context.Context, in StepInput, step store.Step, fn func(ctx context.Context) error) (err error) {
+	ctx, span := a.startSpan(ctx, in.Receipt, step, in.Attempt)
+	defer func() { endSpan(span, err) }()
 	started := a.now()
-	err := fn()
+	err = fn(ctx)
 	rec := store.Attempt{ReceiptID: in.Receipt.ID, Step: step, Attempt: in.Attempt, StartedAt: started, FinishedAt: a.now()}
 	if err != nil {
 		rec.Error = err.Error()
@@ -158,7 +165,7 @@ func invalid(err error) error {
 // activities to run.
 func (a *Activities) HandleWebhook(ctx context.Context, in StepInput) (HandleResult, error) {
 	var out HandleResult
-	err := a.attempt(ctx, in, store.StepHandle, func() error {
+	err := a.attempt(ctx, in, store.StepHandle, func(ctx context.Context) error {
 		r, err := a.Store.Receipt(ctx, in.Receipt.ID)
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
@@ -251,7 +258,7 @@ func envelope(r store.Receipt, seq int, ev events.Event) (store.Event, error) {
 // and marks them published once the broker confirmed every one. Without a broker
 // the store is the bus: the events are marked published as they are.
 func (a *Activities) PublishEvents(ctx context.Context, in StepInput) error {
-	return a.attempt(ctx, in, store.StepPublish, func() error {
+	return a.attempt(ctx, in, store.StepPublish, func(ctx context.Context) error {
 		evs, err := a.Store.Events(ctx, store.EventFilter{ReceiptID: in.Receipt.ID, Limit: 1000})
 		if err != nil {
 			return fmt.Errorf("load events: %w", err)
@@ -290,7 +297,9 @@ type CompleteInput struct {
 }
 
 // CompleteReceipt records the receipt's terminal status.
-func (a *Activities) CompleteReceipt(ctx context.Context, in CompleteInput) error {
+func (a *Activities) CompleteReceipt(ctx context.Context, in CompleteInput) (err error) {
+	ctx, span := a.startSpan(ctx, in.Receipt, store.StepComplete, 0)
+	defer func() { endSpan(span, err) }()
 	if in.Status != store.StatusCompleted && in.Status != store.StatusUnhandled {
 		return invalid(fmt.Errorf("complete: status %q is not a success status", in.Status))
 	}
@@ -318,7 +327,9 @@ type deadLetter struct {
 // DeadLetterReceipt marks the receipt dead and sends a dead-letter message (to the
 // broker's dead-letter exchange, or into the store without a broker). The message
 // ID is derived from the receipt, so a retried dead-lettering is deduplicable.
-func (a *Activities) DeadLetterReceipt(ctx context.Context, in DeadInput) error {
+func (a *Activities) DeadLetterReceipt(ctx context.Context, in DeadInput) (err error) {
+	ctx, span := a.startSpan(ctx, in.Receipt, stepDeadLetter, 0)
+	defer func() { endSpan(span, err) }()
 	now := a.now()
 	data, err := json.Marshal(deadLetter{ReceiptID: in.Receipt.ID, Source: in.Receipt.Source, EventID: in.Receipt.EventID, Step: in.Step, Error: in.Error})
 	if err != nil {
