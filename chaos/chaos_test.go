@@ -1,0 +1,171 @@
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookgate/hookgate/bench/load"
+	"github.com/hookgate/hookgate/testenv"
+)
+
+// Shares of the load, from issue #4.
+const (
+	dupShare    = 0.20
+	forgedShare = 0.10
+)
+
+// fault is one injected failure. inject runs while the load is being sent and
+// returns once the failed part is back; check adds fault-specific lines to the
+// books.
+type fault struct {
+	name   string
+	inject func(t *testing.T, s *stack, p params, w *window)
+	check  func(s *stack, snd *sender, w *window) func(*books)
+}
+
+// window is the span during which a service was down.
+type window struct {
+	mu         sync.Mutex
+	from, till time.Time
+}
+
+func (w *window) set(from, till time.Time) {
+	w.mu.Lock()
+	w.from, w.till = from, till
+	w.mu.Unlock()
+}
+
+// TestChaos runs the bounded load against a fresh stack once per fault and
+// checks that the books balance after each (issue #4).
+func TestChaos(t *testing.T) {
+	p := current()
+	t.Logf("parameters: %s", p)
+	for _, f := range faults() {
+		t.Run(f.name, func(t *testing.T) { runFault(t, p, f) })
+	}
+}
+
+func faults() []fault {
+	return []fault{
+		{name: "worker-kill-9", inject: func(t *testing.T, s *stack, p params, _ *window) {
+			s.waitProcessing(5 * time.Second) // mid-activity
+			s.worker.kill()
+			time.Sleep(p.restartIn)
+			s.start(s.worker)
+		}},
+		{name: "rabbitmq-down", inject: func(t *testing.T, s *stack, p params, w *window) {
+			testenv.Stop(t, testenv.RabbitMQ)
+			from := time.Now()
+			time.Sleep(p.outage)
+			w.set(from, time.Now())
+			testenv.Start(t, testenv.RabbitMQ)
+		}},
+		{name: "temporal-down", inject: func(t *testing.T, s *stack, p params, w *window) {
+			s.stopTemporal()
+			from := time.Now()
+			time.Sleep(p.outage)
+			w.set(from, time.Now())
+			s.startTemporal()
+		}},
+		{name: "postgres-down", inject: func(t *testing.T, s *stack, p params, w *window) {
+			testenv.Stop(t, testenv.Postgres)
+			from := time.Now()
+			time.Sleep(p.pgOutage)
+			w.set(from, time.Now())
+			testenv.Start(t, testenv.Postgres)
+		}, check: postgresDownAnswers},
+		{name: "gateway-kill-9", inject: func(t *testing.T, s *stack, p params, _ *window) {
+			s.gateway.kill()
+			time.Sleep(p.restartIn)
+			s.startGateway()
+		}},
+	}
+}
+
+// postgresDownAnswers: while PostgreSQL is down, a valid webhook is never
+// acknowledged nor refused: it gets a 503 (or no answer at all). Forgeries are
+// still told 401: verification needs no database.
+func postgresDownAnswers(_ *stack, snd *sender, w *window) func(*books) {
+	return func(b *books) {
+		answers, _ := snd.results()
+		w.mu.Lock()
+		from, till := w.from, w.till
+		w.mu.Unlock()
+		var during, valid503, validConn, validWrong, forgedWrong int
+		for _, a := range answers {
+			if a.sent.Before(from) || a.at.After(till) {
+				continue
+			}
+			during++
+			forged := snd.plan[a.delivery].kind == load.Forged
+			switch {
+			case forged && a.status != http.StatusUnauthorized && a.status != 0:
+				forgedWrong++
+			case forged:
+			case a.status == http.StatusServiceUnavailable:
+				valid503++
+			case a.status == 0:
+				validConn++
+			default:
+				validWrong++
+			}
+		}
+		b.info("answers sent and received while PostgreSQL was down", during)
+		b.info("  valid ones answered 503", valid503)
+		b.info("  valid ones with a connection error", validConn)
+		b.must("  valid ones answered anything but 503", validWrong, 0)
+		b.must("  forgeries answered anything but 401", forgedWrong, 0)
+		if during == 0 {
+			b.must("requests during the outage (the window saw none)", 0, 1)
+		}
+	}
+}
+
+func runFault(t *testing.T, p params, f fault) {
+	s := setup(t)
+	n := int(p.rate * p.duration.Seconds())
+	snd := newSender("http://"+s.ingest+"/webhooks/github", []byte(s.secret),
+		plan(n, dupShare, forgedShare, uint64(time.Now().UnixNano())))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sent := make(chan struct{})
+	// Retries go on until every delivery has its final answer: the outage may
+	// outlast the load.
+	go func() { defer close(sent); snd.run(ctx, p.rate, p.outage+p.pgOutage+2*time.Minute) }()
+
+	time.Sleep(p.faultAt)
+	var w window
+	t0 := time.Now()
+	f.inject(t, s, p, &w)
+	t.Logf("%s: fault injected at +%s and repaired after %s", f.name, p.faultAt, time.Since(t0).Round(100*time.Millisecond))
+	<-sent
+	t1 := time.Now()
+	if why := s.settle(p.settle); why != "" {
+		t.Errorf("not settled within %s: %s", p.settle, why)
+	}
+	t.Logf("%s: settled %s after the last answer", f.name, time.Since(t1).Round(100*time.Millisecond))
+	var extra func(*books)
+	if f.check != nil {
+		extra = f.check(s, snd, &w)
+	}
+	s.balance(t, fmt.Sprintf("%s (%s)", f.name, p), snd, extra)
+}
+
+// waitProcessing waits until some receipt is being processed (at most d), so a
+// kill lands mid-activity.
+func (s *stack) waitProcessing(d time.Duration) {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		var n int
+		err := s.db.QueryRow(context.Background(),
+			`SELECT count(*) FROM receipts WHERE status IN ('processing', 'retrying')`).Scan(&n)
+		if err == nil && n > 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

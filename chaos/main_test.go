@@ -1,0 +1,77 @@
+package chaos
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// EnvMode selects the parameters: "full" for the issue's, anything else for
+// the short ones `make test` runs.
+const EnvMode = "CHAOS"
+
+var fullFlag = flag.Bool("chaos.full", false, "run the full chaos parameters (same as CHAOS=full)")
+
+// params are the knobs of one fault run.
+type params struct {
+	rate      float64       // requests per second of the load
+	duration  time.Duration // how long the load runs
+	outage    time.Duration // how long RabbitMQ and Temporal stay down
+	pgOutage  time.Duration // how long PostgreSQL stays down
+	faultAt   time.Duration // when, into the load, the fault is injected
+	restartIn time.Duration // how long a killed process stays dead
+	settle    time.Duration // how long the pipeline may take to drain afterwards
+}
+
+func (p params) String() string {
+	return fmt.Sprintf("%.0f req/s for %s (20%% duplicates, 10%% forgeries), outages %s (PostgreSQL %s), fault at +%s",
+		p.rate, p.duration, p.outage, p.pgOutage, p.faultAt)
+}
+
+// fullParams are the issue's; shortParams keep the five faults of `make test`
+// within a couple of minutes on a 2-core machine.
+var (
+	fullParams = params{rate: 500, duration: 30 * time.Second, outage: 30 * time.Second,
+		pgOutage: 10 * time.Second, faultAt: 5 * time.Second, restartIn: 2 * time.Second, settle: 40 * time.Minute}
+	shortParams = params{rate: 50, duration: 4 * time.Second, outage: 5 * time.Second,
+		pgOutage: 3 * time.Second, faultAt: time.Second, restartIn: time.Second, settle: 3 * time.Minute}
+)
+
+func current() params {
+	if *fullFlag || os.Getenv(EnvMode) == "full" {
+		return fullParams
+	}
+	return shortParams
+}
+
+// Paths of the binaries TestMain builds.
+var gatewayBin, workerBin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "hookgate-chaos-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	gatewayBin = filepath.Join(dir, "gateway")
+	workerBin = filepath.Join(dir, "worker")
+	for bin, pkg := range map[string]string{gatewayBin: "../cmd/gateway", workerBin: "../cmd/worker"} {
+		// No -race: the processes are killed and timed, not checked for races.
+		out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "chaos: go build %s: %v\n%s", pkg, err, out)
+			return 1
+		}
+	}
+	return m.Run()
+}
