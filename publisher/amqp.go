@@ -18,6 +18,7 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // heartbeat is the AMQP heartbeat we ask for: a dead broker behind a silent
@@ -81,7 +82,11 @@ func Dial(ctx context.Context, url string, opts Options, log *slog.Logger) (*AMQ
 // Publish publishes msgs to the events exchange, each with its RoutingKey, and
 // returns when the broker has confirmed all of them. Messages are persistent and
 // mandatory; the AMQP properties are message-id=ID, correlation-id, type=routing
-// key, app-id=Options.AppID, content-type, timestamp and headers.
+// key, app-id=Options.AppID, content-type, timestamp and headers. When ctx
+// holds a valid span (tracing on), the call is an amqp.publish producer span,
+// child of it, and every message's headers also carry that span's W3C
+// traceparent (and tracestate) for consumers to continue the trace
+// (HeaderCarrier); otherwise no header is added.
 //
 // Errors (see errors.go): ErrInvalidMessage before anything is sent;
 // ErrUnavailable, ErrNacked, ErrReturned, ErrNotConfirmed (ctx done or
@@ -161,6 +166,14 @@ func (p *AMQP) publish(ctx context.Context, exchange string, msgs []Message) err
 			return err
 		}
 	}
+	if trace.SpanContextFromContext(ctx).IsValid() {
+		return p.publishTraced(ctx, exchange, msgs)
+	}
+	return p.send(ctx, exchange, msgs)
+}
+
+// send publishes valid msgs and waits for their confirms.
+func (p *AMQP) send(ctx context.Context, exchange string, msgs []Message) error {
 	ctx, cancel := context.WithTimeout(ctx, p.opts.ConfirmTimeout)
 	defer cancel()
 	select {
