@@ -13,7 +13,7 @@ BENCHFLAGS   ?=
 GO ?= go
 
 .DEFAULT_GOAL := help
-.PHONY: help test build run lint fuzz fuzz-short services-up services-down bench
+.PHONY: help test build run lint fuzz fuzz-short services-up services-down bench chaos
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ fuzz: ## every Fuzz* target for FUZZTIME each
 
 bench: ## start the services, run the benchmark (bench/: ref, gateway, e2e, Temporal ceiling), stop them
 	BENCHFLAGS="$(BENCHFLAGS)" bench/run.sh
+
+chaos: ## the fault suite (issue #4) at full load, 500 req/s with 30 s outages; prints the books of each fault
+	CHAOS=full RACE= PKG=./chaos/... TIMEOUT=120m TESTFLAGS="-v -run TestChaos $(TESTFLAGS)" scripts/test
 
 services-up: ## start the test services in SERVICES_DIR for manual use
 	scripts/services up "$(SERVICES_DIR)"

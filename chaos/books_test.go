@@ -114,15 +114,21 @@ func terminal(st store.Status) bool {
 
 // settle waits until every receipt is terminal and every event's message has
 // reached the consumer, or the deadline passes; it returns what is missing.
+// Progress is logged every progressEvery.
 func (s *stack) settle(within time.Duration) string {
+	const progressEvery = 30 * time.Second
 	deadline := time.Now().Add(within)
-	why := ""
+	next := time.Now().Add(progressEvery)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		why = s.missing(ctx)
+		why := s.missing(ctx)
 		cancel()
 		if why == "" || time.Now().After(deadline) {
 			return why
+		}
+		if time.Now().After(next) {
+			s.t.Logf("settling: %s", why)
+			next = time.Now().Add(progressEvery)
 		}
 		time.Sleep(time.Second)
 	}
@@ -315,8 +321,10 @@ func (s *stack) balance(t *testing.T, title string, snd *sender, extra func(*boo
 
 	// Workflows: exactly one run per event, none for anything else.
 	var runs map[string][]enumspb.WorkflowExecutionStatus
-	for range 30 { // visibility trails the runs by a moment
-		if runs, err = s.workflowRuns(ctx); err == nil && len(runs) >= len(rs) {
+	// A receipt is marked completed by the run's last activity, so the run
+	// itself closes a moment later, and visibility trails it.
+	for range 60 {
+		if runs, err = s.workflowRuns(ctx); err == nil && len(runs) >= len(rs) && allClosed(runs) {
 			break
 		}
 		time.Sleep(time.Second)
@@ -399,13 +407,26 @@ func (s *stack) balance(t *testing.T, title string, snd *sender, extra func(*boo
 	b.info("  of which repeats of an ID already seen", deliveries-distinct)
 	b.info("  of which flagged redelivered by the broker", redelivered)
 	if deliveries > distinct {
-		b.notes = append(b.notes, "repeats are at-least-once publishing: a publish whose confirm was lost "+
-			"(broker or worker killed mid-publish) is sent again under the same message ID, which consumers dedupe on")
+		b.notes = append(b.notes, "repeats are at-least-once publishing: a publish whose outcome was not recorded "+
+			"(confirm lost, worker killed, or the store down when marking it published) is retried under the same "+
+			"message ID, which consumers dedupe on")
 	}
 	if extra != nil {
 		extra(&b)
 	}
 	b.report(t, title)
+}
+
+// allClosed reports whether no run is still open.
+func allClosed(runs map[string][]enumspb.WorkflowExecutionStatus) bool {
+	for _, st := range runs {
+		for _, x := range st {
+			if x == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // forged2xxIDs counts the forged event IDs among the acked ones (zero unless a
