@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 
 	"github.com/hookgate/hookgate/admin"
@@ -39,6 +40,9 @@ type GatewayDeps struct {
 	// Metrics, if set, are fed by the gateway and relay and served on the admin
 	// listener's /metrics (see NewMetrics).
 	Metrics *metrics.Metrics
+	// TracerProvider, if set, traces the gateway and relay instead of the
+	// provider the config's tracing block would build (tests).
+	TracerProvider trace.TracerProvider
 }
 
 // RunGateway serves the ingest endpoint, the admin API and the relay until ctx
@@ -50,9 +54,15 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	if err != nil {
 		return err
 	}
+	tp, stopTracing, err := tracerProvider(ctx, d.TracerProvider, d.Config, ServiceGateway, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	committer := groupcommit.New(d.Store, groupcommit.Options{})
 	ro := d.Relay
 	ro.Logger = log.With("component", "relay")
+	ro.TracerProvider = tp
 	ro.OnStarted = relayStarted(d.Metrics, ro.OnStarted)
 	rl := relay.New(relayStore(d.Store, d.Metrics), Starter(d.Temporal, d.Config, d.Eager), ro)
 	limits, closeLimits, err := GatewayLimits(d.Config, log.With("component", "ratelimit"))
@@ -63,7 +73,7 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	gw, err := gateway.New(gateway.Options{
 		TrustedProxies: d.Config.TrustedProxies, Limits: limits,
 		Sources: sources, Committer: committer, Audit: d.Store, Notifier: rl, Logger: log.With("component", "gateway"),
-		Observer: gatewayObserver(d.Metrics),
+		Observer: gatewayObserver(d.Metrics), TracerProvider: tp,
 		Checks: []gateway.Check{
 			{Name: "store", Fn: d.Store.Ping},
 			{Name: "temporal", Fn: func(ctx context.Context) error {

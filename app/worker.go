@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
@@ -24,6 +25,9 @@ type WorkerDeps struct {
 	Options   worker.Options
 	// Metrics, if set, count activity attempts, outcomes and publishes.
 	Metrics *metrics.Metrics
+	// TracerProvider, if set, traces the activities (and the publishes they
+	// make) instead of the provider the config's tracing block would build.
+	TracerProvider trace.TracerProvider
 }
 
 // RunWorker runs the Temporal worker until ctx ends.
@@ -32,7 +36,13 @@ func RunWorker(ctx context.Context, d WorkerDeps) error {
 	if err != nil {
 		return err
 	}
+	tp, stopTracing, err := tracerProvider(ctx, d.TracerProvider, d.Config, ServiceWorker, d.Logger)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	acts := NewActivities(d.Config, activityStore(d.Store, d.Metrics), publisherOf(d.Publisher, d.Metrics), sources, d.Logger.With("component", "activities"))
+	acts.TracerProvider = tp
 	w, err := NewWorker(d.Temporal, d.Config, acts, d.Team, d.Options)
 	if err != nil {
 		return err

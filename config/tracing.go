@@ -27,7 +27,7 @@ type Tracing struct {
 	Enabled bool `yaml:"enabled"`
 	// Endpoint is the OTLP/gRPC collector URL, e.g. http://otel-collector:4317
 	// (http: plaintext, https: TLS). Empty: OTEL_EXPORTER_OTLP_ENDPOINT, else
-	// the exporter's default, localhost:4317.
+	// the exporter's default, https://localhost:4317.
 	Endpoint string `yaml:"endpoint"`
 	// SampleRatio is the fraction of new traces kept, 0 to 1 (default 1).
 	SampleRatio *float64 `yaml:"sample_ratio"`
