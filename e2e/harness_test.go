@@ -23,6 +23,7 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
@@ -72,7 +73,8 @@ type stack struct {
 
 // options of setup.
 type options struct {
-	retry []string // retry schedule of every source
+	retry  []string             // retry schedule of every source
+	tracer trace.TracerProvider // traces the gateway, relay and worker; nil: tracing off
 }
 
 // logWriter sends the pipeline's logs to t until the test ends; logging to t
@@ -285,14 +287,14 @@ sources:
 	go func() {
 		defer wg.Done()
 		errs <- app.RunWorker(ctx, app.WorkerDeps{Config: cfg, Store: s.store, Temporal: s.temporal,
-			Publisher: pub, Logger: log.With("component", "worker"), Options: worker.Options{}})
+			Publisher: pub, Logger: log.With("component", "worker"), Options: worker.Options{}, TracerProvider: o.tracer})
 	}()
 	go func() {
 		defer wg.Done()
 		errs <- app.RunGateway(ctx, app.GatewayDeps{Config: cfg, Store: s.store, Temporal: s.temporal,
 			Logger: log.With("component", "gateway"), Eager: true, Ingest: ingestLn, Admin: adminLn,
 			Ready: func(net.Addr, net.Addr) { close(ready) },
-			Relay: relay.Options{Interval: 200 * time.Millisecond, Grace: time.Second}})
+			Relay: relay.Options{Interval: 200 * time.Millisecond, Grace: time.Second}, TracerProvider: o.tracer})
 	}()
 	t.Cleanup(func() {
 		cancel()

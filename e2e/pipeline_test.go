@@ -65,6 +65,9 @@ func TestGitHubPushIsPublishedAsOneCloudEvent(t *testing.T) {
 	if m.MessageId == "" {
 		t.Error("empty message-id")
 	}
+	if tp, ts := m.Headers["traceparent"], m.Headers["tracestate"]; tp != nil || ts != nil {
+		t.Errorf("tracing off, yet the message carries trace headers %v %v", tp, ts)
+	}
 	if ce.Subject == "" {
 		t.Error("empty subject")
 	}
