@@ -42,7 +42,10 @@ func (w *window) set(from, till time.Time) {
 // TestChaos runs the bounded load against a fresh stack once per fault and
 // checks that the books balance after each (issue #4).
 func TestChaos(t *testing.T) {
-	p := current()
+	p, err := current()
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("parameters: %s", p)
 	for _, f := range faults() {
 		t.Run(f.name, func(t *testing.T) { runFault(t, p, f) })

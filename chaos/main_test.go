@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -36,16 +37,44 @@ func (p params) String() string {
 // within a couple of minutes on a 2-core machine.
 var (
 	fullParams = params{rate: 500, duration: 30 * time.Second, outage: 30 * time.Second,
-		pgOutage: 10 * time.Second, faultAt: 5 * time.Second, restartIn: 2 * time.Second, settle: 40 * time.Minute}
+		pgOutage: 10 * time.Second, faultAt: 5 * time.Second, restartIn: 2 * time.Second, settle: 30 * time.Minute}
 	shortParams = params{rate: 50, duration: 4 * time.Second, outage: 5 * time.Second,
 		pgOutage: 3 * time.Second, faultAt: time.Second, restartIn: time.Second, settle: 3 * time.Minute}
 )
 
-func current() params {
+// Environment variables overriding single parameters of either mode, e.g.
+// CHAOS=full CHAOS_RATE=50 for the full outages at a load the machine's
+// embedded Temporal can drain in minutes rather than hours.
+const (
+	EnvRate     = "CHAOS_RATE"      // requests per second
+	EnvDuration = "CHAOS_DURATION"  // load duration ("30s")
+	EnvOutage   = "CHAOS_OUTAGE"    // RabbitMQ and Temporal outage
+	EnvPGOutage = "CHAOS_PG_OUTAGE" // PostgreSQL outage
+)
+
+// current returns the parameters the environment and flags select.
+func current() (params, error) {
+	p := shortParams
 	if *fullFlag || os.Getenv(EnvMode) == "full" {
-		return fullParams
+		p = fullParams
 	}
-	return shortParams
+	if v := os.Getenv(EnvRate); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r <= 0 {
+			return p, fmt.Errorf("%s=%q: want a positive number of requests per second", EnvRate, v)
+		}
+		p.rate = r
+	}
+	for env, d := range map[string]*time.Duration{EnvDuration: &p.duration, EnvOutage: &p.outage, EnvPGOutage: &p.pgOutage} {
+		if v := os.Getenv(env); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil || x <= 0 {
+				return p, fmt.Errorf("%s=%q: want a positive duration such as 30s", env, v)
+			}
+			*d = x
+		}
+	}
+	return p, nil
 }
 
 // Paths of the binaries TestMain builds.
