@@ -33,10 +33,16 @@ type window struct {
 	from, till time.Time
 }
 
-func (w *window) set(from, till time.Time) {
+// outage stops a service, keeps it down for d, records that span and starts
+// it again.
+func (w *window) outage(d time.Duration, stop, start func()) {
+	stop()
+	from := time.Now()
+	time.Sleep(d)
 	w.mu.Lock()
-	w.from, w.till = from, till
+	w.from, w.till = from, time.Now()
 	w.mu.Unlock()
+	start()
 }
 
 // TestChaos runs the bounded load against a fresh stack once per fault and
@@ -61,25 +67,13 @@ func faults() []fault {
 			s.start(s.worker)
 		}},
 		{name: "rabbitmq-down", inject: func(t *testing.T, s *stack, p params, w *window) {
-			testenv.Stop(t, testenv.RabbitMQ)
-			from := time.Now()
-			time.Sleep(p.outage)
-			w.set(from, time.Now())
-			testenv.Start(t, testenv.RabbitMQ)
+			w.outage(p.outage, func() { testenv.Stop(t, testenv.RabbitMQ) }, func() { testenv.Start(t, testenv.RabbitMQ) })
 		}},
 		{name: "temporal-down", inject: func(t *testing.T, s *stack, p params, w *window) {
-			s.stopTemporal()
-			from := time.Now()
-			time.Sleep(p.outage)
-			w.set(from, time.Now())
-			s.startTemporal()
+			w.outage(p.outage, s.stopTemporal, s.startTemporal)
 		}},
 		{name: "postgres-down", inject: func(t *testing.T, s *stack, p params, w *window) {
-			testenv.Stop(t, testenv.Postgres)
-			from := time.Now()
-			time.Sleep(p.pgOutage)
-			w.set(from, time.Now())
-			testenv.Start(t, testenv.Postgres)
+			w.outage(p.pgOutage, func() { testenv.Stop(t, testenv.Postgres) }, func() { testenv.Start(t, testenv.Postgres) })
 		}, check: postgresDownAnswers},
 		{name: "gateway-kill-9", inject: func(t *testing.T, s *stack, p params, _ *window) {
 			s.gateway.kill()

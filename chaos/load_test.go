@@ -131,19 +131,22 @@ func (s *sender) send(ctx context.Context, i int, retry bool) {
 func (s *sender) run(ctx context.Context, rate float64, retryFor time.Duration) {
 	sem := make(chan struct{}, inFlight)
 	var wg sync.WaitGroup
+	spawn := func(i int, retry bool) {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			s.send(ctx, i, retry)
+		}()
+	}
 	start := time.Now()
 	for i := range s.plan {
 		at := start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
 		if d := time.Until(at); d > 0 {
 			time.Sleep(d)
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			s.send(ctx, i, false)
-		}()
+		spawn(i, false)
 	}
 	wg.Wait()
 	deadline := time.Now().Add(retryFor)
@@ -158,13 +161,7 @@ func (s *sender) run(ctx context.Context, rate float64, retryFor time.Duration) 
 			return
 		}
 		for _, i := range todo {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				s.send(ctx, i, true)
-			}()
+			spawn(i, true)
 		}
 		wg.Wait()
 		time.Sleep(time.Second)

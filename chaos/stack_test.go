@@ -2,8 +2,6 @@ package chaos
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -71,19 +69,13 @@ func freePort(t testing.TB) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func randHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // retrySchedule outlasts the longest outage (61 s of retries against 30 s).
 const retrySchedule = `["1s", "2s", "4s", "8s", "16s", "30s"]`
 
 // setup starts a stack; everything stops and is removed when t ends.
 func setup(t *testing.T) *stack {
 	t.Helper()
-	s := &stack{t: t, dir: t.TempDir(), secret: randHex(20)}
+	s := &stack{t: t, dir: t.TempDir(), secret: testenv.Unique("chaos")}
 	s.dbURL = testenv.PostgresURL(t)
 	s.amqpURL = testenv.AMQPURL(t)
 	s.ingest = fmt.Sprintf("127.0.0.1:%d", freePort(t))
@@ -99,7 +91,7 @@ admin_tokens:
   - {name: chaos, token: %q}
 sources:
   - {name: github, provider: github, secrets: [%q]}
-`, s.ingest, retrySchedule, randHex(16), s.secret)
+`, s.ingest, retrySchedule, testenv.Unique("token"), s.secret)
 	s.cfgPath = filepath.Join(s.dir, "hookgate.yaml")
 	if err := os.WriteFile(s.cfgPath, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
@@ -220,27 +212,31 @@ func (p *proc) exited() <-chan struct{} {
 	return p.done
 }
 
+// signal sends sig to the running process and returns the channel closed when
+// it has exited (nil if it never ran).
+func (p *proc) signal(sig syscall.Signal) <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil {
+		return nil
+	}
+	_ = p.cmd.Process.Signal(sig)
+	return p.done
+}
+
 // kill sends SIGKILL (kill -9) and waits for the process to be gone.
 func (p *proc) kill() {
-	p.mu.Lock()
-	cmd, done := p.cmd, p.done
-	p.mu.Unlock()
-	if cmd == nil {
-		return
+	if done := p.signal(syscall.SIGKILL); done != nil {
+		<-done
 	}
-	_ = cmd.Process.Signal(syscall.SIGKILL)
-	<-done
 }
 
 // stop asks the process to shut down gracefully, killing it after 30 s.
 func (p *proc) stop() {
-	p.mu.Lock()
-	cmd, done := p.cmd, p.done
-	p.mu.Unlock()
-	if cmd == nil {
+	done := p.signal(syscall.SIGTERM)
+	if done == nil {
 		return
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-done:
 	case <-time.After(30 * time.Second):
