@@ -13,22 +13,31 @@ import (
 	"github.com/hookgate/hookgate/store/internal/headerjson"
 )
 
-// upsertReceipts inserts one row per distinct key. A key already stored gets
-// its duplicates counter raised instead, by one for this delivery plus the
-// batch's own later deliveries of it. RETURNING names the receipt each key now
-// has: the caller's ID when inserted, the stored one otherwise.
+// upsertReceipts inserts one row per distinct key, and its body into
+// receipt_bodies. A key already stored gets its duplicates counter raised
+// instead, by one for this delivery plus the batch's own later deliveries of it,
+// and no body row. RETURNING names the receipt each key now has: the caller's ID
+// when inserted, the stored one otherwise (so only inserted rows join u.id).
 const upsertReceipts = `
-INSERT INTO receipts (id, source, provider, event_id, event_type, content_type,
-                      headers, body, received_at, duplicates, traceparent)
-SELECT id, source, provider, event_id, event_type, content_type,
-       headers::json, body, received_at, duplicates, NULLIF(traceparent, '')
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-            $7::text[], $8::bytea[], $9::timestamptz[], $10::int4[], $11::text[])
-     AS u(id, source, provider, event_id, event_type, content_type,
-          headers, body, received_at, duplicates, traceparent)
-ON CONFLICT (source, event_id)
-DO UPDATE SET duplicates = receipts.duplicates + 1 + excluded.duplicates
-RETURNING id, source, event_id`
+WITH r AS (
+  INSERT INTO receipts (id, source, provider, event_id, event_type, content_type,
+                        headers, received_at, duplicates, traceparent)
+  SELECT id, source, provider, event_id, event_type, content_type,
+         headers::json, received_at, duplicates, NULLIF(traceparent, '')
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+              $7::text[], $9::timestamptz[], $10::int4[], $11::text[])
+       AS u(id, source, provider, event_id, event_type, content_type,
+            headers, received_at, duplicates, traceparent)
+  ON CONFLICT (source, event_id)
+  DO UPDATE SET duplicates = receipts.duplicates + 1 + excluded.duplicates
+  RETURNING id, source, event_id
+), b AS (
+  INSERT INTO receipt_bodies (receipt_id, body)
+  SELECT u.id, u.body FROM unnest($1::text[], $8::bytea[]) AS u(id, body)
+  JOIN r ON r.id = u.id
+  WHERE length(u.body) > 0
+)
+SELECT id, source, event_id FROM r`
 
 // Ingest commits a batch of verified deliveries in one transaction: a receipt
 // per new (source, event ID), a raised duplicates counter per known one, and

@@ -22,10 +22,10 @@ func (s *Store) PurgeAudit(ctx context.Context, before time.Time) (int64, error)
 // rows stay, so duplicates are still detected and the history stays listable;
 // such a receipt can no longer be replayed with its payload.
 func (s *Store) PurgeBodies(ctx context.Context, before time.Time) (int64, error) {
-	return s.purge(ctx, "purge bodies", `UPDATE receipts SET body = ''::bytea WHERE id IN (
-		SELECT id FROM receipts
-		WHERE status IN ('completed', 'unhandled', 'dead') AND received_at < $1 AND length(body) > 0
-		LIMIT $2 FOR UPDATE SKIP LOCKED)`, before)
+	return s.purge(ctx, "purge bodies", `DELETE FROM receipt_bodies WHERE receipt_id IN (
+		SELECT b.receipt_id FROM receipt_bodies b JOIN receipts r ON r.id = b.receipt_id
+		WHERE r.status IN ('completed', 'unhandled', 'dead') AND r.received_at < $1
+		LIMIT $2 FOR UPDATE OF b SKIP LOCKED)`, before)
 }
 
 // PurgeReceipts deletes terminal receipts (completed, unhandled, dead)
