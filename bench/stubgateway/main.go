@@ -11,6 +11,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof" // served only when BENCH_PPROF names an address
 	"os"
 	"os/signal"
 	"syscall"
@@ -40,6 +42,10 @@ func run(ctx context.Context) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if addr := os.Getenv("BENCH_PPROF"); addr != "" {
+		// Profiling a run: go tool pprof http://$BENCH_PPROF/debug/pprof/profile?seconds=10
+		go func() { log.Warn("pprof server ended", "err", http.ListenAndServe(addr, nil)) }()
+	}
 	st, err := app.OpenStore(ctx, cfg, log)
 	if err != nil {
 		return err
