@@ -142,8 +142,8 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	defer cancel()
 	_ = ingestSrv.Shutdown(sctx) // in-flight requests finish (their commits complete)
 	_ = adminSrv.Shutdown(sctx)
+	gw.Close() // records the duplicates acked in the background, flushes the audit queue
 	committer.Close()
-	gw.Close()
 	stopRelay()
 	wg.Wait()
 	waitRetention()

@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -74,6 +75,9 @@ type Options struct {
 	// Limits are the abuse limits: rate limits, JSON depth, HTTPS, audit
 	// sampling (limits.go).
 	Limits LimitOptions
+	// KnownEvents is how many recently committed events the duplicate fast path
+	// remembers (known.go): 0 means DefaultKnownEvents, negative turns it off.
+	KnownEvents int
 	// TracerProvider, when set, gives each webhook request a server span
 	// (trace.go) whose traceparent the receipt keeps. Nil: tracing off, and
 	// the ingest path does no tracing work at all.
@@ -95,6 +99,10 @@ type Gateway struct {
 	engine   *gin.Engine
 	limits   *limits
 	tracer   trace.Tracer // nil: tracing off
+
+	known       *known        // events seen committed (duplicate fast path); nil: off
+	pendingDups chan struct{} // semaphore of duplicates being recorded in the background
+	background  sync.WaitGroup
 }
 
 // New builds a gateway.
@@ -125,6 +133,14 @@ func New(o Options) (*Gateway, error) {
 		log:     o.Logger,
 		now:     o.Now,
 		bodyCap: o.RejectedBodyCap,
+
+		pendingDups: make(chan struct{}, maxPendingDuplicates),
+	}
+	switch {
+	case o.KnownEvents == 0:
+		g.known = newKnown(DefaultKnownEvents)
+	case o.KnownEvents > 0:
+		g.known = newKnown(o.KnownEvents)
 	}
 	if g.limits, err = newLimits(o.Limits, o.TrustedProxies); err != nil {
 		return nil, err
@@ -170,8 +186,13 @@ func (g *Gateway) Handler() http.Handler { return g.engine }
 // providers retry against another replica.
 func (g *Gateway) Drain() { g.draining.Store(true) }
 
-// Close flushes the audit queue. Call after the HTTP server has shut down.
-func (g *Gateway) Close() { g.audit.close() }
+// Close waits for the duplicates acked in the background to be recorded, then
+// flushes the audit queue. Call after the HTTP server has shut down and before
+// the Committer closes.
+func (g *Gateway) Close() {
+	g.background.Wait()
+	g.audit.close()
+}
 
 func (g *Gateway) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)

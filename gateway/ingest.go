@@ -86,7 +86,10 @@ func (g *Gateway) ingest(c *gin.Context) {
 	if g.tracer != nil {
 		d.Receipt.TraceParent = traceReceipt(c.Request.Context(), &d.Receipt)
 	}
-	res, err := g.commit.Commit(c.Request.Context(), d)
+	res, fast := g.ackKnown(c.Request.Context(), d)
+	if !fast {
+		res, err = g.commit.Commit(c.Request.Context(), d)
+	}
 	if err != nil {
 		// Not audited: the audit store is the store that just failed.
 		g.log.Error("commit failed", "source", src.Name, "event_id", ev.ID, "err", err)
@@ -95,6 +98,9 @@ func (g *Gateway) ingest(c *gin.Context) {
 		d.Audit.Status, d.Audit.Reason = statusOf(err), reasonOf(err)
 		g.observe(c.Request.Context(), d.Audit, store.OutcomeRejected)
 		return
+	}
+	if !fast {
+		g.known.add(src.Name, ev.ID, res.ReceiptID)
 	}
 	if !res.Duplicate && g.notify != nil {
 		g.notify.Notify(store.Ref{ID: res.ReceiptID, Source: src.Name, EventID: ev.ID, TraceParent: d.Receipt.TraceParent})
