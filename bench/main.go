@@ -69,6 +69,8 @@ type flags struct {
 	drain       time.Duration
 	refWriters  int
 	noEager     bool
+	soak        time.Duration
+	soakRate    float64
 }
 
 func main() {
@@ -88,6 +90,8 @@ func main() {
 	flag.DurationVar(&f.drain, "drain", 60*time.Second, "how long e2e waits for the backlog to be published")
 	flag.IntVar(&f.refWriters, "ref-writers", 1, "group-commit writers of the reference server")
 	flag.BoolVar(&f.noEager, "no-eager", false, "start the ceiling's workflows without eager start")
+	flag.DurationVar(&f.soak, "soak", 0, "instead of the scenarios: run the gateway at -soak-rate for this long, sampling its RSS")
+	flag.Float64Var(&f.soakRate, "soak-rate", 1000, "requests per second of the soak run")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -164,6 +168,15 @@ sources:
 		r.temporal = ts
 	}
 
+	if f.soak > 0 {
+		res, err := r.soak(ctx)
+		if err != nil {
+			return fmt.Errorf("soak: %w", err)
+		}
+		at := time.Now().UTC()
+		return r.write(res.markdown(at, f), at.Format("2006-01-02T1504Z")+"-soak.md")
+	}
+
 	var rows []row
 	for round := 1; round <= f.rounds; round++ {
 		ceiling := 0.0
@@ -195,15 +208,20 @@ sources:
 		}
 	}
 	rep := report{Rows: rows, Flags: f, At: time.Now().UTC()}
-	md := rep.markdown()
+	return r.write(rep.markdown(), rep.At.Format("2006-01-02T1504Z")+".md")
+}
+
+// write prints a report and saves it as name under -out (unless empty).
+func (r *runner) write(md, name string) error {
 	fmt.Println(md)
-	if f.outDir != "" {
-		path := filepath.Join(f.outDir, rep.At.Format("2006-01-02T1504Z")+".md")
-		if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(os.Stderr, "bench: wrote %s\n", path)
+	if r.f.outDir == "" {
+		return nil
 	}
+	path := filepath.Join(r.f.outDir, name)
+	if err := os.WriteFile(path, []byte(md), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "bench: wrote %s\n", path)
 	return nil
 }
 
