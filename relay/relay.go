@@ -68,7 +68,14 @@ type Relay struct {
 	notify  chan store.Ref
 	queued  chan store.Queued
 	kick    chan struct{}
+	wake    chan struct{}
 	tracer  trace.Tracer // nil: tracing off
+
+	// inflight holds the IDs of receipts queued or being started and not yet
+	// recorded as queued, so that a sweep without grace (Wake) does not pick
+	// them a second time.
+	mu       sync.Mutex
+	inflight map[string]struct{}
 }
 
 // New builds a relay; call Run to start it.
@@ -99,6 +106,9 @@ func New(s Store, st Starter, o Options) *Relay {
 		notify: make(chan store.Ref, 4096),
 		queued: make(chan store.Queued, 4096),
 		kick:   make(chan struct{}, 1),
+		wake:   make(chan struct{}, 1),
+
+		inflight: map[string]struct{}{},
 	}
 	if o.TracerProvider != nil {
 		r.tracer = o.TracerProvider.Tracer(tracerName)
@@ -123,6 +133,37 @@ func (r *Relay) Sweep() {
 	}
 }
 
+// Wake says new receipts were committed elsewhere (another process's gateway):
+// the relay looks for receipts not yet started without waiting for the grace
+// period, skipping those it is already starting. Wakes arriving during a sweep
+// cause one more sweep after it. It never blocks.
+func (r *Relay) Wake() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// claim marks ref in flight; false if it already is.
+func (r *Relay) claim(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.inflight[id]; ok {
+		return false
+	}
+	r.inflight[id] = struct{}{}
+	return true
+}
+
+// release ends the flight of receipts (started and recorded, or failed).
+func (r *Relay) release(ids ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, id := range ids {
+		delete(r.inflight, id)
+	}
+}
+
 // Run starts workflows until ctx ends. It sweeps once at start-up.
 func (r *Relay) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
@@ -140,14 +181,17 @@ func (r *Relay) Run(ctx context.Context) error {
 	go func() { defer close(marked); r.markLoop() }()
 
 	sweeps := make(chan []store.Ref, 1)
-	sweeping := false
-	startSweep := func() {
+	sweeping, again, wakeLater := false, false, false
+	// startSweep looks for receipts older than grace (0: all) without blocking
+	// the loop; one sweep runs at a time.
+	startSweep := func(grace time.Duration) {
 		if sweeping {
+			again = again || grace == 0
 			return
 		}
 		sweeping = true
 		go func() {
-			refs, err := r.store.Unstarted(ctx, r.o.Now().Add(-r.o.Grace), r.o.SweepLimit)
+			refs, err := r.store.Unstarted(ctx, r.o.Now().Add(-grace), r.o.SweepLimit)
 			if err != nil && ctx.Err() == nil {
 				r.o.Logger.Warn("relay sweep failed", "err", err)
 			}
@@ -156,8 +200,13 @@ func (r *Relay) Run(ctx context.Context) error {
 	}
 	tick := time.NewTicker(r.o.Interval)
 	defer tick.Stop()
-	startSweep()
+	startSweep(r.o.Grace)
 	var pending []store.Ref
+	enqueue := func(ref store.Ref) {
+		if r.claim(ref.ID) {
+			pending = append(pending, ref)
+		}
+	}
 	for {
 		var out chan store.Ref
 		var next store.Ref
@@ -172,19 +221,38 @@ func (r *Relay) Run(ctx context.Context) error {
 			<-marked
 			return nil
 		case ref := <-r.notify:
-			pending = append(pending, ref)
+			enqueue(ref)
 		case refs := <-sweeps:
 			sweeping = false
-			if len(refs) > 0 {
-				r.o.Logger.Info("relay sweep found un-started receipts", "count", len(refs))
+			n := len(pending)
+			for _, ref := range refs {
+				enqueue(ref)
 			}
-			pending = append(pending, refs...)
+			if found := len(pending) - n; found > 0 && !again {
+				r.o.Logger.Info("relay sweep found un-started receipts", "count", found)
+			}
+			if again {
+				again = false
+				startSweep(0)
+			}
 		case <-tick.C:
-			startSweep()
+			startSweep(r.o.Grace)
 		case <-r.kick:
-			startSweep()
+			startSweep(r.o.Grace)
+		case <-r.wake:
+			// Skip while a backlog is queued here: its starts come first, and the
+			// sweep would only return receipts already in flight.
+			if len(pending) < r.o.SweepLimit {
+				startSweep(0)
+			} else {
+				wakeLater = true
+			}
 		case out <- next:
 			pending = pending[1:]
+			if wakeLater && len(pending) < r.o.SweepLimit/2 {
+				wakeLater = false
+				startSweep(0)
+			}
 		}
 	}
 }
@@ -205,6 +273,7 @@ func (r *Relay) start(ctx context.Context, ref store.Ref) {
 		r.o.OnStarted(ref, err)
 	}
 	if err != nil {
+		r.release(ref.ID)
 		if ctx.Err() == nil {
 			r.o.Logger.Warn("workflow start failed; the sweep will retry", "receipt_id", ref.ID, "source", ref.Source, "err", err)
 		}
@@ -246,6 +315,9 @@ func (r *Relay) markLoop() {
 			// Harmless: the receipts stay "verified", the sweep starts them again
 			// and the idempotent start finds the running workflow.
 			r.o.Logger.Warn("mark queued failed", "count", len(batch), "err", err)
+		}
+		for _, q := range batch {
+			r.release(q.ReceiptID)
 		}
 		batch = batch[:0]
 	}

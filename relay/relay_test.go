@@ -265,3 +265,60 @@ func TestShutdownFlushesMarks(t *testing.T) {
 		t.Errorf("queued = %d after shutdown, want 50", n)
 	}
 }
+
+// gatedStarter blocks every start until open is closed.
+type gatedStarter struct {
+	fakeStarter
+	open chan struct{}
+}
+
+func (g *gatedStarter) Start(ctx context.Context, ref store.Ref) (string, error) {
+	select {
+	case <-g.open:
+		return g.fakeStarter.Start(ctx, ref)
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+func TestWakeStartsFreshReceiptsOnceEach(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	st := newFakeStore()
+	gs := &gatedStarter{open: make(chan struct{})}
+	r := relay.New(st, gs, relay.Options{Interval: time.Hour, Grace: time.Minute, Now: func() time.Time { return now }})
+	runRelay(t, r)
+	sweeps := func() int {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		return len(st.befores)
+	}
+	waitFor(t, "start-up sweep", func() bool { return sweeps() == 1 })
+
+	// Another process committed two receipts: a wake finds them at once,
+	// without the grace period.
+	st.mu.Lock()
+	st.unstarted = append(st.unstarted, store.Ref{ID: "w1", Source: "gh", EventID: "1"}, store.Ref{ID: "w2", Source: "gh", EventID: "2"})
+	st.mu.Unlock()
+	r.Wake()
+	waitFor(t, "wake sweep", func() bool { return sweeps() == 2 })
+	st.mu.Lock()
+	if !st.befores[1].Equal(now) {
+		t.Errorf("wake sweep before = %v, want now (no grace)", st.befores[1])
+	}
+	st.mu.Unlock()
+
+	// While their starts hang, more wakes sweep again and find the same
+	// receipts, still un-marked: they are in flight and not started twice.
+	for range 3 {
+		n := sweeps()
+		r.Wake()
+		waitFor(t, "another wake sweep", func() bool { return sweeps() > n })
+	}
+	close(gs.open)
+	waitFor(t, "both marked queued", func() bool { return len(st.queuedCopy()) == 2 })
+	for _, id := range []string{"w1", "w2"} {
+		if n := gs.count(id); n != 1 {
+			t.Errorf("%s started %d times, want 1", id, n)
+		}
+	}
+}
