@@ -96,6 +96,11 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 		if err := insertAudit(ctx, tx, audit); err != nil {
 			return err
 		}
+		if s.notify && hasNew(res) {
+			if _, err := tx.Exec(ctx, notifyReceipts); err != nil {
+				return fmt.Errorf("notify %s: %w", ReceiptsChannel, err)
+			}
+		}
 		results = res
 		return nil
 	})
@@ -158,4 +163,18 @@ func (s *Store) Audit(ctx context.Context, recs []store.AuditRecord) error {
 		return nil
 	}
 	return insertAudit(ctx, s.pool, recs)
+}
+
+// notifyReceipts announces a batch of new receipts; PostgreSQL delivers it at
+// commit, and folds identical notifications of one transaction into one.
+const notifyReceipts = `SELECT pg_notify('` + ReceiptsChannel + `', '')`
+
+// hasNew reports whether a batch stored any new receipt.
+func hasNew(res []store.IngestResult) bool {
+	for _, r := range res {
+		if !r.Duplicate {
+			return true
+		}
+	}
+	return false
 }

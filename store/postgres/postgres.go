@@ -25,6 +25,8 @@ import (
 type Store struct {
 	pool   *pgxpool.Pool
 	logger *slog.Logger
+	// notify: Ingest announces new receipts on ReceiptsChannel (WithNotify).
+	notify bool
 }
 
 // Option configures Open.
@@ -33,6 +35,14 @@ type Option func(*config)
 type config struct {
 	logger   *slog.Logger
 	maxConns int32
+	notify   bool
+}
+
+// WithNotify makes Ingest announce each batch holding new receipts with a
+// NOTIFY on ReceiptsChannel, delivered when the batch commits, so that a relay
+// in another process (ListenReceipts) starts their workflows at once.
+func WithNotify() Option {
+	return func(c *config) { c.notify = true }
 }
 
 // WithLogger sets the logger Migrate reports applied migrations to. Without it
@@ -68,7 +78,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
-	return &Store{pool: pool, logger: c.logger}, nil
+	return &Store{pool: pool, logger: c.logger, notify: c.notify}, nil
 }
 
 // Ping checks that the database answers.
