@@ -59,7 +59,11 @@ var (
 // under the data folder.
 func OpenStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (Store, error) {
 	if cfg.DatabaseURL != "" {
-		s, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(log))
+		opts := []postgres.Option{postgres.WithLogger(log)}
+		if cfg.Relay.Process == config.RelayInWorker {
+			opts = append(opts, postgres.WithNotify()) // wakes the worker's relay
+		}
+		s, err := postgres.Open(ctx, cfg.DatabaseURL, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}

@@ -60,11 +60,17 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	}
 	defer stopTracing()
 	committer := groupcommit.New(d.Store, groupcommit.Options{})
-	ro := d.Relay
-	ro.Logger = log.With("component", "relay")
-	ro.TracerProvider = tp
-	ro.OnStarted = relayStarted(d.Metrics, ro.OnStarted)
-	rl := relay.New(relayStore(d.Store, d.Metrics), Starter(d.Temporal, d.Config, d.Eager), ro)
+	// The relay runs here unless the config places it in the worker (then the
+	// store's NOTIFY wakes it there, and replays reach it the same way).
+	var (
+		rl       *relay.Relay
+		notifier gateway.Notifier
+		kicker   admin.Relay
+	)
+	if d.Config.Relay.Process != config.RelayInWorker {
+		rl = newRelay(d.Relay, d.Config, d.Store, d.Temporal, d.Eager, d.Metrics, tp, log)
+		notifier, kicker = rl, rl
+	}
 	limits, closeLimits, err := GatewayLimits(d.Config, log.With("component", "ratelimit"))
 	if err != nil {
 		return err
@@ -72,7 +78,7 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	defer closeLimits()
 	gw, err := gateway.New(gateway.Options{
 		TrustedProxies: d.Config.TrustedProxies, Limits: limits,
-		Sources: sources, Committer: committer, Audit: d.Store, Notifier: rl, Logger: log.With("component", "gateway"),
+		Sources: sources, Committer: committer, Audit: d.Store, Notifier: notifier, Logger: log.With("component", "gateway"),
 		Observer: gatewayObserver(d.Metrics), TracerProvider: tp,
 		Checks: []gateway.Check{
 			{Name: "store", Fn: d.Store.Ping},
@@ -93,7 +99,7 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 		log.Warn("no admin tokens configured: the admin API refuses every request (set HOOKGATE_ADMIN_TOKENS)")
 	}
 	adm := admin.New(admin.Options{
-		Store: d.Store, Relay: rl, Tokens: tokens, Logger: log.With("component", "admin"),
+		Store: d.Store, Relay: kicker, Tokens: tokens, Logger: log.With("component", "admin"),
 		Stats: d.Store, Extra: adminMetricsRoute(d.Metrics, d.Config),
 		BulkReplays: &workflows.BulkReplays{Client: d.Temporal, TaskQueue: d.Config.TaskQueue},
 	})
@@ -120,10 +126,13 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	errc := make(chan error, 3)
-	wg.Add(3)
+	wg.Add(2)
 	go func() { defer wg.Done(); errc <- serve(ingestSrv, ingestLn) }()
 	go func() { defer wg.Done(); errc <- serve(adminSrv, adminLn) }()
-	go func() { defer wg.Done(); errc <- rl.Run(relayCtx) }()
+	if rl != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); errc <- rl.Run(relayCtx) }()
+	}
 	stopMonitor := startMonitor(ctx, d.Config, d.Store, log)
 	defer stopMonitor()
 	waitRetention := startRetention(relayCtx, d.Config, d.Store, log)
@@ -184,4 +193,15 @@ func serve(s *http.Server, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// newRelay builds this process's relay: o's intervals (tests shorten them),
+// with the process's logger, tracing and metrics; eager when a worker of the
+// same client runs in this process.
+func newRelay(o relay.Options, cfg *config.Config, st Store, tc client.Client, eager bool,
+	m *metrics.Metrics, tp trace.TracerProvider, log *slog.Logger) *relay.Relay {
+	o.Logger = log.With("component", "relay")
+	o.TracerProvider = tp
+	o.OnStarted = relayStarted(m, o.OnStarted)
+	return relay.New(relayStore(st, m), Starter(tc, cfg, eager), o)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
@@ -12,6 +13,7 @@ import (
 	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/metrics"
+	"github.com/hookgate/hookgate/relay"
 )
 
 // WorkerDeps are the parts a worker process runs on.
@@ -28,6 +30,15 @@ type WorkerDeps struct {
 	// TracerProvider, if set, traces the activities (and the publishes they
 	// make) instead of the provider the config's tracing block would build.
 	TracerProvider trace.TracerProvider
+	// Relay receives the options of the relay the worker runs when the config
+	// places it there (relay.process: worker); tests shorten the intervals.
+	Relay relay.Options
+}
+
+// receiptListener is a store that wakes a relay when another process commits
+// receipts (store/postgres with WithNotify on the gateway's side).
+type receiptListener interface {
+	ListenReceipts(ctx context.Context, wake func()) error
 }
 
 // RunWorker runs the Temporal worker until ctx ends.
@@ -57,7 +68,23 @@ func RunWorker(ctx context.Context, d WorkerDeps) error {
 	}
 	defer stopMetrics()
 	d.Logger.Info("worker started", "task_queue", d.Config.TaskQueue, "team_activities", len(d.Team))
+	var wg sync.WaitGroup
+	if d.Config.Relay.Process == config.RelayInWorker {
+		// The starter is this worker's client: workflows start eagerly, their
+		// first task handed to this worker in the start response.
+		rl := newRelay(d.Relay, d.Config, d.Store, d.Temporal, true, d.Metrics, tp, d.Logger)
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = rl.Run(ctx) }()
+		if l, ok := d.Store.(receiptListener); ok {
+			wg.Add(1)
+			go func() { defer wg.Done(); _ = l.ListenReceipts(ctx, rl.Wake) }()
+		} else {
+			d.Logger.Warn("the store cannot announce commits: the worker's relay finds new receipts by its periodic sweep only")
+		}
+		d.Logger.Info("relay runs in the worker, with eager workflow start")
+	}
 	<-ctx.Done()
+	wg.Wait() // the relay stops before the worker it starts workflows for
 	w.Stop()
 	return nil
 }

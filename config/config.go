@@ -72,6 +72,8 @@ type Config struct {
 	Monitor Monitor `yaml:"monitor"`
 	// Tracing configures OpenTelemetry tracing, off by default (config/tracing.go).
 	Tracing Tracing `yaml:"tracing"`
+	// Relay places the relay in the gateway (default) or the worker (config/relay.go).
+	Relay Relay `yaml:"relay"`
 	// Hardening: server limits, TLS, trusted proxies, rate limits, audit
 	// sampling and retention (config/limits.go).
 	Hardening `yaml:",inline"`
@@ -304,6 +306,7 @@ func (c *Config) resolve(getenv func(string) string) error {
 	errs = append(errs, c.resolveHardening()...)
 	errs = append(errs, c.resolveMonitor(getenv)...)
 	errs = append(errs, c.resolveTracing(getenv)...)
+	errs = append(errs, c.resolveRelay()...)
 	for typ, acts := range c.Activities {
 		for j := range acts {
 			a := &acts[j]

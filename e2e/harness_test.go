@@ -75,6 +75,9 @@ type stack struct {
 type options struct {
 	retry  []string             // retry schedule of every source
 	tracer trace.TracerProvider // traces the gateway, relay and worker; nil: tracing off
+	// workerRelay places the relay in the worker (relay.process: worker) with
+	// these options; nil keeps it in the gateway.
+	workerRelay *relay.Options
 }
 
 // logWriter sends the pipeline's logs to t until the test ends; logging to t
@@ -166,7 +169,12 @@ func setup(t *testing.T, o options) *stack {
 
 	sec := secrets()
 	retry := "[" + strings.Join(o.retry, ", ") + "]"
+	placement := "gateway"
+	if o.workerRelay != nil {
+		placement = "worker"
+	}
 	yml := fmt.Sprintf(`public_base_url: %s
+relay: {process: `+placement+`}
 retry:
   schedule: %s
 admin_tokens:
@@ -283,16 +291,21 @@ sources:
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)
 	ready := make(chan struct{})
+	var workerRelay relay.Options
+	if o.workerRelay != nil {
+		workerRelay = *o.workerRelay
+	}
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		errs <- app.RunWorker(ctx, app.WorkerDeps{Config: cfg, Store: s.store, Temporal: s.temporal,
-			Publisher: pub, Logger: log.With("component", "worker"), Options: worker.Options{}, TracerProvider: o.tracer})
+			Publisher: pub, Logger: log.With("component", "worker"), Options: worker.Options{}, TracerProvider: o.tracer,
+			Relay: workerRelay})
 	}()
 	go func() {
 		defer wg.Done()
 		errs <- app.RunGateway(ctx, app.GatewayDeps{Config: cfg, Store: s.store, Temporal: s.temporal,
-			Logger: log.With("component", "gateway"), Eager: true, Ingest: ingestLn, Admin: adminLn,
+			Logger: log.With("component", "gateway"), Eager: o.workerRelay == nil, Ingest: ingestLn, Admin: adminLn,
 			Ready: func(net.Addr, net.Addr) { close(ready) },
 			Relay: relay.Options{Interval: 200 * time.Millisecond, Grace: time.Second}, TracerProvider: o.tracer})
 	}()

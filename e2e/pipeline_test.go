@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/hookgate/hookgate/relay"
 	"github.com/hookgate/hookgate/store"
 )
 
@@ -78,4 +80,20 @@ func TestGitHubPushIsPublishedAsOneCloudEvent(t *testing.T) {
 	if *recordHistory {
 		s.saveHistory(t, r.WorkflowID)
 	}
+}
+
+// With the relay in the worker (relay.process: worker), the gateway's commit
+// reaches it through PostgreSQL's NOTIFY and the workflow starts eagerly. The
+// worker's sweeps are pushed an hour out, so only a wake can start it: the
+// commit's NOTIFY, or the catch-up wake after LISTEN connects (store/postgres's
+// listen_test checks that a commit notifies).
+func TestRelayInWorkerStartsOnTheCommitNotification(t *testing.T) {
+	s := setup(t, options{workerRelay: &relay.Options{Interval: time.Hour, Grace: time.Hour}})
+	id := s.send(t, "github", "push", http.StatusOK)
+	r := s.waitStatus(t, "github", id, store.StatusCompleted)
+	eventually(t, "the event published", func() (bool, string) {
+		msgs, _ := s.messages()
+		n := len(byCorrelation(msgs, r.ID))
+		return n == 1, fmt.Sprintf("%d messages", n)
+	})
 }

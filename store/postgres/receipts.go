@@ -191,6 +191,13 @@ func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) err
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("requeue receipt %s: %w", receiptID, store.ErrNotFound)
 	}
+	if s.notify {
+		// A relay in another process starts the replay at once. Best effort:
+		// its periodic sweep finds the receipt anyway.
+		if _, err := s.pool.Exec(ctx, notifyReceipts); err != nil {
+			s.logger.Warn("notify of a requeued receipt failed", "receipt_id", receiptID, "err", err)
+		}
+	}
 	return nil
 }
 
