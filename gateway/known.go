@@ -9,9 +9,10 @@ import (
 )
 
 // DefaultKnownEvents is how many recently committed events a gateway remembers
-// for the duplicate fast path (Options.KnownEvents): about a minute of traffic
-// at 1,000 webhooks a second, in a few MB.
-const DefaultKnownEvents = 65_536
+// for the duplicate fast path (Options.KnownEvents): the last 16 s of traffic
+// at 1,000 webhooks a second (a provider's quick retransmits after a timeout),
+// in about 2 MB.
+const DefaultKnownEvents = 16_384
 
 // knownKey is an event's deduplication key.
 type knownKey struct{ source, eventID string }
@@ -25,8 +26,9 @@ type knownKey struct{ source, eventID string }
 type known struct {
 	mu   sync.Mutex
 	ids  map[knownKey]string
-	ring []knownKey // insertion order, for eviction
-	next int        // next slot of ring to fill
+	ring  []knownKey // insertion order, for eviction
+	next  int        // next slot of ring to fill once full
+	limit int
 }
 
 // newKnown returns a set of capacity n; nil (remember nothing) when n <= 0.
@@ -34,7 +36,8 @@ func newKnown(n int) *known {
 	if n <= 0 {
 		return nil
 	}
-	return &known{ids: make(map[knownKey]string, n), ring: make([]knownKey, 0, n)}
+	// The map and ring grow with use: an idle gateway holds nothing.
+	return &known{ids: map[knownKey]string{}, limit: n}
 }
 
 // get returns the receipt ID of a remembered event.
@@ -59,7 +62,7 @@ func (k *known) add(source, eventID, receiptID string) {
 	if _, ok := k.ids[key]; ok {
 		return
 	}
-	if len(k.ring) < cap(k.ring) {
+	if len(k.ring) < k.limit {
 		k.ring = append(k.ring, key)
 	} else {
 		delete(k.ids, k.ring[k.next])
