@@ -71,6 +71,7 @@ type flags struct {
 	noEager     bool
 	soak        time.Duration
 	soakRate    float64
+	e2eRelay    string
 }
 
 func main() {
@@ -90,6 +91,7 @@ func main() {
 	flag.DurationVar(&f.drain, "drain", 60*time.Second, "how long e2e waits for the backlog to be published")
 	flag.IntVar(&f.refWriters, "ref-writers", 1, "group-commit writers of the reference server")
 	flag.BoolVar(&f.noEager, "no-eager", false, "start the ceiling's workflows without eager start")
+	flag.StringVar(&f.e2eRelay, "e2e-relay", "worker", "process of the relay in the e2e scenario: worker (eager start) or gateway")
 	flag.DurationVar(&f.soak, "soak", 0, "instead of the scenarios: run the gateway at -soak-rate for this long, sampling its RSS")
 	flag.Float64Var(&f.soakRate, "soak-rate", 1000, "requests per second of the soak run")
 	flag.Parse()
@@ -107,6 +109,7 @@ type runner struct {
 	dir      string // logs and configs
 	secret   string
 	cfgPath  string
+	e2eCfg   string // cfgPath plus the e2e scenario's relay placement
 	dbURL    string
 	amqpURL  string
 	temporal *devserver.Server
@@ -153,6 +156,10 @@ sources:
       - env: BENCH_GITHUB_SECRET
 `
 	if err := os.WriteFile(r.cfgPath, []byte(cfg), 0o600); err != nil {
+		return err
+	}
+	r.e2eCfg = filepath.Join(dir, "hookgate-e2e.yaml")
+	if err := os.WriteFile(r.e2eCfg, []byte(cfg+"relay: {process: "+f.e2eRelay+"}\n"), 0o600); err != nil {
 		return err
 	}
 	if want[scE2E] || want[scTemporal] {
@@ -386,13 +393,14 @@ func (r *runner) e2e(ctx context.Context, round int, ceiling float64) (row, erro
 		return row{}, err
 	}
 	tq := fmt.Sprintf("bench-e2e-%d", round)
-	env := r.hookgateEnv(addr, adminAddr, tq)
-	w, err := startProc(ctx, "worker", r.f.serverCPU, filepath.Join(r.dir, fmt.Sprintf("worker-%d.log", round)), "", env, r.bin("worker"), r.cfgPath)
+	// The last HOOKGATE_CONFIG wins (os/exec keeps the last of duplicate keys).
+	env := append(r.hookgateEnv(addr, adminAddr, tq), "HOOKGATE_CONFIG="+r.e2eCfg)
+	w, err := startProc(ctx, "worker", r.f.serverCPU, filepath.Join(r.dir, fmt.Sprintf("worker-%d.log", round)), "", env, r.bin("worker"), r.e2eCfg)
 	if err != nil {
 		return row{}, err
 	}
 	defer w.stop()
-	g, err := startProc(ctx, "gateway", r.f.serverCPU, filepath.Join(r.dir, fmt.Sprintf("e2e-gateway-%d.log", round)), addr, env, r.bin("gateway"), r.cfgPath)
+	g, err := startProc(ctx, "gateway", r.f.serverCPU, filepath.Join(r.dir, fmt.Sprintf("e2e-gateway-%d.log", round)), addr, env, r.bin("gateway"), r.e2eCfg)
 	if err != nil {
 		return row{}, err
 	}

@@ -115,8 +115,8 @@ func (rep report) markdown() string {
 	host, _ := os.Hostname()
 	f := rep.Flags
 	fmt.Fprintf(&b, "# hookgate benchmark, %s\n\n", rep.At.Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "Host %s (%d CPU visible to the pinned runner), %s; %d rounds × %s, %d concurrent senders, %d-byte bodies, duplicates %.0f%%, forgeries %.0f%% (ref, gateway); servers on CPU %q, load generator on CPU %q.\n\n",
-		host, runtime.NumCPU(), runtime.Version(), f.rounds, f.dur, f.conc, f.size, f.dup*100, f.forged*100, f.serverCPU, f.loadCPU)
+	fmt.Fprintf(&b, "Host %s (%d CPU visible to the pinned runner), %s; %d rounds × %s, %d concurrent senders, %d-byte bodies, duplicates %.0f%%, forgeries %.0f%% (ref, gateway); e2e relay in the %s; servers on CPU %q, load generator on CPU %q.\n\n",
+		host, runtime.NumCPU(), runtime.Version(), f.rounds, f.dur, f.conc, f.size, f.dup*100, f.forged*100, f.e2eRelay, f.serverCPU, f.loadCPU)
 	b.WriteString("## Medians\n\n")
 	b.WriteString("| scenario | rate | p50 | p99 | dup p50 | forged p50 | CPU s per ack | RSS (peak) MB | load avg | runs |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
