@@ -78,7 +78,7 @@ func current() (params, error) {
 }
 
 // Paths of the binaries TestMain builds.
-var gatewayBin, workerBin string
+var gatewayBin, workerBin, temporalBin string
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -94,8 +94,11 @@ func run(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	gatewayBin = filepath.Join(dir, "gateway")
 	workerBin = filepath.Join(dir, "worker")
-	for bin, pkg := range map[string]string{gatewayBin: "../cmd/gateway", workerBin: "../cmd/worker"} {
-		// No -race: the processes are killed and timed, not checked for races.
+	temporalBin = filepath.Join(dir, "temporalserver")
+	for bin, pkg := range map[string]string{gatewayBin: "../cmd/gateway", workerBin: "../cmd/worker",
+		temporalBin: "./temporalserver"} {
+		// No -race: the processes are killed and timed, not checked for races
+		// (and a race-instrumented Temporal server would be several times slower).
 		out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "chaos: go build %s: %v\n%s", pkg, err, out)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -22,10 +20,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/hookgate/hookgate/config"
-	"github.com/hookgate/hookgate/devserver"
 	"github.com/hookgate/hookgate/publisher"
 	"github.com/hookgate/hookgate/testenv"
-	"github.com/hookgate/hookgate/workflows"
 )
 
 // stack is one hookgate deployment under test: a gateway and a worker process,
@@ -41,18 +37,16 @@ type stack struct {
 	amqpURL  string
 	db       *pgxpool.Pool
 	consumer *consumer
+	temporal string // host:port of the Temporal frontend
 
-	tsMu   sync.Mutex
-	ts     *devserver.Server
-	tsOpts devserver.Options
-
-	gateway, worker *proc
+	gateway, worker, temporalServer *proc
 }
 
 // proc is one running hookgate process.
 type proc struct {
 	name string
 	bin  string
+	args []string
 	log  string // file collecting its output across restarts
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -97,26 +91,18 @@ sources:
 		t.Fatal(err)
 	}
 
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s.tsOpts = devserver.Options{DataDir: filepath.Join(s.dir, "temporal"), Port: freePort(t),
-		SearchAttributes: workflows.SearchAttributes(), Logger: log}
-	var err error
-	if s.ts, err = devserver.Start(context.Background(), s.tsOpts); err != nil {
-		t.Fatalf("devserver: %v", err)
-	}
-	t.Cleanup(func() {
-		s.tsMu.Lock()
-		defer s.tsMu.Unlock()
-		if s.ts != nil {
-			_ = s.ts.Stop()
-		}
-	})
+	port := freePort(t)
+	s.temporal = fmt.Sprintf("127.0.0.1:%d", port)
+	s.temporalServer = &proc{name: "temporal", bin: temporalBin, log: filepath.Join(s.dir, "temporal.log"),
+		args: []string{"-data", filepath.Join(s.dir, "temporal"), "-port", fmt.Sprint(port)}}
+	t.Cleanup(s.temporalServer.stop) // last: the processes stop first
+	s.startTemporal()
 
 	s.env = append(os.Environ(),
 		config.EnvConfig+"="+s.cfgPath,
 		config.EnvDatabaseURL+"="+s.dbURL,
 		config.EnvAMQPURL+"="+s.amqpURL,
-		config.EnvTemporalAddress+"="+s.ts.Address(),
+		config.EnvTemporalAddress+"="+s.temporal,
 		config.EnvListen+"="+s.ingest,
 		config.EnvAdminListen+"="+fmt.Sprintf("127.0.0.1:%d", freePort(t)),
 		config.EnvDataDir+"="+filepath.Join(s.dir, "data"),
@@ -144,7 +130,7 @@ sources:
 		s.worker.stop()
 		s.gateway.stop()
 		if t.Failed() {
-			for _, p := range []*proc{s.gateway, s.worker} {
+			for _, p := range []*proc{s.gateway, s.worker, s.temporalServer} {
 				t.Logf("---- last lines of the %s's log ----\n%s", p.name, tail(p.log, 40))
 			}
 		}
@@ -152,6 +138,7 @@ sources:
 	s.startGateway()
 	s.start(s.worker)
 
+	var err error
 	if s.db, err = pgxpool.New(context.Background(), s.dbURL); err != nil {
 		t.Fatalf("books database: %v", err)
 	}
@@ -166,7 +153,7 @@ func (s *stack) start(p *proc) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	cmd := exec.Command(p.bin)
+	cmd := exec.Command(p.bin, p.args...)
 	cmd.Env = s.env
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
@@ -257,35 +244,36 @@ func tail(path string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// stopTemporal stops the embedded Temporal server; startTemporal brings it back
-// on the same port and SQLite file, with its history.
-func (s *stack) stopTemporal() {
-	s.t.Helper()
-	s.tsMu.Lock()
-	defer s.tsMu.Unlock()
-	if err := s.ts.Stop(); err != nil {
-		s.t.Fatalf("stop temporal: %v", err)
-	}
-	s.ts = nil
-}
+// stopTemporal stops the Temporal server (gracefully: an outage, not a
+// crash); startTemporal brings it back on the same port and SQLite file, with
+// its history, and waits until it answers.
+func (s *stack) stopTemporal() { s.temporalServer.stop() }
 
 func (s *stack) startTemporal() {
 	s.t.Helper()
-	s.tsMu.Lock()
-	defer s.tsMu.Unlock()
-	ts, err := devserver.Start(context.Background(), s.tsOpts)
-	if err != nil {
-		s.t.Fatalf("restart temporal: %v", err)
+	s.start(s.temporalServer)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		c, err := s.temporalClient()
+		if err == nil {
+			c.Close()
+			return
+		}
+		select {
+		case <-s.temporalServer.exited():
+			s.t.Fatalf("temporal server exited during start-up:\n%s", tail(s.temporalServer.log, 20))
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("temporal server not ready within 2m (%v):\n%s", err, tail(s.temporalServer.log, 20))
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	s.ts = ts
 }
 
-// temporalClient dials the embedded server for the books.
+// temporalClient dials the Temporal server (Dial checks its health).
 func (s *stack) temporalClient() (client.Client, error) {
-	s.tsMu.Lock()
-	addr := s.ts.Address()
-	s.tsMu.Unlock()
-	return client.Dial(client.Options{HostPort: addr, Logger: quietLogger{}})
+	return client.Dial(client.Options{HostPort: s.temporal, Logger: quietLogger{}})
 }
 
 // consumer reads every message of a durable queue bound to the events
