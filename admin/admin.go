@@ -399,7 +399,7 @@ func (a *API) replay(c *gin.Context) {
 		return
 	}
 	if a.o.Relay != nil {
-		a.o.Relay.Notify(store.Ref{ID: r.ID, Source: r.Source, EventID: r.EventID})
+		a.o.Relay.Notify(store.Ref{ID: r.ID, Source: r.Source, EventID: r.EventID, Replay: true})
 	}
 	a.o.Logger.Info("receipt replay requested", "receipt_id", r.ID, "source", r.Source, "actor", actor)
 	c.JSON(http.StatusAccepted, gin.H{"status": "requeued", "receipt_id": r.ID})

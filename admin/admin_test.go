@@ -333,7 +333,7 @@ func TestReplay(t *testing.T) {
 	if len(reps) != 1 || reps[0].Actor != "ci" || reps[0].Reason != "handler fixed" || !reps[0].At.Equal(f.now) {
 		t.Errorf("replays = %+v, want one by ci", reps)
 	}
-	if got := f.relay.got(); len(got) != 1 || got[0] != (store.Ref{ID: "r1", Source: "gh", EventID: "e1"}) {
+	if got := f.relay.got(); len(got) != 1 || got[0] != (store.Ref{ID: "r1", Source: "gh", EventID: "e1", Replay: true}) {
 		t.Errorf("relay notified %+v", got)
 	}
 	// The replay shows on the receipt.

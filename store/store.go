@@ -96,6 +96,10 @@ type Ref struct {
 	// is omitted from JSON when empty, so workflow inputs recorded before it
 	// existed decode and replay unchanged.
 	TraceParent string `json:",omitempty"`
+	// Replay is set when the receipt was requeued for a replay: only then may
+	// its workflow ID get a new run after an earlier one closed (the starter's
+	// reuse policy). Omitted from JSON when false, like TraceParent.
+	Replay bool `json:",omitempty"`
 }
 
 // AuditRecord is one HTTP request to the ingest endpoint, whatever its outcome.

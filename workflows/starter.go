@@ -29,20 +29,27 @@ type Starter struct {
 	Sources func(source string) (SourceInfo, bool)
 }
 
-// Start starts the workflow of ref, or finds the running one: the ID policy lets
-// a closed run be started again only after a replay put the receipt back to
-// "verified" (the relay only starts such receipts), and never starts a second
-// concurrent run.
+// Start starts the workflow of ref, or finds its run: a running one is never
+// started a second time (conflict policy USE_EXISTING), and a closed one gets a
+// new run only when ref is a replay (reuse policy ALLOW_DUPLICATE; otherwise
+// REJECT_DUPLICATE, and the SDK returns the closed run without an error). So a
+// start retried after a timeout whose first attempt did start the workflow, or
+// a sweep that read the receipt just before its run completed, cannot run the
+// event twice.
 func (s *Starter) Start(ctx context.Context, ref store.Ref) (string, error) {
 	info, ok := s.Sources(ref.Source)
 	if !ok {
 		return "", fmt.Errorf("start %s: source %q is not configured", ref.ID, ref.Source)
 	}
 	id := ID(ref.Source, ref.EventID)
+	reuse := enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
+	if ref.Replay {
+		reuse = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+	}
 	run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                s.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDReusePolicy:    reuse,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		EnableEagerStart:         s.Eager,
 		TypedSearchAttributes: temporal.NewSearchAttributes(

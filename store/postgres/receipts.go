@@ -92,7 +92,7 @@ func (s *Store) ReceiptByEvent(ctx context.Context, source, eventID string) (sto
 // before, oldest first: the relay's backlog of workflows to start. limit is
 // clamped like a list limit (store.ClampLimit).
 func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id, COALESCE(traceparent, '') FROM receipts
+	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL FROM receipts
 		WHERE status = 'verified' AND received_at < $1
 		ORDER BY received_at, id LIMIT $2`, ts(before), store.ClampLimit(limit))
 	if err != nil {
@@ -100,7 +100,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 	}
 	refs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Ref, error) {
 		var r store.Ref
-		err := row.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent)
+		err := row.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Replay)
 		return r, err
 	})
 	if err != nil {

@@ -84,7 +84,7 @@ func (s *Store) ReceiptByEvent(ctx context.Context, source, eventID string) (sto
 // before, oldest first: the relay's backlog of workflows to start. limit is
 // clamped like a list limit (store.ClampLimit).
 func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id, COALESCE(traceparent, '') FROM receipts
+	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL FROM receipts
 		WHERE status = 'verified' AND received_at < ?
 		ORDER BY received_at, id LIMIT ?`, us(before), store.ClampLimit(limit))
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 	var refs []store.Ref
 	for rows.Next() {
 		var r store.Ref
-		if err := rows.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent); err != nil {
+		if err := rows.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Replay); err != nil {
 			return nil, fmt.Errorf("unstarted receipts: %w", err)
 		}
 		refs = append(refs, r)

@@ -349,6 +349,8 @@ func testReplaysAndRequeue(t *testing.T, s Store) {
 	}
 	if refs := unstarted(t, s, at(2*time.Hour), 10); !reflect.DeepEqual(refIDs(refs), []string{id}) {
 		t.Errorf("Unstarted after Requeue = %v, want the requeued receipt", refIDs(refs))
+	} else if !refs[0].Replay {
+		t.Errorf("Unstarted after Requeue: Replay = false, want true (a new run is allowed)")
 	}
 	// The relay can queue it again.
 	markQueued(t, s, store.Queued{ReceiptID: id, WorkflowID: "src/evt", At: at(2 * time.Hour)})
