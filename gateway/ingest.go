@@ -135,11 +135,17 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, errBodyTooLarge
 	}
-	size := int64(512)
-	if r.ContentLength > 0 {
-		size = r.ContentLength
+	if r.ContentLength >= 0 {
+		// The declared length (net/http ends the body there): one exact read,
+		// instead of a buffer that grows once more to see EOF.
+		buf := make([]byte, r.ContentLength)
+		n, err := io.ReadFull(r.Body, buf)
+		if err != nil {
+			return buf[:n], fmt.Errorf("%w: %w", errBodyRead, err)
+		}
+		return buf, nil
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
+	buf := bytes.NewBuffer(make([]byte, 0, 512))
 	n, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return buf.Bytes(), fmt.Errorf("%w: %w", errBodyRead, err)
