@@ -21,15 +21,20 @@ func redactHeaders(h http.Header, extra ...string) http.Header {
 	for k, v := range h {
 		out[k] = v
 	}
-	for _, name := range append(credentialHeaders, extra...) {
-		k := http.CanonicalHeaderKey(name)
-		if vs, ok := out[k]; ok {
+	redact := func(name string) {
+		if vs, ok := out[name]; ok {
 			red := make([]string, len(vs))
 			for i := range red {
 				red[i] = "[redacted]"
 			}
-			out[k] = red
+			out[name] = red
 		}
+	}
+	for _, name := range credentialHeaders { // canonical already
+		redact(name)
+	}
+	for _, name := range extra {
+		redact(http.CanonicalHeaderKey(name))
 	}
 	return out
 }
