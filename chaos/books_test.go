@@ -192,7 +192,7 @@ func (s *stack) workflowRuns(ctx context.Context) (map[string][]enumspb.Workflow
 // extra lines (fault-specific checks) are added to the table.
 func (s *stack) balance(t *testing.T, title string, snd *sender, extra func(*books)) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	var b books
 	answers, pending := snd.results()
@@ -320,15 +320,11 @@ func (s *stack) balance(t *testing.T, title string, snd *sender, extra func(*boo
 	b.must("receipts unhandled or unfinished", len(rs)-byStatus[store.StatusCompleted]-byStatus[store.StatusDead], 0)
 
 	// Workflows: exactly one run per event, none for anything else.
-	var runs map[string][]enumspb.WorkflowExecutionStatus
 	// A receipt is marked completed by the run's last activity, so the run
-	// itself closes a moment later, and visibility trails it.
-	for range 60 {
-		if runs, err = s.workflowRuns(ctx); err == nil && len(runs) >= len(rs) && allClosed(runs) {
-			break
-		}
-		time.Sleep(time.Second)
-	}
+	// itself closes a moment later, and visibility trails it: wait (cheaply,
+	// by counting) until no run is open, then list them all once.
+	s.waitRunsClosed(ctx, len(rs))
+	runs, err := s.workflowRuns(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,16 +413,29 @@ func (s *stack) balance(t *testing.T, title string, snd *sender, extra func(*boo
 	b.report(t, title)
 }
 
-// allClosed reports whether no run is still open.
-func allClosed(runs map[string][]enumspb.WorkflowExecutionStatus) bool {
-	for _, st := range runs {
-		for _, x := range st {
-			if x == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-				return false
-			}
-		}
+// waitRunsClosed waits (at most two minutes) until visibility counts at least
+// want closed ProcessWebhook runs and no open one.
+func (s *stack) waitRunsClosed(ctx context.Context, want int) {
+	c, err := s.temporalClient()
+	if err != nil {
+		return // workflowRuns reports it
 	}
-	return true
+	defer c.Close()
+	count := func(status string) int64 {
+		resp, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("WorkflowType = %q AND ExecutionStatus = %q", workflows.Name, status)})
+		if err != nil {
+			return -1
+		}
+		return resp.GetCount()
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if count("Running") == 0 && count("Completed") >= int64(want) {
+			return
+		}
+		time.Sleep(time.Second)
+	}
 }
 
 // forged2xxIDs counts the forged event IDs among the acked ones (zero unless a
