@@ -173,10 +173,19 @@ func (s *stack) workflowRuns(ctx context.Context) (map[string][]enumspb.Workflow
 	out := map[string][]enumspb.WorkflowExecutionStatus{}
 	var token []byte
 	for {
-		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			PageSize: 1000, NextPageToken: token, Query: fmt.Sprintf("WorkflowType = %q", workflows.Name)})
-		if err != nil {
-			return nil, fmt.Errorf("list workflows: %w", err)
+		// Small pages, each tried a few times: on the SQLite visibility store a
+		// page of 10,000 runs can outlast the client's RPC deadline.
+		var resp *workflowservice.ListWorkflowExecutionsResponse
+		for try := 0; ; try++ {
+			resp, err = c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+				PageSize: 200, NextPageToken: token, Query: fmt.Sprintf("WorkflowType = %q", workflows.Name)})
+			if err == nil {
+				break
+			}
+			if try == 4 || ctx.Err() != nil {
+				return nil, fmt.Errorf("list workflows: %w", err)
+			}
+			time.Sleep(time.Second)
 		}
 		for _, e := range resp.Executions {
 			id := e.GetExecution().GetWorkflowId()
