@@ -2,9 +2,9 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
@@ -54,12 +54,11 @@ func RunWorker(ctx context.Context, d WorkerDeps) error {
 	defer stopTracing()
 	acts := NewActivities(d.Config, activityStore(d.Store, d.Metrics), publisherOf(d.Publisher, d.Metrics), sources, d.Logger.With("component", "activities"))
 	acts.TracerProvider = tp
-	w, err := NewWorker(d.Temporal, d.Config, acts, d.Team, d.Options)
-	if err != nil {
-		return err
-	}
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("start worker: %w", err)
+	w, err := startWorker(ctx, func() (worker.Worker, error) {
+		return NewWorker(d.Temporal, d.Config, acts, d.Team, d.Options)
+	}, d.Logger)
+	if err != nil || w == nil {
+		return err // nil when ctx ended while Temporal was still unreachable
 	}
 	stopMetrics, err := serveWorkerMetrics(d.Config, d.Metrics, d.Logger.With("component", "metrics"))
 	if err != nil {
@@ -87,4 +86,32 @@ func RunWorker(ctx context.Context, d WorkerDeps) error {
 	wg.Wait() // the relay stops before the worker it starts workflows for
 	w.Stop()
 	return nil
+}
+
+// workerRetryPause is the first pause of startWorker (tests shorten it).
+var workerRetryPause = time.Second
+
+// startWorker builds and starts the Temporal worker, retrying with a growing
+// pause (1 s up to 30 s) while the server cannot be reached, so a worker started
+// during a Temporal outage waits for it instead of exiting. It returns a nil
+// worker and nil error if ctx ends first, and a build error at once.
+func startWorker(ctx context.Context, build func() (worker.Worker, error), log *slog.Logger) (worker.Worker, error) {
+	pause := workerRetryPause
+	for {
+		w, err := build()
+		if err != nil {
+			return nil, err
+		}
+		err = w.Start()
+		if err == nil {
+			return w, nil
+		}
+		log.Warn("worker cannot start yet; retrying", "err", err, "in", pause)
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 30*time.Second)
+	}
 }
