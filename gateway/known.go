@@ -24,8 +24,8 @@ type knownKey struct{ source, eventID string }
 // Gateway.ackKnown). Forgetting only sends a duplicate down the normal path,
 // where the store detects it, so the bound never affects correctness.
 type known struct {
-	mu   sync.Mutex
-	ids  map[knownKey]string
+	mu    sync.Mutex
+	ids   map[knownKey]string
 	ring  []knownKey // insertion order, for eviction
 	next  int        // next slot of ring to fill once full
 	limit int
