@@ -144,7 +144,7 @@ func repository(eventType string, r wireRepo) (events.Repository, error) {
 	if !validFullName(r.FullName) {
 		return events.Repository{}, handlerErr(eventType, "repository.full_name missing or not owner/name")
 	}
-	out := events.Repository{FullName: r.FullName, URL: r.HTMLURL, Private: r.Private}
+	out := events.Repository{FullName: r.FullName, URL: events.URI(r.HTMLURL), Private: r.Private}
 	if r.ID != nil {
 		out.ID = strconv.FormatInt(*r.ID, 10)
 	}
@@ -197,7 +197,7 @@ func convertCommit(eventType string, c wireCommit) (events.Commit, error) {
 	if err != nil {
 		return events.Commit{}, err
 	}
-	return events.Commit{ID: c.ID, Message: c.Message, Timestamp: ts, URL: c.URL,
+	return events.Commit{ID: c.ID, Message: c.Message, Timestamp: ts, URL: events.URI(c.URL),
 		Author: c.Author.Name, AuthorUsername: c.Author.Username}, nil
 }
 
@@ -227,7 +227,7 @@ func handlePush(in handlers.Input) ([]events.Event, error) {
 		Forced:     p.Forced,
 		Pusher:     p.Pusher.Name,
 		Sender:     p.Sender.Login,
-		CompareURL: p.Compare,
+		CompareURL: events.URI(p.Compare),
 		Commits:    make([]events.Commit, 0, len(p.Commits)),
 	}
 	for _, c := range p.Commits {
@@ -305,7 +305,7 @@ func handlePullRequest(in handlers.Input) ([]events.Event, error) {
 		State:      pr.State,
 		Draft:      pr.Draft,
 		Merged:     pr.Merged,
-		URL:        pr.HTMLURL,
+		URL:        events.URI(pr.HTMLURL),
 		Author:     pr.User.Login,
 		Sender:     p.Sender.Login,
 		HeadRef:    pr.Head.Ref,
@@ -367,7 +367,7 @@ func handleIssues(in handlers.Input) ([]events.Event, error) {
 		Number:     is.Number,
 		Title:      is.Title,
 		State:      is.State,
-		URL:        is.HTMLURL,
+		URL:        events.URI(is.HTMLURL),
 		Author:     is.User.Login,
 		Sender:     p.Sender.Login,
 		Labels:     make([]string, 0, len(is.Labels)),

@@ -370,7 +370,7 @@ func handleInvoicePaid(in handlers.Input) ([]events.Event, error) {
 		i.Number = *inv.Number
 	}
 	if inv.HostedInvoiceURL != nil {
-		i.URL = *inv.HostedInvoiceURL
+		i.URL = events.URI(*inv.HostedInvoiceURL)
 	}
 	if inv.StatusTransitions.PaidAt != nil {
 		i.PaidAt = stripeUnixUTC(*inv.StatusTransitions.PaidAt)
