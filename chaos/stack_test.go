@@ -293,16 +293,7 @@ func newConsumer(url, queue string) *consumer {
 }
 
 func (c *consumer) withChannel(fn func(ch *amqp.Channel) error) error {
-	conn, err := amqp.Dial(c.url)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		return err
-	}
-	return fn(ch)
+	return testenv.WithAMQPChannel(c.url, fn)
 }
 
 // declare creates the default topology (the worker publishes to it) and the

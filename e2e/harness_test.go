@@ -339,16 +339,7 @@ func (s *stack) withChannel(t testing.TB, fn func(ch *amqp.Channel) error) {
 }
 
 func (s *stack) tryChannel(fn func(ch *amqp.Channel) error) error {
-	conn, err := amqp.Dial(s.amqpURL)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		return err
-	}
-	return fn(ch)
+	return testenv.WithAMQPChannel(s.amqpURL, fn)
 }
 
 // drain reads (and acks) every message waiting on q.
