@@ -52,6 +52,8 @@ type Source struct {
 	PublicURL *url.URL
 	// AllowedIPs, when set, are the only client IPs accepted (403 otherwise).
 	AllowedIPs []netip.Prefix
+
+	credentials []string // Provider.CredentialHeaders, canonical; set by New
 }
 
 // Options configure a gateway.
@@ -153,6 +155,10 @@ func New(o Options) (*Gateway, error) {
 		s := o.Sources[i]
 		if s.Provider == nil {
 			return nil, fmt.Errorf("gateway: source %q has no provider", s.Name)
+		}
+		s.credentials = nil
+		for _, h := range s.Provider.CredentialHeaders() {
+			s.credentials = append(s.credentials, http.CanonicalHeaderKey(h))
 		}
 		g.sources[s.Name] = &s
 	}

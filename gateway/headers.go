@@ -15,7 +15,8 @@ var credentialHeaders = []string{
 }
 
 // redactHeaders returns a copy of h with credential values replaced. extra names
-// further headers to redact (a token provider's configured header).
+// further headers to redact, in canonical form (a source's
+// Provider.CredentialHeaders, canonicalised by New).
 func redactHeaders(h http.Header, extra ...string) http.Header {
 	out := make(http.Header, len(h))
 	for k, v := range h {
@@ -34,7 +35,7 @@ func redactHeaders(h http.Header, extra ...string) http.Header {
 		redact(name)
 	}
 	for _, name := range extra {
-		redact(http.CanonicalHeaderKey(name))
+		redact(name)
 	}
 	return out
 }

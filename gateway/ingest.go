@@ -22,12 +22,14 @@ func (g *Gateway) ingest(c *gin.Context) {
 		defer g.startSpan(c)()
 	}
 	now := g.now()
-	rec := auditBase(c, now)
 	src, err := g.source(c)
 	if err != nil {
-		g.fail(c, nil, rec, err)
+		g.fail(c, nil, auditBase(c, now), err)
 		return
 	}
+	// Redacted once, with the source's own credential headers, before anything
+	// (receipt, audit row, log) can keep them.
+	rec := auditBase(c, now, src.credentials...)
 	rec.Source = src.Name
 	if g.draining.Load() {
 		g.fail(c, nil, rec, errShuttingDown)
@@ -210,8 +212,10 @@ func (g *Gateway) respond(c *gin.Context, err error) {
 	c.AbortWithStatusJSON(status, errorBody{Error: http.StatusText(status), Reason: reasonOf(err)})
 }
 
-// auditBase starts the audit record of a request.
-func auditBase(c *gin.Context, now time.Time) store.AuditRecord {
+// auditBase starts the audit record of a request. Its headers are a copy with
+// the shared credential headers and credentials (the source's own, canonical)
+// redacted.
+func auditBase(c *gin.Context, now time.Time, credentials ...string) store.AuditRecord {
 	return store.AuditRecord{
 		ID:       uuid.Must(uuid.NewV7()).String(),
 		At:       now,
@@ -219,7 +223,7 @@ func auditBase(c *gin.Context, now time.Time) store.AuditRecord {
 		RemoteIP: c.ClientIP(),
 		Method:   c.Request.Method,
 		Path:     truncate(c.Request.URL.EscapedPath(), 256),
-		Header:   redactHeaders(c.Request.Header),
+		Header:   redactHeaders(c.Request.Header, credentials...),
 	}
 }
 

@@ -68,9 +68,17 @@ type Reply struct {
 //
 // Identify is called only after Verify succeeded. It returns ErrMalformedPayload
 // (wrapped) when the verified body cannot yield an event ID and type.
+//
+// CredentialHeaders names the request headers that carry the source's secret
+// itself (a shared token, Basic credentials), as opposed to a signature derived
+// from it. The gateway redacts them before a request is stored or logged, for
+// accepted and rejected requests alike, so anyone who can read the store cannot
+// forge deliveries. A scheme whose headers carry only signatures (every HMAC and
+// public-key scheme) returns nil. The list is fixed when the provider is built.
 type Provider interface {
 	Verify(ctx context.Context, r *Request) error
 	Identify(r *Request) (Event, error)
+	CredentialHeaders() []string
 }
 
 // Replier is implemented by providers that must answer accepted requests in a

@@ -176,3 +176,7 @@ func (p *provider) Identify(r *providers.Request) (providers.Event, error) {
 	}
 	return ev, nil
 }
+
+// CredentialHeaders names Authorization: it carries the user:password
+// credentials, merely base64-encoded (providers.Provider).
+func (p *provider) CredentialHeaders() []string { return []string{AuthorizationHeader} }

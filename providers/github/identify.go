@@ -101,3 +101,7 @@ func DecodePayload(contentType string, body []byte) ([]byte, error) {
 	}
 	return doc, nil
 }
+
+// CredentialHeaders is nil: the scheme's headers carry signatures, never the
+// secret itself (providers.Provider).
+func (p *provider) CredentialHeaders() []string { return nil }

@@ -460,3 +460,7 @@ func (p *provider) Identify(r *providers.Request) (providers.Event, error) {
 	}
 	return ev, nil
 }
+
+// CredentialHeaders is nil: the scheme's headers carry signatures, never the
+// secret itself (providers.Provider).
+func (p *provider) CredentialHeaders() []string { return nil }

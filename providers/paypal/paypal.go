@@ -329,3 +329,7 @@ func (p *Provider) Identify(r *providers.Request) (providers.Event, error) {
 	}
 	return providers.Event{ID: body.ID, Type: body.EventType}, nil
 }
+
+// CredentialHeaders is nil: the scheme's headers carry signatures, never the
+// secret itself (providers.Provider).
+func (p *Provider) CredentialHeaders() []string { return nil }

@@ -69,3 +69,7 @@ func field(r *providers.Request, name string) (string, bool, error) {
 	}
 	return v, true, nil
 }
+
+// CredentialHeaders is nil: the scheme's headers carry signatures, never the
+// secret itself (providers.Provider).
+func (p *provider) CredentialHeaders() []string { return nil }

@@ -63,3 +63,7 @@ func checkField(name, v string) error {
 	}
 	return nil
 }
+
+// CredentialHeaders is nil: the scheme's headers carry signatures, never the
+// secret itself (providers.Provider).
+func (p *provider) CredentialHeaders() []string { return nil }

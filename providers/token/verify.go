@@ -164,3 +164,7 @@ func (p *provider) Identify(r *providers.Request) (providers.Event, error) {
 	}
 	return ev, nil
 }
+
+// CredentialHeaders names the configured token header: it carries the shared
+// secret verbatim (providers.Provider).
+func (p *provider) CredentialHeaders() []string { return []string{p.header} }

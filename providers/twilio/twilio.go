@@ -319,3 +319,7 @@ func (p *Provider) Decode(contentType string, body []byte) ([]byte, error) {
 		return nil, fmt.Errorf("twilio: unsupported content type: %w", providers.ErrMalformedPayload)
 	}
 }
+
+// CredentialHeaders is nil: the scheme's headers carry signatures, never the
+// secret itself (providers.Provider).
+func (p *Provider) CredentialHeaders() []string { return nil }
