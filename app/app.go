@@ -45,6 +45,7 @@ type Store interface {
 	admin.Store
 	admin.StatsStore
 	OldestUnstarted(ctx context.Context) (time.Time, int, error)
+	RedactHeaders(ctx context.Context, source string, names []string) (int64, error)
 	Ping(ctx context.Context) error
 	Migrate(ctx context.Context) error
 	Close() error

@@ -3,6 +3,8 @@ package gateway
 import (
 	"net/http"
 	"strings"
+
+	"github.com/hookgate/hookgate/store"
 )
 
 // credentialHeaders are redacted before a request's headers are stored: they carry
@@ -12,6 +14,18 @@ var credentialHeaders = []string{
 	"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie",
 	"X-Gitlab-Token", "X-Webhook-Token", "X-Telegram-Bot-Api-Secret-Token",
 	"X-Api-Key", "Api-Key",
+}
+
+// CredentialHeaders returns the headers redacted from src's stored requests:
+// the list every source shares and src's own (Provider.CredentialHeaders), in
+// canonical form. `hookgate scrub-credentials` scrubs rows stored before a
+// header was on it.
+func CredentialHeaders(src Source) []string {
+	out := append([]string(nil), credentialHeaders...)
+	for _, h := range src.Provider.CredentialHeaders() {
+		out = append(out, http.CanonicalHeaderKey(h))
+	}
+	return out
 }
 
 // redactHeaders returns a copy of h with credential values replaced. extra names
@@ -26,7 +40,7 @@ func redactHeaders(h http.Header, extra ...string) http.Header {
 		if vs, ok := out[name]; ok {
 			red := make([]string, len(vs))
 			for i := range red {
-				red[i] = "[redacted]"
+				red[i] = store.Redacted
 			}
 			out[name] = red
 		}

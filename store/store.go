@@ -20,6 +20,9 @@ import (
 // ErrNotFound is returned (wrapped) when a record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// Redacted replaces the value of a credential header in stored headers.
+const Redacted = "[redacted]"
+
 // Status is the processing state of a receipt.
 type Status string
 

@@ -48,6 +48,7 @@ type Store interface {
 	RecordReplay(ctx context.Context, r store.Replay) error
 	Replays(ctx context.Context, receiptID string) ([]store.Replay, error)
 	Requeue(ctx context.Context, receiptID string, at time.Time) error
+	RedactHeaders(ctx context.Context, source string, names []string) (int64, error)
 }
 
 // Run runs the conformance suite. open must return a store on a fresh, empty
@@ -80,6 +81,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ReplaysAndRequeue", testReplaysAndRequeue},
 		{"NotFound", testNotFound},
 		{"TraceParent", testTraceParent},
+		{"RedactHeaders", testRedactHeaders},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
