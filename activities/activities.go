@@ -50,7 +50,8 @@ type Store interface {
 	Transition(ctx context.Context, t store.Transition) error
 	RecordAttempt(ctx context.Context, a store.Attempt) error
 	SaveEvents(ctx context.Context, es []store.Event) error
-	Events(ctx context.Context, f store.EventFilter) ([]store.Event, error)
+	// ReceiptEvents returns all of a receipt's events in handler order (Seq).
+	ReceiptEvents(ctx context.Context, receiptID string) ([]store.Event, error)
 	MarkPublished(ctx context.Context, ids []string, at time.Time) error
 }
 
@@ -254,12 +255,12 @@ func envelope(r store.Receipt, seq int, ev events.Event) (store.Event, error) {
 	}, nil
 }
 
-// PublishEvents publishes the receipt's saved events (those not yet confirmed)
-// and marks them published once the broker confirmed every one. Without a broker
+// PublishEvents publishes the receipt's saved events (those not yet confirmed),
+// all of them, in the order the handler produced them, and marks them published once the broker confirmed every one. Without a broker
 // the store is the bus: the events are marked published as they are.
 func (a *Activities) PublishEvents(ctx context.Context, in StepInput) error {
 	return a.attempt(ctx, in, store.StepPublish, func(ctx context.Context) error {
-		evs, err := a.Store.Events(ctx, store.EventFilter{ReceiptID: in.Receipt.ID, Limit: 1000})
+		evs, err := a.Store.ReceiptEvents(ctx, in.Receipt.ID)
 		if err != nil {
 			return fmt.Errorf("load events: %w", err)
 		}

@@ -325,3 +325,35 @@ func TestReplayBatchDryRunAndReal(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishKeepsTheHandlersOrder saves a receipt's 12 events as a handler
+// would (one provider event's time on all of them), and checks that they are
+// published in the handler's order: message 0 first, message 10 after 9.
+func TestPublishKeepsTheHandlersOrder(t *testing.T) {
+	b := setup(t, true)
+	ctx := context.Background()
+	ref := b.ingest(t, "push", "push", nil)
+	const n = 12
+	when := time.Now()
+	var es []store.Event
+	for seq := range n {
+		es = append(es, store.Event{
+			ID: activities.MessageID(ref.ID, seq), ReceiptID: ref.ID, Seq: seq, Type: string(events.GitPush),
+			Time: when, Envelope: []byte(`{}`),
+		})
+	}
+	if err := b.st.SaveEvents(ctx, es); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.acts.PublishEvents(ctx, step(ref, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.pub.msgs) != n {
+		t.Fatalf("published %d messages, want %d", len(b.pub.msgs), n)
+	}
+	for seq, m := range b.pub.msgs {
+		if want := activities.MessageID(ref.ID, seq); m.ID != want {
+			t.Errorf("message %d is %s, want %s", seq, m.ID, want)
+		}
+	}
+}

@@ -28,7 +28,7 @@ type TeamInput struct {
 func WrapTeam(a *Activities, fn TeamFunc) func(ctx context.Context, in TeamInput) error {
 	return func(ctx context.Context, in TeamInput) error {
 		return a.attempt(ctx, in.Step, store.Step(in.Activity), func(ctx context.Context) error {
-			evs, err := a.Store.Events(ctx, store.EventFilter{ReceiptID: in.Step.Receipt.ID, Limit: 1000})
+			evs, err := a.Store.ReceiptEvents(ctx, in.Step.Receipt.ID)
 			if err != nil {
 				return fmt.Errorf("load events: %w", err)
 			}

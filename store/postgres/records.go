@@ -173,11 +173,22 @@ func (s *Store) Events(ctx context.Context, f store.EventFilter) ([]store.Event,
 	if !f.Since.IsZero() {
 		w.add("time >= ?", ts(f.Since))
 	}
-	q := `SELECT id, receipt_id, seq, type, subject, time, envelope, published_at FROM events` +
-		w.String() + ` ORDER BY time DESC, id DESC LIMIT ` + w.arg(store.ClampLimit(f.Limit))
-	rows, err := s.pool.Query(ctx, q, w.args...)
+	tail := w.String() + ` ORDER BY time DESC, id DESC LIMIT ` + w.arg(store.ClampLimit(f.Limit))
+	return s.events(ctx, "list events", tail, w.args...)
+}
+
+// ReceiptEvents returns every event of a receipt in the order its handler
+// produced them (Seq ascending), however many there are.
+func (s *Store) ReceiptEvents(ctx context.Context, receiptID string) ([]store.Event, error) {
+	return s.events(ctx, "receipt events", ` WHERE receipt_id = $1 ORDER BY seq`, receiptID)
+}
+
+// events runs the events query whose WHERE, ORDER and LIMIT clauses are tail.
+func (s *Store) events(ctx context.Context, what, tail string, args ...any) ([]store.Event, error) {
+	q := `SELECT id, receipt_id, seq, type, subject, time, envelope, published_at FROM events` + tail
+	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	es, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Event, error) {
 		var e store.Event
@@ -187,7 +198,7 @@ func (s *Store) Events(ctx context.Context, f store.EventFilter) ([]store.Event,
 		return e, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return es, nil
 }

@@ -192,11 +192,22 @@ func (s *Store) Events(ctx context.Context, f store.EventFilter) ([]store.Event,
 	if !f.Since.IsZero() {
 		w.add("time >= ?", us(f.Since))
 	}
-	q := `SELECT id, receipt_id, seq, type, subject, time, envelope, published_at FROM events` +
-		w.String() + ` ORDER BY time DESC, id DESC LIMIT ?`
-	rows, err := s.r.QueryContext(ctx, q, append(w.args, store.ClampLimit(f.Limit))...)
+	return s.events(ctx, "list events", w.String()+` ORDER BY time DESC, id DESC LIMIT ?`,
+		append(w.args, store.ClampLimit(f.Limit))...)
+}
+
+// ReceiptEvents returns every event of a receipt in the order its handler
+// produced them (Seq ascending), however many there are.
+func (s *Store) ReceiptEvents(ctx context.Context, receiptID string) ([]store.Event, error) {
+	return s.events(ctx, "receipt events", ` WHERE receipt_id = ? ORDER BY seq`, receiptID)
+}
+
+// events runs the events query whose WHERE, ORDER and LIMIT clauses are tail.
+func (s *Store) events(ctx context.Context, what, tail string, args ...any) ([]store.Event, error) {
+	q := `SELECT id, receipt_id, seq, type, subject, time, envelope, published_at FROM events` + tail
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var es []store.Event
@@ -205,13 +216,13 @@ func (s *Store) Events(ctx context.Context, f store.EventFilter) ([]store.Event,
 		var t int64
 		var published sql.NullInt64
 		if err := rows.Scan(&e.ID, &e.ReceiptID, &e.Seq, &e.Type, &e.Subject, &t, &e.Envelope, &published); err != nil {
-			return nil, fmt.Errorf("list events: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		e.Time, e.PublishedAt = fromUS(t), fromNullUS(published)
 		es = append(es, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return es, nil
 }

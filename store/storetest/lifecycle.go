@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -398,5 +399,44 @@ func testNotFound(t *testing.T, s Store) {
 	// The existing receipt is untouched by the failed calls.
 	if r := receipt(t, s, d.Receipt.ID); r.Status != store.StatusVerified || r.Attempts != 0 {
 		t.Errorf("receipt changed: %+v", r)
+	}
+}
+
+// testReceiptEvents saves more events for one receipt than a listing page
+// holds, stamped later as Seq rises for half of them and earlier for the
+// other half, with IDs that do not sort as strings in Seq order, plus another receipt's: ReceiptEvents returns
+// exactly the receipt's, all of them, in Seq order.
+func testReceiptEvents(t *testing.T, s Store) {
+	ctx := context.Background()
+	d, other := delivery("src", "many", at(0)), delivery("src", "other", at(0))
+	ingest(t, s, d, other)
+	const n = store.MaxLimit + 5
+	var es []store.Event
+	for seq := range n {
+		es = append(es, store.Event{
+			ID: fmt.Sprintf("%s.%d", d.Receipt.ID, seq), ReceiptID: d.Receipt.ID, Seq: seq, Type: "invoice.paid",
+			Time: at(time.Duration((seq%2)*2-1) * time.Duration(seq) * time.Second), Envelope: []byte(`{}`),
+		})
+	}
+	es = append(es, store.Event{ID: other.Receipt.ID + ".0", ReceiptID: other.Receipt.ID, Type: "invoice.paid", Time: at(0), Envelope: []byte(`{}`)})
+	for i := 0; i < len(es); i += 500 {
+		if err := s.SaveEvents(ctx, es[i:min(i+500, len(es))]); err != nil {
+			t.Fatalf("SaveEvents: %v", err)
+		}
+	}
+	got, err := s.ReceiptEvents(ctx, d.Receipt.ID)
+	if err != nil {
+		t.Fatalf("ReceiptEvents: %v", err)
+	}
+	if len(got) != n {
+		t.Fatalf("ReceiptEvents returned %d events, want %d", len(got), n)
+	}
+	for i, e := range got {
+		if e.Seq != i || e.ID != es[i].ID {
+			t.Fatalf("event %d is seq %d (%s), want seq %d (%s)", i, e.Seq, e.ID, i, es[i].ID)
+		}
+	}
+	if none, err := s.ReceiptEvents(ctx, "no-such-receipt"); err != nil || len(none) != 0 {
+		t.Errorf("ReceiptEvents of an unknown receipt = %d events, %v; want none", len(none), err)
 	}
 }

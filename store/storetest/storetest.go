@@ -43,6 +43,7 @@ type Store interface {
 	SaveEvents(ctx context.Context, es []store.Event) error
 	MarkPublished(ctx context.Context, ids []string, at time.Time) error
 	Events(ctx context.Context, f store.EventFilter) ([]store.Event, error)
+	ReceiptEvents(ctx context.Context, receiptID string) ([]store.Event, error)
 	ListReceipts(ctx context.Context, f store.Filter) (store.Page, error)
 	ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditRecord, error)
 	RecordReplay(ctx context.Context, r store.Replay) error
@@ -73,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Transitions", testTransitions},
 		{"Attempts", testAttempts},
 		{"Events", testEvents},
+		{"ReceiptEvents", testReceiptEvents},
 		{"ListReceipts", testListReceipts},
 		{"ListReceiptsLimits", testListReceiptsLimits},
 		{"ListReceiptsInvalid", testListReceiptsInvalid},
