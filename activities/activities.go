@@ -136,7 +136,7 @@ func (a *Activities) attempt(ctx context.Context, in StepInput, step store.Step,
 	defer func() { endSpan(span, err) }()
 	started := a.now()
 	err = fn(ctx)
-	rec := store.Attempt{ReceiptID: in.Receipt.ID, Step: step, Attempt: in.Attempt, StartedAt: started, FinishedAt: a.now()}
+	rec := store.Attempt{ReceiptID: in.Receipt.ID, Run: in.Receipt.Generation, Step: step, Attempt: in.Attempt, StartedAt: started, FinishedAt: a.now()}
 	if err != nil {
 		rec.Error = err.Error()
 	}

@@ -2,16 +2,18 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/hookgate/hookgate/relay"
 	"github.com/hookgate/hookgate/store"
 )
 
 // ReplayStore is what bulk replay needs from the store, beyond Store.
 type ReplayStore interface {
 	ListReceipts(ctx context.Context, f store.Filter) (store.Page, error)
-	Requeue(ctx context.Context, receiptID string, at time.Time) error
+	Requeue(ctx context.Context, receiptID string, at time.Time) (int, error)
 	RecordReplay(ctx context.Context, r store.Replay) error
 	MarkQueued(ctx context.Context, qs []store.Queued) error
 }
@@ -49,8 +51,10 @@ type ReplayBatchResult struct {
 	Next     string // empty after the last page
 }
 
-// ReplayBatch replays one page of receipts: each is requeued, the replay recorded
-// on it (who, when, why), and its workflow started. In a dry run it only counts.
+// ReplayBatch replays one page of receipts through relay.Replay, the path a
+// single replay takes: each is requeued as its next generation, the replay
+// recorded on it (who, when, why), and its new run started. A receipt that did
+// not get a new run counts as Failed. In a dry run it only counts.
 //
 // Requeueing a receipt changes its status, so a filter on status would skip
 // receipts on the next page: pages are read by cursor from a listing that is
@@ -71,27 +75,26 @@ func (a *Activities) ReplayBatch(ctx context.Context, in ReplayBatchInput) (Repl
 	if in.DryRun {
 		return out, nil
 	}
+	var starter relay.Starter
+	if a.Starter != nil {
+		starter = a.Starter
+	}
 	for _, r := range page.Receipts {
-		now := a.now()
-		if err := rs.Requeue(ctx, r.ID, now); err != nil {
-			return out, fmt.Errorf("requeue %s: %w", r.ID, err)
+		_, err := relay.Replay(ctx, rs, starter, r, store.Replay{At: a.now(), Actor: in.Actor, Reason: in.Reason})
+		switch {
+		case err == nil:
+			out.Replayed++
+		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrNotFound):
+			// Its run has not ended (or it was purged): nothing changed.
+			out.Failed++
+			a.log().Warn("bulk replay: receipt not replayed", "receipt_id", r.ID, "err", err)
+		case errors.Is(err, relay.ErrNotStarted):
+			// Requeued and recorded: the relay's sweep starts its run later.
+			out.Failed++
+			a.log().Warn("bulk replay: run not started; the relay will retry", "receipt_id", r.ID, "err", err)
+		default:
+			return out, err
 		}
-		if err := rs.RecordReplay(ctx, store.Replay{ReceiptID: r.ID, At: now, Actor: in.Actor, Reason: in.Reason}); err != nil {
-			return out, fmt.Errorf("record replay %s: %w", r.ID, err)
-		}
-		if a.Starter != nil {
-			wid, err := a.Starter.Start(ctx, store.Ref{ID: r.ID, Source: r.Source, EventID: r.EventID})
-			if err != nil {
-				// The receipt is requeued: the relay's sweep starts it later.
-				out.Failed++
-				a.log().Warn("bulk replay: start failed; the relay will retry", "receipt_id", r.ID, "err", err)
-				continue
-			}
-			if err := rs.MarkQueued(ctx, []store.Queued{{ReceiptID: r.ID, WorkflowID: wid, At: a.now()}}); err != nil {
-				return out, fmt.Errorf("mark queued %s: %w", r.ID, err)
-			}
-		}
-		out.Replayed++
 	}
 	return out, nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hookgate/hookgate/relay"
 	"github.com/hookgate/hookgate/store"
 )
 
@@ -30,13 +31,9 @@ type Store interface {
 	Events(ctx context.Context, f store.EventFilter) ([]store.Event, error)
 	Replays(ctx context.Context, receiptID string) ([]store.Replay, error)
 	ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditRecord, error)
-	Requeue(ctx context.Context, receiptID string, at time.Time) error
+	Requeue(ctx context.Context, receiptID string, at time.Time) (int, error)
 	RecordReplay(ctx context.Context, r store.Replay) error
-}
-
-// Relay is told to start requeued receipts at once.
-type Relay interface {
-	Notify(ref store.Ref)
+	MarkQueued(ctx context.Context, qs []store.Queued) error
 }
 
 // Token is a named bearer token.
@@ -48,7 +45,9 @@ type Token struct {
 // Options configure the admin API.
 type Options struct {
 	Store Store
-	Relay Relay // may be nil: the relay's sweep then picks replays up
+	// Starter starts a replayed receipt's new run (relay.Replay); nil leaves
+	// replays to the relay's sweep.
+	Starter relay.Starter
 	// BulkReplays runs bulk replays; nil answers 503 to them (dry runs still work).
 	BulkReplays BulkReplayer
 	Tokens      []Token
@@ -154,6 +153,8 @@ func (a *API) fail(c *gin.Context, err error) {
 	case errors.Is(err, errBadRequest), errors.Is(err, store.ErrInvalid):
 		// store.ErrInvalid: a malformed cursor, status or search term.
 		status = http.StatusBadRequest
+	case errors.Is(err, store.ErrConflict):
+		status = http.StatusConflict
 	case errors.Is(err, errUnavailable):
 		status = http.StatusServiceUnavailable
 	}
@@ -193,6 +194,7 @@ type ReceiptView struct {
 	WorkflowID  string              `json:"workflow_id,omitempty"`
 	Attempts    int                 `json:"attempts"`
 	Duplicates  int                 `json:"duplicates"`
+	Generation  int                 `json:"generation"` // replays so far: the current run's number
 	LastError   string              `json:"last_error,omitempty"`
 	ReceivedAt  time.Time           `json:"received_at"`
 	QueuedAt    *time.Time          `json:"queued_at,omitempty"`
@@ -215,7 +217,7 @@ func view(r store.Receipt) ReceiptView {
 	v := ReceiptView{
 		ID: r.ID, Source: r.Source, Provider: r.Provider, EventID: r.EventID, EventType: r.EventType,
 		Status: r.Status, ContentType: r.ContentType, WorkflowID: r.WorkflowID, Attempts: r.Attempts,
-		Duplicates: r.Duplicates, LastError: r.LastError, ReceivedAt: r.ReceivedAt,
+		Duplicates: r.Duplicates, Generation: r.Generation, LastError: r.LastError, ReceivedAt: r.ReceivedAt,
 		QueuedAt: opt(r.QueuedAt), StartedAt: opt(r.StartedAt), CompletedAt: opt(r.CompletedAt),
 	}
 	v.Timings = map[string]string{}
@@ -327,6 +329,7 @@ func (a *API) getReceipt(c *gin.Context) {
 		}
 	}
 	type attemptView struct {
+		Run        int        `json:"run"`
 		Step       store.Step `json:"step"`
 		Attempt    int        `json:"attempt"`
 		StartedAt  time.Time  `json:"started_at"`
@@ -346,7 +349,7 @@ func (a *API) getReceipt(c *gin.Context) {
 		Replays  []replayView  `json:"replays"`
 	}{Receipt: v, Attempts: []attemptView{}, Events: []EventView{}, Replays: []replayView{}}
 	for _, at := range attempts {
-		out.Attempts = append(out.Attempts, attemptView{at.Step, at.Attempt, at.StartedAt, at.FinishedAt, at.FinishedAt.Sub(at.StartedAt).String(), at.Error})
+		out.Attempts = append(out.Attempts, attemptView{at.Run, at.Step, at.Attempt, at.StartedAt, at.FinishedAt, at.FinishedAt.Sub(at.StartedAt).String(), at.Error})
 	}
 	for _, e := range evs {
 		out.Events = append(out.Events, eventView(e))
@@ -388,21 +391,20 @@ func (a *API) replay(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	now := a.o.Now()
-	if err := a.o.Store.Requeue(ctx, r.ID, now); err != nil {
-		a.fail(c, err)
-		return
-	}
 	actor := c.GetString(actorKey)
-	if err := a.o.Store.RecordReplay(ctx, store.Replay{ReceiptID: r.ID, At: now, Actor: actor, Reason: req.Reason}); err != nil {
+	ref, err := relay.Replay(ctx, a.o.Store, a.o.Starter, r, store.Replay{At: a.o.Now(), Actor: actor, Reason: req.Reason})
+	switch {
+	case errors.Is(err, relay.ErrNotStarted):
+		// Requeued and recorded: the relay's sweep starts the run.
+		a.o.Logger.Warn("receipt replay requested; its run did not start yet", "receipt_id", r.ID, "actor", actor, "err", err)
+		c.JSON(http.StatusAccepted, gin.H{"status": "requeued", "receipt_id": r.ID, "generation": ref.Generation})
+		return
+	case err != nil:
 		a.fail(c, err)
 		return
 	}
-	if a.o.Relay != nil {
-		a.o.Relay.Notify(store.Ref{ID: r.ID, Source: r.Source, EventID: r.EventID, Replay: true})
-	}
-	a.o.Logger.Info("receipt replay requested", "receipt_id", r.ID, "source", r.Source, "actor", actor)
-	c.JSON(http.StatusAccepted, gin.H{"status": "requeued", "receipt_id": r.ID})
+	a.o.Logger.Info("receipt replayed", "receipt_id", r.ID, "source", r.Source, "actor", actor, "generation", ref.Generation)
+	c.JSON(http.StatusAccepted, gin.H{"status": "started", "receipt_id": r.ID, "generation": ref.Generation})
 }
 
 func (a *API) listEvents(c *gin.Context) {

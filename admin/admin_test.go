@@ -22,15 +22,17 @@ const (
 	ciToken  = "ci-token-fedcba9876543210"
 )
 
+// spyRelay is the replay's workflow starter: it records the refs it started.
 type spyRelay struct {
 	mu   sync.Mutex
 	refs []store.Ref
 }
 
-func (r *spyRelay) Notify(ref store.Ref) {
+func (r *spyRelay) Start(_ context.Context, ref store.Ref) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.refs = append(r.refs, ref)
+	return ref.Source + "/" + ref.EventID, nil
 }
 
 func (r *spyRelay) got() []store.Ref {
@@ -97,7 +99,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{st: st, relay: &spyRelay{}, now: t0.Add(time.Hour)}
 	f.api = admin.New(admin.Options{
-		Store: st, Relay: f.relay,
+		Store: st, Starter: f.relay,
 		Tokens: []admin.Token{{Name: "ops", Value: opsToken}, {Name: "ci", Value: ciToken}},
 		Now:    func() time.Time { return f.now },
 	})
@@ -323,8 +325,9 @@ func TestReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != store.StatusVerified || !r.CompletedAt.IsZero() {
-		t.Errorf("after replay: status %q completed %v, want requeued", r.Status, r.CompletedAt)
+	if r.Status != store.StatusQueued || !r.CompletedAt.IsZero() || r.Generation != 1 || r.WorkflowID != "gh/e1" {
+		t.Errorf("after replay: status %q completed %v generation %d workflow %q, want queued as generation 1 of gh/e1",
+			r.Status, r.CompletedAt, r.Generation, r.WorkflowID)
 	}
 	reps, err := f.st.Replays(ctx, "r1")
 	if err != nil {
@@ -333,8 +336,15 @@ func TestReplay(t *testing.T) {
 	if len(reps) != 1 || reps[0].Actor != "ci" || reps[0].Reason != "handler fixed" || !reps[0].At.Equal(f.now) {
 		t.Errorf("replays = %+v, want one by ci", reps)
 	}
-	if got := f.relay.got(); len(got) != 1 || got[0] != (store.Ref{ID: "r1", Source: "gh", EventID: "e1", Replay: true}) {
-		t.Errorf("relay notified %+v", got)
+	if got := f.relay.got(); len(got) != 1 || got[0] != (store.Ref{ID: "r1", Source: "gh", EventID: "e1", Replay: true, Generation: 1}) {
+		t.Errorf("started %+v, want r1's run of generation 1", got)
+	}
+	// Its new run has not ended: a second replay is refused, and changes nothing.
+	if w := f.do(t, http.MethodPost, "/v1/receipts/r1/replay", ciToken, ""); w.Code != http.StatusConflict {
+		t.Errorf("replay of a receipt whose run is open = %d (%s), want 409", w.Code, w.Body)
+	}
+	if reps, _ := f.st.Replays(ctx, "r1"); len(reps) != 1 {
+		t.Errorf("a refused replay was recorded: %+v", reps)
 	}
 	// The replay shows on the receipt.
 	var out getResp

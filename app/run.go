@@ -65,11 +65,10 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	var (
 		rl       *relay.Relay
 		notifier gateway.Notifier
-		kicker   admin.Relay
 	)
 	if d.Config.Relay.Process != config.RelayInWorker {
 		rl = newRelay(d.Relay, d.Config, d.Store, d.Temporal, d.Eager, d.Metrics, tp, log)
-		notifier, kicker = rl, rl
+		notifier = rl
 	}
 	limits, closeLimits, err := GatewayLimits(d.Config, log.With("component", "ratelimit"))
 	if err != nil {
@@ -99,7 +98,7 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 		log.Warn("no admin tokens configured: the admin API refuses every request (set HOOKGATE_ADMIN_TOKENS)")
 	}
 	adm := admin.New(admin.Options{
-		Store: d.Store, Relay: kicker, Tokens: tokens, Logger: log.With("component", "admin"),
+		Store: d.Store, Starter: Starter(d.Temporal, d.Config, false), Tokens: tokens, Logger: log.With("component", "admin"),
 		Stats: d.Store, Extra: adminMetricsRoute(d.Metrics, d.Config),
 		BulkReplays: &workflows.BulkReplays{Client: d.Temporal, TaskQueue: d.Config.TaskQueue},
 	})

@@ -20,6 +20,16 @@ import (
 // ErrNotFound is returned (wrapped) when a record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrConflict is returned (wrapped) when a change is not allowed in the
+// record's current state (a replay of a receipt whose run has not ended).
+var ErrConflict = errors.New("conflict")
+
+// RequeueRefused is the error of a Requeue refused because the receipt's run
+// has not ended (status is the receipt's status).
+func RequeueRefused(receiptID string, status Status) error {
+	return fmt.Errorf("requeue receipt %s: its run has not ended (status %s): %w", receiptID, status, ErrConflict)
+}
+
 // Redacted replaces the value of a credential header in stored headers.
 const Redacted = "[redacted]"
 
@@ -87,6 +97,9 @@ type Receipt struct {
 	// receipt (tracing on), so that processing continues its trace; empty
 	// when tracing was off.
 	TraceParent string
+	// Generation counts the receipt's replays: its workflow's run n is the
+	// one started by the n-th replay (0: the first run).
+	Generation int
 }
 
 // Ref is the reference to a receipt that a workflow receives as input.
@@ -103,6 +116,11 @@ type Ref struct {
 	// its workflow ID get a new run after an earlier one closed (the starter's
 	// reuse policy). Omitted from JSON when false, like TraceParent.
 	Replay bool `json:",omitempty"`
+	// Generation is the receipt's generation when the ref was made: the run
+	// it asks for (Receipt.Generation). Attempts are recorded under it, and
+	// the starter accepts an existing run only of this generation. Omitted
+	// from JSON when 0.
+	Generation int `json:",omitempty"`
 }
 
 // AuditRecord is one HTTP request to the ingest endpoint, whatever its outcome.
@@ -168,6 +186,7 @@ const (
 // Attempt is one execution of one processing step.
 type Attempt struct {
 	ReceiptID  string
+	Run        int // the receipt's generation the attempt ran in (Ref.Generation)
 	Step       Step
 	Attempt    int // 1-based
 	StartedAt  time.Time

@@ -2,10 +2,14 @@ package workflows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hookgate/hookgate/retry"
@@ -29,13 +33,32 @@ type Starter struct {
 	Sources func(source string) (SourceInfo, bool)
 }
 
-// Start starts the workflow of ref, or finds its run: a running one is never
-// started a second time (conflict policy USE_EXISTING), and a closed one gets a
-// new run only when ref is a replay (reuse policy ALLOW_DUPLICATE; otherwise
-// REJECT_DUPLICATE, and the SDK returns the closed run without an error). So a
-// start retried after a timeout whose first attempt did start the workflow, or
-// a sweep that read the receipt just before its run completed, cannot run the
-// event twice.
+// MemoGeneration is the memo key under which each run records the receipt
+// generation it was started for (store.Ref.Generation).
+const MemoGeneration = "hookgate_generation"
+
+// Errors of Start when the workflow ID already has a run that is not the one
+// asked for.
+var (
+	// ErrRunOpen: a replay was asked for while an earlier run is still open
+	// (the start is retried later, by the relay's sweep).
+	ErrRunOpen = errors.New("an earlier run of the workflow is still open")
+	// ErrOtherRun: the workflow's latest run is of another generation than
+	// the one asked for (a stale ref).
+	ErrOtherRun = errors.New("the workflow's latest run is of another generation")
+)
+
+// Start starts the run of ref's generation of its workflow, or finds it, and
+// never takes another run for it. A first run (ref.Replay false) is started
+// with reuse policy REJECT_DUPLICATE and conflict policy USE_EXISTING: a start
+// retried after a timeout, or a sweep that read the receipt just before its
+// run completed, finds that run and cannot run the event twice. A replay is
+// started with ALLOW_DUPLICATE and conflict policy FAIL, so it gets a new run
+// or an error, never an earlier run. Every run records its generation in its
+// memo, and when the server answers that the workflow already has a run
+// (WorkflowExecutionErrorWhenAlreadyStarted), the run is described and
+// accepted only if it is of ref's generation: otherwise the error wraps
+// ErrRunOpen or ErrOtherRun.
 func (s *Starter) Start(ctx context.Context, ref store.Ref) (string, error) {
 	info, ok := s.Sources(ref.Source)
 	if !ok {
@@ -43,22 +66,69 @@ func (s *Starter) Start(ctx context.Context, ref store.Ref) (string, error) {
 	}
 	id := ID(ref.Source, ref.EventID)
 	reuse := enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
+	conflict := enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
 	if ref.Replay {
 		reuse = enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE
+		conflict = enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL
 	}
 	run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                s.TaskQueue,
-		WorkflowIDReusePolicy:    reuse,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		EnableEagerStart:         s.Eager,
+		ID:                                       id,
+		TaskQueue:                                s.TaskQueue,
+		WorkflowIDReusePolicy:                    reuse,
+		WorkflowIDConflictPolicy:                 conflict,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		EnableEagerStart:                         s.Eager,
+		Memo:                                     map[string]any{MemoGeneration: ref.Generation},
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			AttrSource.ValueSet(ref.Source),
 			AttrProvider.ValueSet(info.Provider),
 		),
 	}, Name, Input{Receipt: ref, Retry: info.Retry})
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &already) {
+		return id, s.existing(ctx, id, ref.Generation)
+	}
 	if err != nil {
 		return "", fmt.Errorf("start workflow %s: %w", id, err)
 	}
 	return run.GetID(), nil
+}
+
+// existing checks the latest run of workflow id, which the server said
+// exists: nil when it is of generation gen (a start retried after it
+// succeeded, or a first run that has already run).
+func (s *Starter) existing(ctx context.Context, id string, gen int) error {
+	d, err := s.Client.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return fmt.Errorf("start workflow %s: it has a run, and describing it failed: %w", id, err)
+	}
+	info := d.GetWorkflowExecutionInfo()
+	got, err := RunGeneration(info)
+	if err != nil {
+		return fmt.Errorf("start workflow %s: %w", id, err)
+	}
+	switch {
+	case got == gen:
+		return nil
+	case info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		return fmt.Errorf("start workflow %s (generation %d): run %s of generation %d: %w",
+			id, gen, info.GetExecution().GetRunId(), got, ErrRunOpen)
+	default:
+		return fmt.Errorf("start workflow %s (generation %d): run %s is of generation %d: %w",
+			id, gen, info.GetExecution().GetRunId(), got, ErrOtherRun)
+	}
+}
+
+// RunGeneration reads the receipt generation a run was started for from its
+// memo; a run started before generations were recorded is generation 0.
+func RunGeneration(info *workflowpb.WorkflowExecutionInfo) (int, error) {
+	p, ok := info.GetMemo().GetFields()[MemoGeneration]
+	if !ok {
+		return 0, nil
+	}
+	var gen int
+	if err := converter.GetDefaultDataConverter().FromPayload(p, &gen); err != nil {
+		return 0, fmt.Errorf("memo %s of run %s: %w", MemoGeneration, info.GetExecution().GetRunId(), err)
+	}
+	return gen, nil
 }

@@ -21,7 +21,7 @@ import (
 // leave it out.
 const receiptCols = `id, source, provider, event_id, event_type, status, content_type,
 	headers::text, received_at, queued_at, started_at, completed_at,
-	workflow_id, attempts, duplicates, last_error, COALESCE(traceparent, '')`
+	workflow_id, attempts, duplicates, last_error, COALESCE(traceparent, ''), generation`
 
 // A receipt's body lives in receipt_bodies (written once at ingest, removed by
 // the body retention); a receipt without a row there has an empty body.
@@ -39,7 +39,7 @@ func scanReceipt(row pgx.Row, withBody bool) (store.Receipt, error) {
 	)
 	dest := []any{&r.ID, &r.Source, &r.Provider, &r.EventID, &r.EventType, &r.Status, &r.ContentType,
 		&headers, &r.ReceivedAt, &queued, &started, &completed,
-		&r.WorkflowID, &r.Attempts, &r.Duplicates, &r.LastError, &r.TraceParent}
+		&r.WorkflowID, &r.Attempts, &r.Duplicates, &r.LastError, &r.TraceParent, &r.Generation}
 	if withBody {
 		dest = append(dest, &r.Body)
 	}
@@ -92,7 +92,7 @@ func (s *Store) ReceiptByEvent(ctx context.Context, source, eventID string) (sto
 // before, oldest first: the relay's backlog of workflows to start. limit is
 // clamped like a list limit (store.ClampLimit).
 func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL FROM receipts
+	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL, generation FROM receipts
 		WHERE status = 'verified' AND received_at < $1
 		ORDER BY received_at, id LIMIT $2`, ts(before), store.ClampLimit(limit))
 	if err != nil {
@@ -100,7 +100,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 	}
 	refs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Ref, error) {
 		var r store.Ref
-		err := row.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Replay)
+		err := row.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Replay, &r.Generation)
 		return r, err
 	})
 	if err != nil {
@@ -176,20 +176,32 @@ func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
 	return nil
 }
 
-// Requeue puts a receipt back to verified for a replay: the relay starts its
-// workflow again. Queue, start and completion times and the last error are
-// cleared; attempts, duplicates and the workflow ID are kept. at is recorded as
-// the receipt's requeued_at. An unknown receipt wraps store.ErrNotFound.
-func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE receipts SET
+// Requeue puts a receipt whose run has ended (completed, unhandled or dead)
+// back to verified for a replay, as the next generation, and returns that
+// generation: the relay starts its workflow again. Queue, start and completion
+// times and the last error are cleared; attempts, duplicates and the workflow
+// ID are kept. at is recorded as the receipt's requeued_at. A receipt whose
+// run has not ended wraps store.ErrConflict, an unknown one store.ErrNotFound;
+// the check and the change are one statement.
+func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) (int, error) {
+	var gen int
+	err := s.pool.QueryRow(ctx, `UPDATE receipts SET
 			status = 'verified', queued_at = NULL, started_at = NULL, completed_at = NULL,
-			last_error = '', requeued_at = $2
-		WHERE id = $1`, receiptID, ts(at))
-	if err != nil {
-		return fmt.Errorf("requeue receipt %s: %w", receiptID, err)
+			last_error = '', requeued_at = $2, generation = generation + 1
+		WHERE id = $1 AND status IN ('completed', 'unhandled', 'dead')
+		RETURNING generation`, receiptID, ts(at)).Scan(&gen)
+	if errors.Is(err, pgx.ErrNoRows) {
+		var status store.Status
+		switch err := s.pool.QueryRow(ctx, `SELECT status FROM receipts WHERE id = $1`, receiptID).Scan(&status); {
+		case errors.Is(err, pgx.ErrNoRows):
+			return 0, fmt.Errorf("requeue receipt %s: %w", receiptID, store.ErrNotFound)
+		case err != nil:
+			return 0, fmt.Errorf("requeue receipt %s: %w", receiptID, err)
+		}
+		return 0, store.RequeueRefused(receiptID, status)
 	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("requeue receipt %s: %w", receiptID, store.ErrNotFound)
+	if err != nil {
+		return 0, fmt.Errorf("requeue receipt %s: %w", receiptID, err)
 	}
 	if s.notify {
 		// A relay in another process starts the replay at once. Best effort:
@@ -198,7 +210,7 @@ func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) err
 			s.logger.Warn("notify of a requeued receipt failed", "receipt_id", receiptID, "err", err)
 		}
 	}
-	return nil
+	return gen, nil
 }
 
 // where accumulates SQL conditions and their numbered arguments.

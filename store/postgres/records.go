@@ -57,17 +57,17 @@ func validOutcome(o store.Outcome) bool {
 }
 
 // RecordAttempt records one execution of a processing step and counts it on the
-// receipt. Recording the same (receipt, step, attempt) again updates its times
+// receipt. Recording the same (receipt, run, step, attempt) again updates its times
 // and error without counting it twice, so an activity retried after the write
 // is harmless. An unknown receipt wraps store.ErrNotFound.
 func (s *Store) RecordAttempt(ctx context.Context, a store.Attempt) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
-			INSERT INTO attempts (receipt_id, step, attempt, started_at, finished_at, error)
-			SELECT $1::text, $2, $3, $4, $5, $6
+			INSERT INTO attempts (receipt_id, run, step, attempt, started_at, finished_at, error)
+			SELECT $1::text, $7, $2, $3, $4, $5, $6
 			WHERE EXISTS (SELECT 1 FROM receipts WHERE id = $1::text)
-			ON CONFLICT (receipt_id, step, attempt) DO NOTHING`,
-			a.ReceiptID, string(a.Step), a.Attempt, ts(a.StartedAt), nullTS(a.FinishedAt), a.Error)
+			ON CONFLICT (receipt_id, run, step, attempt) DO NOTHING`,
+			a.ReceiptID, string(a.Step), a.Attempt, ts(a.StartedAt), nullTS(a.FinishedAt), a.Error, a.Run)
 		if err != nil {
 			return err
 		}
@@ -76,8 +76,8 @@ func (s *Store) RecordAttempt(ctx context.Context, a store.Attempt) error {
 			return err
 		}
 		tag, err = tx.Exec(ctx, `UPDATE attempts SET started_at = $4, finished_at = $5, error = $6
-			WHERE receipt_id = $1 AND step = $2 AND attempt = $3`,
-			a.ReceiptID, string(a.Step), a.Attempt, ts(a.StartedAt), nullTS(a.FinishedAt), a.Error)
+			WHERE receipt_id = $1 AND run = $7 AND step = $2 AND attempt = $3`,
+			a.ReceiptID, string(a.Step), a.Attempt, ts(a.StartedAt), nullTS(a.FinishedAt), a.Error, a.Run)
 		if err != nil {
 			return err
 		}
@@ -95,15 +95,15 @@ func (s *Store) RecordAttempt(ctx context.Context, a store.Attempt) error {
 // Attempts returns a receipt's attempts ordered by start time (none for an
 // unknown receipt).
 func (s *Store) Attempts(ctx context.Context, receiptID string) ([]store.Attempt, error) {
-	rows, err := s.pool.Query(ctx, `SELECT receipt_id, step, attempt, started_at, finished_at, error
-		FROM attempts WHERE receipt_id = $1 ORDER BY started_at, step, attempt`, receiptID)
+	rows, err := s.pool.Query(ctx, `SELECT receipt_id, run, step, attempt, started_at, finished_at, error
+		FROM attempts WHERE receipt_id = $1 ORDER BY run, started_at, step, attempt`, receiptID)
 	if err != nil {
 		return nil, fmt.Errorf("attempts of receipt %s: %w", receiptID, err)
 	}
 	as, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Attempt, error) {
 		var a store.Attempt
 		var finished *time.Time
-		err := row.Scan(&a.ReceiptID, &a.Step, &a.Attempt, &a.StartedAt, &finished, &a.Error)
+		err := row.Scan(&a.ReceiptID, &a.Run, &a.Step, &a.Attempt, &a.StartedAt, &finished, &a.Error)
 		a.StartedAt, a.FinishedAt = a.StartedAt.UTC(), fromNull(finished)
 		return a, err
 	})

@@ -17,7 +17,7 @@ import (
 // can leave it out.
 const selectReceipt = `SELECT id, source, provider, event_id, event_type, status, content_type,
 	headers, received_at, queued_at, started_at, completed_at,
-	workflow_id, attempts, duplicates, last_error, COALESCE(traceparent, '')`
+	workflow_id, attempts, duplicates, last_error, COALESCE(traceparent, ''), generation`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -31,7 +31,7 @@ func scanReceipt(row scanner, withBody bool) (store.Receipt, error) {
 	)
 	dest := []any{&r.ID, &r.Source, &r.Provider, &r.EventID, &r.EventType, &r.Status, &r.ContentType,
 		&headers, &received, &queued, &started, &completed,
-		&r.WorkflowID, &r.Attempts, &r.Duplicates, &r.LastError, &r.TraceParent}
+		&r.WorkflowID, &r.Attempts, &r.Duplicates, &r.LastError, &r.TraceParent, &r.Generation}
 	if withBody {
 		dest = append(dest, &r.Body)
 	}
@@ -84,7 +84,7 @@ func (s *Store) ReceiptByEvent(ctx context.Context, source, eventID string) (sto
 // before, oldest first: the relay's backlog of workflows to start. limit is
 // clamped like a list limit (store.ClampLimit).
 func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL FROM receipts
+	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL, generation FROM receipts
 		WHERE status = 'verified' AND received_at < ?
 		ORDER BY received_at, id LIMIT ?`, us(before), store.ClampLimit(limit))
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 	var refs []store.Ref
 	for rows.Next() {
 		var r store.Ref
-		if err := rows.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Replay); err != nil {
+		if err := rows.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Replay, &r.Generation); err != nil {
 			return nil, fmt.Errorf("unstarted receipts: %w", err)
 		}
 		refs = append(refs, r)
@@ -185,19 +185,34 @@ func mustAffect(res sql.Result, what string) error {
 	return nil
 }
 
-// Requeue puts a receipt back to verified for a replay: the relay starts its
-// workflow again. Queue, start and completion times and the last error are
-// cleared; attempts, duplicates and the workflow ID are kept. at is recorded as
-// the receipt's requeued_at. An unknown receipt wraps store.ErrNotFound.
-func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE receipts SET
+// Requeue puts a receipt whose run has ended (completed, unhandled or dead)
+// back to verified for a replay, as the next generation, and returns that
+// generation: the relay starts its workflow again. Queue, start and completion
+// times and the last error are cleared; attempts, duplicates and the workflow
+// ID are kept. at is recorded as the receipt's requeued_at. A receipt whose
+// run has not ended wraps store.ErrConflict, an unknown one store.ErrNotFound;
+// the check and the change are one statement.
+func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) (int, error) {
+	var gen int
+	err := s.w.QueryRowContext(ctx, `UPDATE receipts SET
 			status = 'verified', queued_at = NULL, started_at = NULL, completed_at = NULL,
-			last_error = '', requeued_at = ?2
-		WHERE id = ?1`, receiptID, us(at))
-	if err != nil {
-		return fmt.Errorf("requeue receipt %s: %w", receiptID, err)
+			last_error = '', requeued_at = ?2, generation = generation + 1
+		WHERE id = ?1 AND status IN ('completed', 'unhandled', 'dead')
+		RETURNING generation`, receiptID, us(at)).Scan(&gen)
+	if errors.Is(err, sql.ErrNoRows) {
+		var status store.Status
+		switch err := s.w.QueryRowContext(ctx, `SELECT status FROM receipts WHERE id = ?`, receiptID).Scan(&status); {
+		case errors.Is(err, sql.ErrNoRows):
+			return 0, fmt.Errorf("requeue receipt %s: %w", receiptID, store.ErrNotFound)
+		case err != nil:
+			return 0, fmt.Errorf("requeue receipt %s: %w", receiptID, err)
+		}
+		return 0, store.RequeueRefused(receiptID, status)
 	}
-	return mustAffect(res, "requeue receipt "+receiptID)
+	if err != nil {
+		return 0, fmt.Errorf("requeue receipt %s: %w", receiptID, err)
+	}
+	return gen, nil
 }
 
 // where accumulates SQL conditions and their arguments.

@@ -60,17 +60,17 @@ func validOutcome(o store.Outcome) bool {
 }
 
 // RecordAttempt records one execution of a processing step and counts it on the
-// receipt. Recording the same (receipt, step, attempt) again updates its times
+// receipt. Recording the same (receipt, run, step, attempt) again updates its times
 // and error without counting it twice, so an activity retried after the write
 // is harmless. An unknown receipt wraps store.ErrNotFound.
 func (s *Store) RecordAttempt(ctx context.Context, a store.Attempt) error {
-	args := []any{a.ReceiptID, string(a.Step), a.Attempt, us(a.StartedAt), nullUS(a.FinishedAt), a.Error}
+	args := []any{a.ReceiptID, string(a.Step), a.Attempt, us(a.StartedAt), nullUS(a.FinishedAt), a.Error, a.Run}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO attempts (receipt_id, step, attempt, started_at, finished_at, error)
-			SELECT ?1, ?2, ?3, ?4, ?5, ?6
+			INSERT INTO attempts (receipt_id, run, step, attempt, started_at, finished_at, error)
+			SELECT ?1, ?7, ?2, ?3, ?4, ?5, ?6
 			WHERE EXISTS (SELECT 1 FROM receipts WHERE id = ?1)
-			ON CONFLICT (receipt_id, step, attempt) DO NOTHING`, args...)
+			ON CONFLICT (receipt_id, run, step, attempt) DO NOTHING`, args...)
 		if err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func (s *Store) RecordAttempt(ctx context.Context, a store.Attempt) error {
 			return err
 		}
 		res, err = tx.ExecContext(ctx, `UPDATE attempts SET started_at = ?4, finished_at = ?5, error = ?6
-			WHERE receipt_id = ?1 AND step = ?2 AND attempt = ?3`, args...)
+			WHERE receipt_id = ?1 AND run = ?7 AND step = ?2 AND attempt = ?3`, args...)
 		if err != nil {
 			return err
 		}
@@ -96,8 +96,8 @@ func (s *Store) RecordAttempt(ctx context.Context, a store.Attempt) error {
 // Attempts returns a receipt's attempts ordered by start time (none for an
 // unknown receipt).
 func (s *Store) Attempts(ctx context.Context, receiptID string) ([]store.Attempt, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT receipt_id, step, attempt, started_at, finished_at, error
-		FROM attempts WHERE receipt_id = ? ORDER BY started_at, step, attempt`, receiptID)
+	rows, err := s.r.QueryContext(ctx, `SELECT receipt_id, run, step, attempt, started_at, finished_at, error
+		FROM attempts WHERE receipt_id = ? ORDER BY run, started_at, step, attempt`, receiptID)
 	if err != nil {
 		return nil, fmt.Errorf("attempts of receipt %s: %w", receiptID, err)
 	}
@@ -107,7 +107,7 @@ func (s *Store) Attempts(ctx context.Context, receiptID string) ([]store.Attempt
 		var a store.Attempt
 		var started int64
 		var finished sql.NullInt64
-		if err := rows.Scan(&a.ReceiptID, &a.Step, &a.Attempt, &started, &finished, &a.Error); err != nil {
+		if err := rows.Scan(&a.ReceiptID, &a.Run, &a.Step, &a.Attempt, &started, &finished, &a.Error); err != nil {
 			return nil, fmt.Errorf("attempts of receipt %s: %w", receiptID, err)
 		}
 		a.StartedAt, a.FinishedAt = fromUS(started), fromNullUS(finished)

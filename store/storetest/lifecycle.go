@@ -334,10 +334,14 @@ func testReplaysAndRequeue(t *testing.T, s Store) {
 		t.Errorf("Replays(unknown) = %v, %v; want none", got, err)
 	}
 
-	if err := s.Requeue(ctx, id, at(time.Hour)); err != nil {
-		t.Fatalf("Requeue: %v", err)
+	gen, err := s.Requeue(ctx, id, at(time.Hour))
+	if err != nil || gen != 1 {
+		t.Fatalf("Requeue = generation %d, %v; want 1", gen, err)
 	}
 	r := receipt(t, s, id)
+	if r.Generation != 1 {
+		t.Errorf("after Requeue: generation %d, want 1", r.Generation)
+	}
 	if r.Status != store.StatusVerified || r.LastError != "" || !r.QueuedAt.IsZero() || !r.StartedAt.IsZero() || !r.CompletedAt.IsZero() {
 		t.Errorf("after Requeue: status %q, last error %q, queued %v, started %v, completed %v; want verified and cleared",
 			r.Status, r.LastError, r.QueuedAt, r.StartedAt, r.CompletedAt)
@@ -350,8 +354,12 @@ func testReplaysAndRequeue(t *testing.T, s Store) {
 	}
 	if refs := unstarted(t, s, at(2*time.Hour), 10); !reflect.DeepEqual(refIDs(refs), []string{id}) {
 		t.Errorf("Unstarted after Requeue = %v, want the requeued receipt", refIDs(refs))
-	} else if !refs[0].Replay {
-		t.Errorf("Unstarted after Requeue: Replay = false, want true (a new run is allowed)")
+	} else if !refs[0].Replay || refs[0].Generation != 1 {
+		t.Errorf("Unstarted after Requeue: Replay %v generation %d, want a replay of generation 1", refs[0].Replay, refs[0].Generation)
+	}
+	// Its new run has not ended: a second replay is refused and changes nothing.
+	if _, err := s.Requeue(ctx, id, at(time.Hour)); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("Requeue of a receipt whose run has not ended: %v, want ErrConflict", err)
 	}
 	// The relay can queue it again.
 	markQueued(t, s, store.Queued{ReceiptID: id, WorkflowID: "src/evt", At: at(2 * time.Hour)})
@@ -360,6 +368,28 @@ func testReplaysAndRequeue(t *testing.T, s Store) {
 		t.Errorf("MarkQueued after Requeue: status %q, want queued", r.Status)
 	}
 	checkTime(t, "queued_at after Requeue", r.QueuedAt, at(2*time.Hour))
+	for _, st := range []store.Status{store.StatusQueued, store.StatusProcessing, store.StatusRetrying} {
+		transition(t, s, id, st, at(2*time.Hour), "")
+		if _, err := s.Requeue(ctx, id, at(3*time.Hour)); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("Requeue of a %s receipt: %v, want ErrConflict", st, err)
+		}
+	}
+
+	// The second run's attempts are recorded beside the first run's.
+	if err := s.RecordAttempt(ctx, store.Attempt{ReceiptID: id, Run: 1, Step: store.StepHandle, Attempt: 1, StartedAt: at(2 * time.Hour), FinishedAt: at(2*time.Hour + time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	transition(t, s, id, store.StatusCompleted, at(3*time.Hour), "")
+	if gen, err := s.Requeue(ctx, id, at(4*time.Hour)); err != nil || gen != 2 {
+		t.Errorf("Requeue of a completed receipt = generation %d, %v; want 2", gen, err)
+	}
+	as, err := s.Attempts(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != 2 || as[0].Run != 0 || as[0].Error != "bad" || as[1].Run != 1 || as[1].Error != "" {
+		t.Errorf("attempts after two runs = %+v, want run 0's failure then run 1's success", as)
+	}
 }
 
 func testNotFound(t *testing.T, s Store) {
@@ -387,7 +417,7 @@ func testNotFound(t *testing.T, s Store) {
 		"RecordReplay": func() error {
 			return s.RecordReplay(ctx, store.Replay{ReceiptID: missing, At: at(0), Actor: "a"})
 		},
-		"Requeue": func() error { return s.Requeue(ctx, missing, at(0)) },
+		"Requeue": func() error { _, err := s.Requeue(ctx, missing, at(0)); return err },
 	}
 	for name, call := range tests {
 		t.Run(name, func(t *testing.T) {
