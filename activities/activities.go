@@ -325,9 +325,20 @@ type deadLetter struct {
 	Error     string `json:"error"`
 }
 
+// DeadLetterID is the message ID of the dead letter of a receipt's run of
+// generation gen: "<receipt>.dead" for the first run, "<receipt>.dead.<gen>"
+// for a replay's, so a consumer deduplicating by message ID sees each death.
+func DeadLetterID(receiptID string, gen int) string {
+	if gen == 0 {
+		return receiptID + ".dead"
+	}
+	return fmt.Sprintf("%s.dead.%d", receiptID, gen)
+}
+
 // DeadLetterReceipt marks the receipt dead and sends a dead-letter message (to the
 // broker's dead-letter exchange, or into the store without a broker). The message
-// ID is derived from the receipt, so a retried dead-lettering is deduplicable.
+// ID is derived from the receipt and its run (DeadLetterID), so a retried
+// dead-lettering is deduplicable.
 func (a *Activities) DeadLetterReceipt(ctx context.Context, in DeadInput) (err error) {
 	ctx, span := a.startSpan(ctx, in.Receipt, stepDeadLetter, 0)
 	defer func() { endSpan(span, err) }()
@@ -336,7 +347,7 @@ func (a *Activities) DeadLetterReceipt(ctx context.Context, in DeadInput) (err e
 	if err != nil {
 		return fmt.Errorf("encode dead letter: %w", err)
 	}
-	id := in.Receipt.ID + ".dead"
+	id := DeadLetterID(in.Receipt.ID, in.Receipt.Generation)
 	env, err := json.Marshal(events.Envelope{
 		SpecVersion: events.SpecVersion, ID: id, Source: "/hookgate/sources/" + in.Receipt.Source,
 		Type: DeadLetterType, Time: now.UTC(), Subject: in.Receipt.EventID,

@@ -60,6 +60,8 @@ type stack struct {
 	amqpURL  string
 	queue    string // consumer queue bound to the exchange with "#"
 	baseURL  string // http://host:port of the ingest listener
+	adminURL string // http://host:port of the admin listener
+	adminTok string // its bearer token
 
 	tsMu    sync.Mutex
 	ts      *devserver.Server
@@ -166,6 +168,7 @@ func setup(t *testing.T, o options) *stack {
 		t.Fatal(err)
 	}
 	base := "http://" + ingestLn.Addr().String()
+	adminTok := randHex(16)
 
 	sec := secrets()
 	retry := "[" + strings.Join(o.retry, ", ") + "]"
@@ -195,7 +198,7 @@ sources:
       root_ca_file: %q
       signing_key_file: %q
       cert_url: %q
-`, base, retry, randHex(16), sec["github"], sec["stripe"], sec["shopify"], sec["twilio"], sec["svix"],
+`, base, retry, adminTok, sec["github"], sec["stripe"], sec["shopify"], sec["twilio"], sec["svix"],
 		sec["paypal"], sec["paypal"], certSrv.Host(), filepath.Join(pdir, "ca.pem"),
 		filepath.Join(pdir, "leaf-key.pem"), certSrv.CertURL())
 	path := filepath.Join(dir, "hookgate.yaml")
@@ -220,6 +223,7 @@ sources:
 
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &stack{cfg: cfg, amqpURL: amqpURL, baseURL: base, cancel: cancel,
+		adminURL: "http://" + adminLn.Addr().String(), adminTok: adminTok,
 		httpCli: &http.Client{Timeout: 30 * time.Second}}
 
 	s.tsOpts = devserver.Options{
