@@ -30,6 +30,7 @@ import (
 	"github.com/hookgate/hookgate/providers/builtin"
 	"github.com/hookgate/hookgate/publisher"
 	"github.com/hookgate/hookgate/relay"
+	"github.com/hookgate/hookgate/store"
 	"github.com/hookgate/hookgate/store/postgres"
 	"github.com/hookgate/hookgate/store/sqlite"
 	"github.com/hookgate/hookgate/workflows"
@@ -45,6 +46,7 @@ type Store interface {
 	admin.Store
 	admin.StatsStore
 	OldestUnstarted(ctx context.Context) (time.Time, int, error)
+	Unfinished(ctx context.Context, before time.Time, limit int) ([]store.Ref, error)
 	RedactHeaders(ctx context.Context, source string, names []string) (int64, error)
 	Ping(ctx context.Context) error
 	Migrate(ctx context.Context) error

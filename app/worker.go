@@ -13,7 +13,9 @@ import (
 	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/metrics"
+	"github.com/hookgate/hookgate/reconcile"
 	"github.com/hookgate/hookgate/relay"
+	"github.com/hookgate/hookgate/store"
 )
 
 // WorkerDeps are the parts a worker process runs on.
@@ -33,6 +35,9 @@ type WorkerDeps struct {
 	// Relay receives the options of the relay the worker runs when the config
 	// places it there (relay.process: worker); tests shorten the intervals.
 	Relay relay.Options
+	// Reconcile receives the options of the reconciler the worker runs; its
+	// After and Interval default to the config's reconcile block.
+	Reconcile reconcile.Options
 }
 
 // receiptListener is a store that wakes a relay when another process commits
@@ -82,6 +87,9 @@ func RunWorker(ctx context.Context, d WorkerDeps) error {
 		}
 		d.Logger.Info("relay runs in the worker, with eager workflow start")
 	}
+	rc := newReconciler(d, acts)
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = rc.Run(ctx) }()
 	<-ctx.Done()
 	wg.Wait() // the relay stops before the worker it starts workflows for
 	w.Stop()
@@ -114,4 +122,39 @@ func startWorker(ctx context.Context, build func() (worker.Worker, error), log *
 		}
 		pause = min(2*pause, 30*time.Second)
 	}
+}
+
+// newReconciler builds the worker's reconciler: it starts lost runs with the
+// relay's starter and dead-letters receipts whose run closed unrecorded with
+// the dead-letter activity's code.
+func newReconciler(d WorkerDeps, acts *activities.Activities) *reconcile.Reconciler {
+	o := d.Reconcile
+	if o.After == 0 {
+		o.After = d.Config.Reconcile.After
+	}
+	if o.Interval == 0 {
+		o.Interval = d.Config.Reconcile.Interval
+	}
+	if o.Logger == nil {
+		o.Logger = d.Logger.With("component", "reconciler")
+	}
+	actions := make([]string, 0, len(reconcile.Actions()))
+	for _, a := range reconcile.Actions() {
+		actions = append(actions, string(a))
+	}
+	d.Metrics.InitRepairs(actions...)
+	if o.OnRepair == nil {
+		o.OnRepair = func(a reconcile.Action) { d.Metrics.Repaired(string(a)) }
+	}
+	return reconcile.New(d.Store, d.Temporal, Starter(d.Temporal, d.Config, false), DeadLetterer(acts), o)
+}
+
+// DeadLetterer dead-letters receipts outside a workflow (the reconciler's),
+// with the code of the dead-letter activity.
+func DeadLetterer(acts *activities.Activities) reconcile.DeadLetterer { return deadLetterer{acts} }
+
+type deadLetterer struct{ acts *activities.Activities }
+
+func (d deadLetterer) DeadLetter(ctx context.Context, ref store.Ref, cause string) error {
+	return d.acts.DeadLetterReceipt(ctx, activities.DeadInput{Receipt: ref, Step: "workflow", Error: cause})
 }

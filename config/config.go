@@ -74,6 +74,8 @@ type Config struct {
 	Tracing Tracing `yaml:"tracing"`
 	// Relay places the relay in the gateway (default) or the worker (config/relay.go).
 	Relay Relay `yaml:"relay"`
+	// Reconcile tunes the worker's reconciler (config/reconcile.go).
+	Reconcile Reconcile `yaml:"reconcile"`
 	// Hardening: server limits, TLS, trusted proxies, rate limits, audit
 	// sampling and retention (config/limits.go).
 	Hardening `yaml:",inline"`
@@ -307,6 +309,7 @@ func (c *Config) resolve(getenv func(string) string) error {
 	errs = append(errs, c.resolveMonitor(getenv)...)
 	errs = append(errs, c.resolveTracing(getenv)...)
 	errs = append(errs, c.resolveRelay()...)
+	errs = append(errs, c.resolveReconcile()...)
 	for typ, acts := range c.Activities {
 		for j := range acts {
 			a := &acts[j]

@@ -42,6 +42,7 @@ const (
 	NamePublishDuration      = Namespace + "_publish_duration_seconds"
 	NamePublishConfirms      = Namespace + "_publish_confirms_total"
 	NameDeadLetters          = Namespace + "_dead_letters_total"
+	NameReconcilerRepairs    = Namespace + "_reconciler_repairs_total"
 )
 
 // Names lists every metric name this package registers (histograms expose
@@ -50,7 +51,7 @@ func Names() []string {
 	return []string{NameRequests, NameAckDuration, NameVerificationFailures, NameDuplicates,
 		NameLastAccepted, NameRelayLag, NameRelayBacklog, NameRelayStarts, NameWorkflowOutcomes,
 		NameActivityAttempts, NameActivityDuration, NamePublishDuration, NamePublishConfirms,
-		NameDeadLetters}
+		NameDeadLetters, NameReconcilerRepairs}
 }
 
 // Outcome labels of activity attempts, relay starts and publish confirms.
@@ -80,6 +81,7 @@ type Metrics struct {
 	publishDuration  *prometheus.HistogramVec
 	publishConfirms  *prometheus.CounterVec
 	deadLetters      prometheus.Counter
+	repairs          *prometheus.CounterVec
 }
 
 // New registers hookgate's metrics, plus the Go runtime and process
@@ -111,6 +113,7 @@ func New(sources []string) *Metrics {
 	m.publishDuration = f.histogramVec(NamePublishDuration, "Time to publish a batch of events and get the broker's confirms, by kind (events, dead_letter) and result.", workBuckets, "kind", "result")
 	m.publishConfirms = f.counterVec(NamePublishConfirms, "Messages confirmed (ok) or not (error) by the broker, by kind.", "kind", "result")
 	m.deadLetters = f.counter(NameDeadLetters, "Receipts dead-lettered after exhausting their retries.")
+	m.repairs = f.counterVec(NameReconcilerRepairs, "Receipts the reconciler repaired because their workflow run was missing or closed, by action (started, completed, dead).", "action")
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -187,6 +190,25 @@ func (m *Metrics) WorkflowOutcome(outcome string) {
 	if outcome == "dead" {
 		m.deadLetters.Inc()
 	}
+}
+
+// InitRepairs creates the repairs series of every action at 0, so that an
+// increase from nothing shows (and alerts) on the first repair.
+func (m *Metrics) InitRepairs(actions ...string) {
+	if m == nil {
+		return
+	}
+	for _, a := range actions {
+		m.repairs.WithLabelValues(a)
+	}
+}
+
+// Repaired records one receipt the reconciler repaired, by action.
+func (m *Metrics) Repaired(action string) {
+	if m == nil {
+		return
+	}
+	m.repairs.WithLabelValues(action).Inc()
 }
 
 // Attempt records one attempt of a processing step.

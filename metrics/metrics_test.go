@@ -81,6 +81,8 @@ func TestPipeline(t *testing.T) {
 	m.RelayStarted(nil)
 	m.RelayStarted(errors.New("temporal down"))
 	m.WorkflowOutcome("completed")
+	m.InitRepairs("started", "completed", "dead")
+	m.Repaired("dead")
 	m.WorkflowOutcome("dead")
 	m.WorkflowOutcome("dead")
 	m.Attempt("handle", 20*time.Millisecond, false)
@@ -95,6 +97,8 @@ func TestPipeline(t *testing.T) {
 		`hookgate_relay_starts_total{result="error"} 1`,
 		`hookgate_workflow_outcomes_total{outcome="dead"} 2`,
 		"hookgate_dead_letters_total 2",
+		`hookgate_reconciler_repairs_total{action="dead"} 1`,
+		`hookgate_reconciler_repairs_total{action="started"} 0`,
 		`hookgate_activity_attempts_total{result="error",step="handle"} 1`,
 		`hookgate_activity_duration_seconds_count{result="ok",step="handle"} 1`,
 		`hookgate_publish_confirms_total{kind="events",result="ok"} 3`,

@@ -109,6 +109,29 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 	return refs, nil
 }
 
+// Unfinished returns receipts whose workflow has started (queued, processing
+// or retrying) and that were queued before before, oldest first: the
+// reconciler checks that each still has an open run. limit is clamped like a
+// list limit (store.ClampLimit).
+func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), generation FROM receipts
+		WHERE status IN ('queued', 'processing', 'retrying') AND queued_at < $1
+		ORDER BY queued_at, id LIMIT $2`, ts(before), store.ClampLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("unfinished receipts: %w", err)
+	}
+	refs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Ref, error) {
+		var r store.Ref
+		err := row.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Generation)
+		r.Replay = r.Generation > 0
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unfinished receipts: %w", err)
+	}
+	return refs, nil
+}
+
 // MarkQueued records that the receipts' workflows have started. Status moves
 // from verified to queued and never back from a later status (the workflow may
 // already be running when the relay gets here). The first call's workflow ID

@@ -470,3 +470,40 @@ func testReceiptEvents(t *testing.T, s Store) {
 		t.Errorf("ReceiptEvents of an unknown receipt = %d events, %v; want none", len(none), err)
 	}
 }
+
+// testUnfinished: only receipts whose workflow started and has not ended
+// (queued, processing, retrying) and that were queued before the cut-off are
+// returned, oldest first, with their generation.
+func testUnfinished(t *testing.T, s Store) {
+	ctx := context.Background()
+	var ids []string
+	for i, st := range []store.Status{store.StatusQueued, store.StatusProcessing, store.StatusRetrying,
+		store.StatusCompleted, store.StatusDead, store.StatusVerified, store.StatusQueued} {
+		d := delivery("src", fmt.Sprint("evt-", i), at(0))
+		ingest(t, s, d)
+		ids = append(ids, d.Receipt.ID)
+		if st == store.StatusVerified {
+			continue
+		}
+		queuedAt := at(time.Duration(10-i) * time.Minute)
+		if i == 6 {
+			queuedAt = at(time.Hour) // queued after the cut-off
+		}
+		markQueued(t, s, store.Queued{ReceiptID: d.Receipt.ID, WorkflowID: "src/evt", At: queuedAt})
+		if st != store.StatusQueued {
+			transition(t, s, d.Receipt.ID, st, queuedAt, "")
+		}
+	}
+	refs, err := s.Unfinished(ctx, at(30*time.Minute), 100)
+	if err != nil {
+		t.Fatalf("Unfinished: %v", err)
+	}
+	if want := []string{ids[2], ids[1], ids[0]}; !reflect.DeepEqual(refIDs(refs), want) {
+		t.Errorf("Unfinished = %v, want %v (retrying, processing, queued: oldest queued first)", refIDs(refs), want)
+	}
+	for _, r := range refs {
+		if r.Generation != 0 || r.Replay || r.Source != "src" {
+			t.Errorf("Unfinished ref %+v, want a first run of src", r)
+		}
+	}
+}

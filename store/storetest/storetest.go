@@ -34,6 +34,7 @@ type Store interface {
 	Ingest(ctx context.Context, ds []store.Delivery) ([]store.IngestResult, error)
 	Audit(ctx context.Context, rs []store.AuditRecord) error
 	Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error)
+	Unfinished(ctx context.Context, before time.Time, limit int) ([]store.Ref, error)
 	MarkQueued(ctx context.Context, qs []store.Queued) error
 	Receipt(ctx context.Context, id string) (store.Receipt, error)
 	ReceiptByEvent(ctx context.Context, source, eventID string) (store.Receipt, error)
@@ -75,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Attempts", testAttempts},
 		{"Events", testEvents},
 		{"ReceiptEvents", testReceiptEvents},
+		{"Unfinished", testUnfinished},
 		{"ListReceipts", testListReceipts},
 		{"ListReceiptsLimits", testListReceiptsLimits},
 		{"ListReceiptsInvalid", testListReceiptsInvalid},
