@@ -187,11 +187,18 @@ replay is recorded on its receipt with who, when and why.
 			}
 			ctx := cmd.Context()
 			if len(args) == 1 {
-				var out map[string]any
+				var out struct {
+					Status     string `json:"status"`
+					Generation int    `json:"generation"`
+				}
 				if err := c.do(ctx, http.MethodPost, "/v1/receipts/"+url.PathEscape(args[0])+"/replay", nil, map[string]string{"reason": reason}, &out); err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "receipt %s requeued\n", args[0])
+				if out.Status == "started" {
+					fmt.Fprintf(e.stdout, "receipt %s: run %d started\n", args[0], out.Generation)
+				} else {
+					fmt.Fprintf(e.stdout, "receipt %s requeued: the relay starts run %d\n", args[0], out.Generation)
+				}
 				return nil
 			}
 			if source == "" && status == "" && eventType == "" && since == "" {
@@ -260,6 +267,9 @@ func followReplay(ctx context.Context, e *env, c *adminClient, id string, total 
 			fmt.Fprintln(e.stdout)
 			if !strings.EqualFold(st.Status, "completed") {
 				return fmt.Errorf("bulk replay %s ended %s", id, strings.ToLower(st.Status))
+			}
+			if p.Failed > 0 {
+				return fmt.Errorf("bulk replay %s: %d receipts got no new run (their run had not ended, or it did not start: see the worker's log)", id, p.Failed)
 			}
 			return nil
 		}

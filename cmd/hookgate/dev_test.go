@@ -236,6 +236,53 @@ func TestDevEndToEnd(t *testing.T) {
 		}
 	}
 
+	// Bulk replay of every completed GitHub receipt through the CLI, then a
+	// single replay: each gets a new run that completes again, and the
+	// receipt keeps every run's attempts.
+	var github []string
+	for id, status := range want {
+		if strings.HasPrefix(names[id], "github/") && status == store.StatusCompleted {
+			github = append(github, final[id].ID)
+		}
+	}
+	out, err = cli("replay", "--source", "github", "--status", "completed", "--since", "1h", "--reason", "cli bulk", "--admin-url", adminURL)
+	if wantBar := fmt.Sprintf("%d/%d replayed, 0 failed", len(github), len(github)); err != nil || !strings.Contains(out, wantBar) {
+		t.Fatalf("bulk replay: %v\n%s\nwant %q", err, out, wantBar)
+	}
+	waitRuns := func(id string, gen int) {
+		t.Helper()
+		deadline := time.Now().Add(2 * time.Minute)
+		for {
+			out, err := cli("receipts", id, "--admin-url", adminURL)
+			var d struct {
+				Receipt  admin.ReceiptView   `json:"receipt"`
+				Attempts []struct{ Run int } `json:"attempts"`
+			}
+			if err == nil && json.Unmarshal([]byte(out), &d) == nil && d.Receipt.Generation == gen && d.Receipt.Status == store.StatusCompleted {
+				runs := map[int]bool{}
+				for _, a := range d.Attempts {
+					runs[a.Run] = true
+				}
+				if len(runs) != gen+1 {
+					t.Errorf("receipt %s: attempts of runs %v, want runs 0..%d", id, runs, gen)
+				}
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("receipt %s did not complete run %d: %v\n%s", id, gen, err, out)
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+	}
+	for _, id := range github {
+		waitRuns(id, 1)
+	}
+	out, err = cli("replay", github[0], "--reason", "cli single", "--admin-url", adminURL)
+	if err != nil || !strings.Contains(out, "run 2 started") {
+		t.Fatalf("single replay: %v\n%s", err, out)
+	}
+	waitRuns(github[0], 2)
+
 	cancel()
 	select {
 	case err := <-done:
