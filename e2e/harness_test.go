@@ -333,6 +333,18 @@ sources:
 	return s
 }
 
+// publisher dials a publisher of the stack's topology, closed when the test
+// ends.
+func (s *stack) publisher(t testing.TB) *publisher.AMQP {
+	t.Helper()
+	pub, err := publisher.Dial(context.Background(), s.amqpURL, s.pubOpts, slog.Default())
+	if err != nil {
+		t.Fatalf("publisher: %v", err)
+	}
+	t.Cleanup(func() { pub.Close() })
+	return pub
+}
+
 // withChannel runs fn on a fresh AMQP channel: a new connection each time, so
 // the helpers work across broker restarts.
 func (s *stack) withChannel(t testing.TB, fn func(ch *amqp.Channel) error) {

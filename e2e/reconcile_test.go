@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/hookgate/hookgate/providers/builtin"
 	"github.com/hookgate/hookgate/reconcile"
 	"github.com/hookgate/hookgate/store"
+	"github.com/hookgate/hookgate/testenv"
 	"github.com/hookgate/hookgate/workflows"
 )
 
@@ -106,5 +108,69 @@ func TestReconcilerRepairsStuckReceipts(t *testing.T) {
 
 	if again, err := rc.Pass(ctx); err != nil || len(again) != 0 {
 		t.Errorf("second pass repaired %v, %v; want nothing", again, err)
+	}
+}
+
+// The scenario: with RabbitMQ stopped, two GitHub pushes retry; an
+// operator cancels one run and terminates the other, as the Temporal UI's
+// buttons do. The cancelled run dead-letters its receipt itself (once
+// RabbitMQ takes the dead letter); the terminated run's receipt is repaired
+// by the reconciler. Both end dead with the cause and a dead letter each.
+func TestRunsCancelledOrTerminatedInTemporalAreReflected(t *testing.T) {
+	s := setup(t, options{retry: []string{"5s", "10s", "20s", "40s"}})
+	ctx := context.Background()
+	testenv.Stop(t, testenv.RabbitMQ)
+	ids := s.sendMany(t, 2)
+	var rs []store.Receipt
+	for _, id := range ids {
+		rs = append(rs, s.waitStatus(t, "github", id, store.StatusRetrying))
+	}
+	if err := s.temporal.CancelWorkflow(ctx, rs[0].WorkflowID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.temporal.TerminateWorkflow(ctx, rs[1].WorkflowID, "", "operator pressed Terminate"); err != nil {
+		t.Fatal(err)
+	}
+	runStatus := func(r store.Receipt) string {
+		d, err := s.temporal.DescribeWorkflowExecution(ctx, r.WorkflowID, "")
+		if err != nil {
+			return err.Error()
+		}
+		return d.GetWorkflowExecutionInfo().GetStatus().String()
+	}
+	eventually(t, "the terminated run closed", func() (bool, string) {
+		st := runStatus(rs[1])
+		return st == "Terminated", st
+	})
+	// The cancelled run's clean-up waits for the broker to take its dead letter.
+	testenv.Start(t, testenv.RabbitMQ)
+
+	cancelled := s.waitStatus(t, "github", ids[0], store.StatusDead)
+	eventually(t, "the cancelled run closed", func() (bool, string) {
+		st := runStatus(rs[0])
+		return st == "Canceled", st
+	})
+	if !strings.Contains(cancelled.LastError, "cancelled in Temporal") {
+		t.Errorf("cancelled run's receipt: last error %q, want the cancellation", cancelled.LastError)
+	}
+	if r, _ := s.receipt("github", ids[1]); r.Status != store.StatusRetrying {
+		t.Errorf("terminated run's receipt is %s before the reconciler ran, want retrying (nothing ran)", r.Status)
+	}
+	acts := app.NewActivities(s.cfg, s.store, nil, nil, slog.Default())
+	acts.Publisher = s.publisher(t)
+	rc := reconcile.New(s.store, s.temporal, app.Starter(s.temporal, s.cfg, false), app.DeadLetterer(acts),
+		reconcile.Options{After: time.Nanosecond})
+	if got, err := rc.Pass(ctx); err != nil || got[reconcile.ActionDead] != 1 {
+		t.Fatalf("reconciler pass: %v, %v; want 1 dead", got, err)
+	}
+	terminated := s.waitStatus(t, "github", ids[1], store.StatusDead)
+	if !strings.Contains(terminated.LastError, "terminated") {
+		t.Errorf("terminated run's receipt: last error %q, want the termination", terminated.LastError)
+	}
+	for _, r := range []store.Receipt{cancelled, terminated} {
+		eventually(t, "the dead letter of "+r.ID, func() (bool, string) {
+			_, dl := s.messages()
+			return len(byCorrelation(dl, r.ID)) == 1, fmt.Sprintf("%d", len(byCorrelation(dl, r.ID)))
+		})
 	}
 }

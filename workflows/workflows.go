@@ -65,7 +65,9 @@ type Result struct {
 }
 
 // deadLetterPolicy retries the dead-lettering itself until it succeeds: losing
-// the record of an exhausted event is not an option.
+// the record of an exhausted event is not an option. Local activities stop
+// retrying at their schedule-to-close timeout, which the outcome steps set to
+// recordFor.
 var deadLetterPolicy = &temporal.RetryPolicy{
 	InitialInterval:    time.Second,
 	BackoffCoefficient: 2,
@@ -160,22 +162,47 @@ func permanent(err error) bool {
 func complete(ctx workflow.Context, in Input, status store.Status) error {
 	var a *activities.Activities
 	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: in.Retry.Timeout, RetryPolicy: deadLetterPolicy,
+		StartToCloseTimeout: in.Retry.Timeout, ScheduleToCloseTimeout: recordFor, RetryPolicy: deadLetterPolicy,
 	})
 	return workflow.ExecuteLocalActivity(ctx, a.CompleteReceipt, activities.CompleteInput{Receipt: in.Receipt, Status: status}).Get(ctx, nil)
 }
 
 // deadLetter records an exhausted step and fails the run with ErrorTypeDeadLettered,
 // so that dead events show as failed workflows in the Temporal UI.
+//
+// A run cancelled in Temporal (the UI's Cancel button) is dead-lettered too,
+// with the step it was cancelled in as the cause, and then ends Canceled: the
+// clean-up runs on a disconnected context, since the run's own context is
+// already cancelled. Runs recorded before this (version cancelCleanup) kept no
+// record of a cancellation and replay as they ran.
 func deadLetter(ctx workflow.Context, ref store.Ref, step store.Step, cause error) (Result, error) {
 	var a *activities.Activities
-	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second, RetryPolicy: deadLetterPolicy,
-	})
+	cancelled := temporal.IsCanceledError(cause)
 	msg := cause.Error()
+	if cancelled {
+		if workflow.GetVersion(ctx, cancelCleanup, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			return Result{}, cause
+		}
+		ctx, _ = workflow.NewDisconnectedContext(ctx)
+		msg = fmt.Sprintf("workflow run cancelled in Temporal during step %s", step)
+	}
+	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second, ScheduleToCloseTimeout: recordFor, RetryPolicy: deadLetterPolicy,
+	})
 	if err := workflow.ExecuteLocalActivity(ctx, a.DeadLetterReceipt, activities.DeadInput{Receipt: ref, Step: string(step), Error: msg}).Get(ctx, nil); err != nil {
 		return Result{}, fmt.Errorf("dead-letter: %w", err)
+	}
+	if cancelled {
+		return Result{Status: store.StatusDead}, cause
 	}
 	return Result{Status: store.StatusDead}, temporal.NewNonRetryableApplicationError(
 		fmt.Sprintf("step %s exhausted: %s", step, msg), ErrorTypeDeadLettered, cause)
 }
+
+// recordFor is how long the outcome steps (complete, dead-letter) keep
+// retrying, through a broker or store outage, before the run fails and the
+// reconciler takes over.
+const recordFor = 7 * 24 * time.Hour
+
+// cancelCleanup is the change ID of the dead-lettering of cancelled runs.
+const cancelCleanup = "cancel-cleanup"

@@ -153,3 +153,25 @@ func TestProcessWebhookRunsTeamActivitiesWithTheirPolicy(t *testing.T) {
 		t.Fatalf("team activity calls = %+v", calls)
 	}
 }
+
+// A run cancelled in Temporal while it waits to retry a step (the UI's Cancel
+// button) dead-letters its receipt with the cause, on a disconnected context,
+// and ends Canceled.
+func TestProcessWebhookCancelledDuringRetryTimerDeadLetters(t *testing.T) {
+	e := newEnv(t)
+	e.OnActivity(e.a.HandleWebhook, mock.Anything, mock.Anything).Return(handled("r1.0"), nil).Once()
+	e.OnActivity(e.a.PublishEvents, mock.Anything, mock.Anything).Return(errors.New("broker down")).Once()
+	var got activities.DeadInput
+	e.OnActivity(e.a.DeadLetterReceipt, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.DeadInput) error { got = in; return nil }).Once()
+	// The first retry waits 5 s: cancel in the middle of it.
+	e.RegisterDelayedCallback(e.CancelWorkflow, 2*time.Second)
+	e.ExecuteWorkflow(ProcessWebhook, input())
+	err := e.GetWorkflowError()
+	if !temporal.IsCanceledError(errors.Unwrap(err)) && !temporal.IsCanceledError(err) {
+		t.Fatalf("workflow error = %v, want cancelled", err)
+	}
+	if got.Receipt != ref || got.Step != string(store.StepPublish) || got.Error != "workflow run cancelled in Temporal during step publish" {
+		t.Errorf("dead-lettered %+v, want the receipt, step publish and the cancellation as cause", got)
+	}
+}
