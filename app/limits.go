@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -111,9 +112,13 @@ func startRetention(ctx context.Context, cfg *config.Config, st Store, log *slog
 		log.Warn("retention disabled: audit records and receipt bodies are kept forever", "store_supports_it", ok)
 		return func() {}
 	}
+	var window time.Duration // content keys are kept for the longest window
+	for _, s := range cfg.Sources {
+		window = max(window, s.Dedupe.Window)
+	}
 	j, err := retention.New(p, retention.Options{
 		Audit: cfg.Retention.Audit, Bodies: cfg.Retention.Bodies, Receipts: cfg.Retention.Receipts,
-		Interval: cfg.Retention.Interval, Logger: log,
+		ContentKeys: window, Interval: cfg.Retention.Interval, Logger: log,
 	})
 	if err != nil {
 		// Config validation makes this unreachable; do not stop the gateway for it.

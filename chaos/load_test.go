@@ -58,9 +58,7 @@ func plan(n int, dupShare, forgedShare float64, seed uint64) []delivery {
 // one or the retry deadline passes.
 type sender struct {
 	url    string
-	body   []byte
-	sig    string // valid signature of body
-	forged string // well-formed, wrong signature
+	secret []byte
 	plan   []delivery
 	cli    *http.Client
 
@@ -74,9 +72,7 @@ type sender struct {
 const inFlight = 512
 
 func newSender(url string, secret []byte, p []delivery) *sender {
-	body := load.Body(800)
-	return &sender{url: url, body: body, sig: load.Sign(secret, body),
-		forged: load.Sign([]byte("not-the-secret"), body), plan: p, pending: map[int]bool{},
+	return &sender{url: url, secret: secret, plan: p, pending: map[int]bool{},
 		cli: &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{
 			MaxIdleConnsPerHost: inFlight, DisableCompression: true}}}
 }
@@ -89,16 +85,19 @@ func final(status int) bool {
 func (s *sender) send(ctx context.Context, i int, retry bool) {
 	d := s.plan[i]
 	a := answer{delivery: i, retry: retry, sent: time.Now()}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(s.body))
+	// One push per delivery: its resends (and the plan's duplicates, which
+	// reuse its ID) are byte-identical, distinct deliveries are not.
+	body := load.Body(d.id, 800)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
 	if err == nil {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("User-Agent", "GitHub-Hookshot/chaos")
 		req.Header.Set("X-GitHub-Event", "push")
 		req.Header.Set("X-GitHub-Delivery", d.id)
 		if d.kind == load.Forged {
-			req.Header.Set("X-Hub-Signature-256", s.forged)
+			req.Header.Set("X-Hub-Signature-256", load.Sign([]byte("not-the-secret"), body))
 		} else {
-			req.Header.Set("X-Hub-Signature-256", s.sig)
+			req.Header.Set("X-Hub-Signature-256", load.Sign(s.secret, body))
 		}
 		var resp *http.Response
 		if resp, err = s.cli.Do(req); err == nil {

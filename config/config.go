@@ -110,6 +110,8 @@ type Source struct {
 	Options yaml.Node `yaml:"options"`
 	// SourceHardening: allowed_ips and per-source limits (config/limits.go).
 	SourceHardening `yaml:",inline"`
+	// Dedupe tunes deduplication by signed content (config/dedupe.go).
+	Dedupe Dedupe `yaml:"dedupe"`
 
 	// RetryPolicy is Retry resolved against the default.
 	RetryPolicy retry.Policy `yaml:"-"`
@@ -289,6 +291,9 @@ func (c *Config) resolve(getenv func(string) string) error {
 		}
 		if len(s.Secrets) == 0 {
 			fail(f+".secrets", "at least one secret is required (value, env or file); sources never accept unsigned requests")
+		}
+		if err := s.Dedupe.resolve(f); err != nil {
+			errs = append(errs, err)
 		}
 		for j := range s.Secrets {
 			if err := s.Secrets[j].resolve(getenv); err != nil {

@@ -87,12 +87,15 @@ func TestCredentialHeadersNeverStored(t *testing.T) {
 	})
 }
 
-func testCredentials(t *testing.T, st credentialStore, dump func() string) {
-	ctx := context.Background()
-	if err := st.(interface{ Migrate(context.Context) error }).Migrate(ctx); err != nil {
+// gatewayOver migrates st and builds a gateway over it, with a group
+// committer, for the sources of cfgYAML. Close the gateway, then the
+// committer, before reading what was stored.
+func gatewayOver(t *testing.T, st credentialStore, cfgYAML string) (*gateway.Gateway, *groupcommit.Committer) {
+	t.Helper()
+	if err := st.(interface{ Migrate(context.Context) error }).Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Parse([]byte(credentialConfig), func(string) string { return "" })
+	cfg, err := config.Parse([]byte(cfgYAML), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,6 +108,12 @@ func testCredentials(t *testing.T, st credentialStore, dump func() string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return gw, gc
+}
+
+func testCredentials(t *testing.T, st credentialStore, dump func() string) {
+	ctx := context.Background()
+	gw, gc := gatewayOver(t, st, credentialConfig)
 	basic := func(user, pass string) string {
 		return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 	}

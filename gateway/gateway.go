@@ -52,6 +52,11 @@ type Source struct {
 	PublicURL *url.URL
 	// AllowedIPs, when set, are the only client IPs accepted (403 otherwise).
 	AllowedIPs []netip.Prefix
+	// ContentDedupe makes a delivery whose signed body equals that of a
+	// receipt received within ContentWindow a duplicate of it (ContentKey,
+	// store.Receipt.ContentKey).
+	ContentDedupe bool
+	ContentWindow time.Duration
 
 	credentials []string // Provider.CredentialHeaders, canonical; set by New
 }
@@ -274,9 +279,17 @@ func BuildSources(cfg *config.Config, reg *providers.Registry) ([]Source, error)
 			errs = append(errs, fmt.Errorf("sources[%d] (%s): %w", i, s.Name, err))
 			continue
 		}
+		content := true // a scheme without a checked timestamp: captured requests verify forever
+		if tc, ok := p.(providers.TimestampChecker); ok && tc.ChecksTimestamp() {
+			content = false
+		}
+		if s.Dedupe.Content != nil {
+			content = *s.Dedupe.Content
+		}
 		out = append(out, Source{
 			Name: s.Name, ProviderName: s.Provider, Provider: p,
 			BodyLimit: int64(s.BodyLimit), PublicURL: base, AllowedIPs: s.AllowedNets,
+			ContentDedupe: content, ContentWindow: s.Dedupe.Window,
 		})
 	}
 	return out, errors.Join(errs...)

@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -83,6 +85,10 @@ func (g *Gateway) ingest(c *gin.Context) {
 		},
 		Audit: rec,
 	}
+	if src.ContentDedupe {
+		d.Receipt.ContentKey = ContentKey(req)
+		d.ContentWindow = src.ContentWindow
+	}
 	d.Audit.Status = http.StatusOK
 	d.Audit.EventID = ev.ID
 	if g.tracer != nil {
@@ -114,6 +120,16 @@ func (g *Gateway) ingest(c *gin.Context) {
 	} else {
 		g.observe(c.Request.Context(), d.Audit, store.OutcomeAccepted)
 	}
+}
+
+// ContentKey is the hex SHA-256 of the raw body: the part of a request every
+// scheme signs. Deliveries of one source with the same key carry the same
+// signed payload. The URL and headers are left out on purpose: most schemes
+// do not sign them, so a replay could vary them (the Host header, a query
+// parameter) to dodge the key.
+func ContentKey(r *providers.Request) string {
+	sum := sha256.Sum256(r.Body)
+	return hex.EncodeToString(sum[:])
 }
 
 func (g *Gateway) source(c *gin.Context) (*Source, error) {

@@ -71,7 +71,7 @@ func TestKnownDuplicateIsAckedWithoutWaitingForTheStore(t *testing.T) {
 
 	// An event never seen takes the normal path and waits for its commit.
 	fresh := make(chan int, 1)
-	go func() { fresh <- serve(h.h, ghRequest("k-2", []byte(pushBody), true)).Code }()
+	go func() { fresh <- serve(h.h, ghRequest("k-2", pushOf("k-2"), true)).Code }()
 	if got := <-gc.seen; got != "k-2" {
 		t.Fatalf("commit of %q, want k-2", got)
 	}

@@ -81,6 +81,17 @@ type Provider interface {
 	CredentialHeaders() []string
 }
 
+// TimestampChecker is implemented by providers whose scheme signs a timestamp
+// that Verify checks against a tolerance (Stripe, Standard Webhooks, HMAC with
+// a timestamp header, PayPal with a transmission window): a captured request
+// stops verifying once it is older than that. A provider that does not
+// implement it, or answers false, signs no checked timestamp: a captured
+// request verifies forever, and the gateway then deduplicates by the signed
+// content as well (a source's dedupe.content, on by default for it).
+type TimestampChecker interface {
+	ChecksTimestamp() bool
+}
+
 // Replier is implemented by providers that must answer accepted requests in a
 // specific way (Twilio's TwiML, a challenge echo).
 type Replier interface {

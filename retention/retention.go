@@ -21,6 +21,9 @@ type Purger interface {
 	// PurgeReceipts deletes terminal receipts received before before, with
 	// their attempts, events and replays.
 	PurgeReceipts(ctx context.Context, before time.Time) (int64, error)
+	// PurgeContentKeys forgets the content deduplication keys of receipts
+	// received before before.
+	PurgeContentKeys(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Options configure a Job.
@@ -34,6 +37,9 @@ type Options struct {
 	// deduplicates: a provider redelivering its event afterwards creates a new
 	// receipt. Keep it longer than any provider's redelivery window.
 	Receipts time.Duration
+	// ContentKeys is how long content deduplication keys are kept: the
+	// longest dedupe.window of the sources. Zero keeps them forever.
+	ContentKeys time.Duration
 	// Logger and Now default to slog.Default and time.Now.
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -44,6 +50,8 @@ type Result struct {
 	Audit    int64
 	Bodies   int64
 	Receipts int64 // zero when Options.Receipts is zero
+	// ContentKeys forgotten; zero when Options.ContentKeys is zero.
+	ContentKeys int64
 }
 
 // Job runs the purge.
@@ -87,8 +95,13 @@ func (j *Job) Once(ctx context.Context) (Result, error) {
 	}
 	res.Audit, errAudit = j.p.PurgeAudit(ctx, now.Add(-j.o.Audit))
 	res.Bodies, errBodies = j.p.PurgeBodies(ctx, now.Add(-j.o.Bodies))
-	err := errors.Join(errReceipts, errAudit, errBodies)
-	attrs := []any{"audit_removed", res.Audit, "bodies_emptied", res.Bodies, "receipts_removed", res.Receipts}
+	var errKeys error
+	if j.o.ContentKeys > 0 {
+		res.ContentKeys, errKeys = j.p.PurgeContentKeys(ctx, now.Add(-j.o.ContentKeys))
+	}
+	err := errors.Join(errReceipts, errAudit, errBodies, errKeys)
+	attrs := []any{"audit_removed", res.Audit, "bodies_emptied", res.Bodies, "receipts_removed", res.Receipts,
+		"content_keys_removed", res.ContentKeys}
 	if err != nil {
 		j.log.Error("retention purge failed", append(attrs, "err", err)...)
 	} else {

@@ -45,6 +45,8 @@ func (f *fakePurger) PurgeReceipts(_ context.Context, before time.Time) (int64, 
 	return 5, nil
 }
 
+func (f *fakePurger) PurgeContentKeys(context.Context, time.Time) (int64, error) { return 0, nil }
+
 func (f *fakePurger) calls() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

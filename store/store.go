@@ -100,6 +100,11 @@ type Receipt struct {
 	// Generation counts the receipt's replays: its workflow's run n is the
 	// one started by the n-th replay (0: the first run).
 	Generation int
+	// ContentKey, when set at ingest, is the hash of the request's signed
+	// content (gateway.ContentKey): a later delivery of the source with the
+	// same key within its Delivery.ContentWindow is a duplicate of this
+	// receipt whatever its event ID. Not read back.
+	ContentKey string
 }
 
 // Ref is the reference to a receipt that a workflow receives as input.
@@ -146,6 +151,9 @@ type AuditRecord struct {
 type Delivery struct {
 	Receipt Receipt
 	Audit   AuditRecord
+	// ContentWindow is how far back Receipt.ContentKey matches earlier
+	// receipts of the source (their received time).
+	ContentWindow time.Duration
 }
 
 // IngestResult says what Ingest did with one Delivery.

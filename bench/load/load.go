@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -119,9 +120,15 @@ type request struct {
 	kind Kind
 }
 
-// Body returns the JSON push payload of about size bytes the generator sends.
-func Body(size int) []byte {
-	head := `{"ref":"refs/heads/main","before":"0000000000000000000000000000000000000000","after":"1111111111111111111111111111111111111111","repository":{"full_name":"octo/bench"},"pusher":{"name":"bench"},"commits":[],"pad":"`
+// Body returns the JSON push payload of about size bytes the generator sends
+// for delivery id: one push per delivery (its after SHA derives from id), as
+// real ones are, so distinct deliveries have distinct signed content (the
+// gateway deduplicates identical content) and a resend of a delivery is
+// byte-identical.
+func Body(id string, size int) []byte {
+	sum := sha1.Sum([]byte(id)) //nolint:gosec // an ID derivation, not a signature
+	head := `{"ref":"refs/heads/main","before":"0000000000000000000000000000000000000000","after":"` +
+		hex.EncodeToString(sum[:]) + `","repository":{"full_name":"octo/bench"},"pusher":{"name":"bench"},"commits":[],"pad":"`
 	pad := max(0, size-len(head)-2)
 	return []byte(head + strings.Repeat("x", pad) + `"}`)
 }
@@ -171,9 +178,10 @@ func (o Options) withDefaults() (Options, error) {
 // prepare builds the requests: a duplicate repeats an earlier fresh ID (so the
 // server has, or is about to have, that event), a forgery gets a fresh ID and a
 // signature of the right shape but wrong value.
-func prepare(o Options, sig string) []request {
+func prepare(o Options) []request {
 	rng := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
 	forged := "sha256=" + strings.Repeat("0", 64)
+	const sig = "" // signed at send time, over the delivery's own body
 	reqs := make([]request, o.Prepared)
 	var fresh []int
 	for i := range reqs {
@@ -217,8 +225,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	body := Body(o.BodySize)
-	reqs := prepare(o, Sign(o.Secret, body))
+	reqs := prepare(o)
 	ctx, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
 
@@ -254,7 +261,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 						}
 					}
 				}
-				s.send(ctx, o.Client, o.URL, body, reqs[i], t0)
+				s.send(ctx, o, reqs[i], t0)
 			}
 		}()
 	}
@@ -262,8 +269,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	return merge(senders, time.Since(start)), nil
 }
 
-func (s *sender) send(ctx context.Context, c *http.Client, url string, body []byte, r request, t0 time.Time) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+func (s *sender) send(ctx context.Context, o Options, r request, t0 time.Time) {
+	body := Body(r.id, o.BodySize)
+	if r.kind != Forged {
+		r.sig = Sign(o.Secret, body)
+	}
+	c := o.Client
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.URL, bytes.NewReader(body))
 	if err != nil {
 		s.status[0]++
 		return

@@ -127,7 +127,7 @@ func TestOptionsInvalid(t *testing.T) {
 
 func TestBodySize(t *testing.T) {
 	for _, n := range []int{300, 2200, 10000} {
-		if got := len(Body(n)); got != n {
+		if got := len(Body("d-1", n)); got != n {
 			t.Errorf("len(Body(%d)) = %d", n, got)
 		}
 	}

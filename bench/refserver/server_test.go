@@ -37,7 +37,7 @@ func (f *fakeCommitter) Commit(_ context.Context, d store.Delivery) (store.Inges
 
 func TestServer(t *testing.T) {
 	secret := []byte("bench-secret")
-	body := load.Body(500)
+	body := load.Body("d-1", 500)
 	good := load.Sign(secret, body)
 	tests := []struct {
 		name       string

@@ -63,9 +63,12 @@ func hTime(s string) time.Time {
 
 const (
 	hC1     = "5f1c0a9e3b2d4c6e8a7b9c0d1e2f3a4b5c6d7e8f"
-	hC2     = "a3e9b7c1d5f2e8a4b6c0d9e1f3a5b7c9d2e4f6a8"
 	hBefore = "9d2b4f6a8c0e1d3f5a7b9c2e4f6a8b0d1c3e5f7a"
 )
+
+// hC2 is the head commit: ${EVENT_SHA} of the delivery, so each push is
+// distinct.
+var hC2 = fixtures.EventSHA(hDelivery)
 
 func hWantPush() events.Push {
 	repo := events.Repository{FullName: "octo-org/hello-world", ID: "873456120", URL: "https://github.com/octo-org/hello-world"}

@@ -464,3 +464,7 @@ func (p *provider) Identify(r *providers.Request) (providers.Event, error) {
 // CredentialHeaders is nil: the scheme's headers carry signatures, never the
 // secret itself (providers.Provider).
 func (p *provider) CredentialHeaders() []string { return nil }
+
+// ChecksTimestamp reports whether a signed timestamp header is configured: it
+// is then checked against the tolerance (providers.TimestampChecker).
+func (p *provider) ChecksTimestamp() bool { return p.timestampHeader != "" }

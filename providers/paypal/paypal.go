@@ -333,3 +333,7 @@ func (p *Provider) Identify(r *providers.Request) (providers.Event, error) {
 // CredentialHeaders is nil: the scheme's headers carry signatures, never the
 // secret itself (providers.Provider).
 func (p *Provider) CredentialHeaders() []string { return nil }
+
+// ChecksTimestamp reports whether a transmission window is configured: only
+// then is the signed transmission time checked (providers.TimestampChecker).
+func (p *Provider) ChecksTimestamp() bool { return p.s.window > 0 }

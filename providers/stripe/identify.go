@@ -67,3 +67,7 @@ func checkField(name, v string) error {
 // CredentialHeaders is nil: the scheme's headers carry signatures, never the
 // secret itself (providers.Provider).
 func (p *provider) CredentialHeaders() []string { return nil }
+
+// ChecksTimestamp is true: the signed timestamp is always checked against the
+// tolerance (providers.TimestampChecker).
+func (p *provider) ChecksTimestamp() bool { return true }

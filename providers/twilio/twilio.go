@@ -236,15 +236,26 @@ func (p *Provider) Identify(r *providers.Request) (providers.Event, error) {
 	default:
 		ev.Type = TypeUnknown
 	}
+	// The ID comes from the signed parameters; the idempotency token header
+	// is not signed, so it only refines it (a captured request re-sent with
+	// another token is caught by the gateway's content deduplication).
+	var signed string
 	switch {
-	case r.Header.Get(IdempotencyHeader) != "":
-		ev.ID = r.Header.Get(IdempotencyHeader)
 	case msgSid != "":
-		ev.ID = joinStatus(msgSid, msgStatus)
+		signed = joinStatus(msgSid, msgStatus)
 	case callSid != "":
-		ev.ID = joinStatus(callSid, callStatus)
+		signed = joinStatus(callSid, callStatus)
+	}
+	tok := r.Header.Get(IdempotencyHeader)
+	switch {
+	case signed != "" && tok != "":
+		ev.ID = signed + ":" + tok
+	case signed != "":
+		ev.ID = signed
+	case tok != "":
+		ev.ID = tok
 	default:
-		return providers.Event{}, fmt.Errorf("twilio: no %s header, MessageSid or CallSid: %w", IdempotencyHeader, providers.ErrMalformedPayload)
+		return providers.Event{}, fmt.Errorf("twilio: no MessageSid, CallSid or %s header: %w", IdempotencyHeader, providers.ErrMalformedPayload)
 	}
 	return ev, nil
 }

@@ -282,7 +282,7 @@ func TestIdentify(t *testing.T) {
 		{"call status", form("CallSid=CA9&CallStatus=completed&From=%2B1"), "CA9:completed", TypeCallStatus, nil},
 		{"incoming message", form("MessageSid=SM7&Body=hello&From=%2B1"), "SM7", TypeSMSIncoming, nil},
 		{"incoming message with empty body text", form("MessageSid=SM7&Body=&NumMedia=1"), "SM7", TypeSMSIncoming, nil},
-		{"idempotency token wins", form(twStatusBody, IdempotencyHeader, "tok-1"), "tok-1", TypeSMSStatus, nil},
+		{"the unsigned token only refines the signed ID", form(twStatusBody, IdempotencyHeader, "tok-1"), "SM0123:delivered:tok-1", TypeSMSStatus, nil},
 		{"token with unknown params", form("Foo=bar", IdempotencyHeader, "tok-2"), "tok-2", TypeUnknown, nil},
 		{"message sid alone", form("MessageSid=SM8"), "SM8", TypeUnknown, nil},
 		{"call sid alone", form("CallSid=CA8"), "CA8", TypeUnknown, nil},

@@ -50,36 +50,34 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 	if len(ds) == 0 {
 		return nil, nil
 	}
-	b := dedupe.New(ds)
-	n := len(b.First)
-	var (
-		ids, sources, providers = make([]string, n), make([]string, n), make([]string, n)
-		eventIDs, types, ctypes = make([]string, n), make([]string, n), make([]string, n)
-		headers, traceparents   = make([]string, n), make([]string, n)
-		bodies                  = make([][]byte, n)
-		received                = make([]time.Time, n)
-		later                   = make([]int32, n)
-	)
-	for j, i := range b.First {
-		r := ds[i].Receipt
-		h, err := headerjson.Encode(r.Header)
-		if err != nil {
-			return nil, fmt.Errorf("ingest: receipt %s: %w", r.ID, err)
-		}
-		ids[j], sources[j], providers[j] = r.ID, r.Source, r.Provider
-		eventIDs[j], types[j], ctypes[j] = r.EventID, r.EventType, r.ContentType
-		headers[j], bodies[j], received[j] = string(h), nonNil(r.Body), ts(r.ReceivedAt)
-		later[j], traceparents[j] = int32(b.Later[j]), r.TraceParent
+	ds, _ = dedupe.ApplyContent(ds, nil) // the batch's own repeats of one signed content
+	b, cols, err := receiptColumns(ds)
+	if err != nil {
+		return nil, err
 	}
+	contents := dedupe.Contents(ds)
 
 	var results []store.IngestResult
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, upsertReceipts,
-			ids, sources, providers, eventIDs, types, ctypes, headers, bodies, received, later, traceparents)
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		ds, b, cols := ds, b, cols
+		if len(contents) > 0 {
+			found, err := lookupContents(ctx, tx, contents)
+			if err != nil {
+				return err
+			}
+			if remapped, changed := dedupe.ApplyContent(ds, found); changed {
+				// A replay of stored signed content (rare): regroup.
+				ds = remapped
+				if b, cols, err = receiptColumns(ds); err != nil {
+					return err
+				}
+			}
+		}
+		rows, err := tx.Query(ctx, upsertReceipts, cols...)
 		if err != nil {
 			return fmt.Errorf("insert receipts: %w", err)
 		}
-		stored := make(map[dedupe.Key]string, n)
+		stored := make(map[dedupe.Key]string, len(b.First))
 		var id string
 		var k dedupe.Key
 		_, err = pgx.ForEachRow(rows, []any{&id, &k.Source, &k.EventID}, func() error {
@@ -96,6 +94,9 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 		if err := insertAudit(ctx, tx, audit); err != nil {
 			return err
 		}
+		if err := saveContents(ctx, tx, dedupe.NewContents(ds, stored)); err != nil {
+			return err
+		}
 		if s.notify && hasNew(res) {
 			if _, err := tx.Exec(ctx, notifyReceipts); err != nil {
 				return fmt.Errorf("notify %s: %w", ReceiptsChannel, err)
@@ -108,6 +109,86 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 		return nil, fmt.Errorf("ingest: %w", err)
 	}
 	return results, nil
+}
+
+// receiptColumns groups ds by key and encodes the first delivery of each key
+// as the column arrays of upsertReceipts, in its parameter order.
+func receiptColumns(ds []store.Delivery) (*dedupe.Batch, []any, error) {
+	b := dedupe.New(ds)
+	n := len(b.First)
+	var (
+		ids, sources, providers = make([]string, n), make([]string, n), make([]string, n)
+		eventIDs, types, ctypes = make([]string, n), make([]string, n), make([]string, n)
+		headers, traceparents   = make([]string, n), make([]string, n)
+		bodies                  = make([][]byte, n)
+		received                = make([]time.Time, n)
+		later                   = make([]int32, n)
+	)
+	for j, i := range b.First {
+		r := ds[i].Receipt
+		h, err := headerjson.Encode(r.Header)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ingest: receipt %s: %w", r.ID, err)
+		}
+		ids[j], sources[j], providers[j] = r.ID, r.Source, r.Provider
+		eventIDs[j], types[j], ctypes[j] = r.EventID, r.EventType, r.ContentType
+		headers[j], bodies[j], received[j] = string(h), nonNil(r.Body), ts(r.ReceivedAt)
+		later[j], traceparents[j] = int32(b.Later[j]), r.TraceParent
+	}
+	return b, []any{ids, sources, providers, eventIDs, types, ctypes, headers, bodies, received, later, traceparents}, nil
+}
+
+// lookupContents locks the content keys (a transaction-scoped advisory lock
+// per key, taken in key order, so two gateways committing the same signed
+// content one after the other see each other's key) and reads the stored ones.
+func lookupContents(ctx context.Context, tx pgx.Tx, keys []dedupe.ContentKey) (map[dedupe.ContentKey]dedupe.ContentHit, error) {
+	sources, hashes := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		sources[i], hashes[i] = k.Source, k.Hash
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(k) FROM (
+			SELECT DISTINCT hashtextextended(s || ':' || h, 0) AS k
+			FROM unnest($1::text[], $2::text[]) AS u(s, h) ORDER BY 1) locks`, sources, hashes); err != nil {
+		return nil, fmt.Errorf("lock content keys: %w", err)
+	}
+	rows, err := tx.Query(ctx, `SELECT c.source, c.hash, c.event_id, c.received_at
+		FROM content_keys c JOIN unnest($1::text[], $2::text[]) AS u(s, h) ON c.source = u.s AND c.hash = u.h`,
+		sources, hashes)
+	if err != nil {
+		return nil, fmt.Errorf("content keys: %w", err)
+	}
+	found := map[dedupe.ContentKey]dedupe.ContentHit{}
+	var k dedupe.ContentKey
+	var hit dedupe.ContentHit
+	_, err = pgx.ForEachRow(rows, []any{&k.Source, &k.Hash, &hit.EventID, &hit.At}, func() error {
+		found[k] = hit
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("content keys: %w", err)
+	}
+	return found, nil
+}
+
+// saveContents remembers the content keys of new receipts, replacing a key
+// remembered for a receipt outside its window.
+func saveContents(ctx context.Context, tx pgx.Tx, keys map[dedupe.ContentKey]dedupe.ContentHit) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	var sources, hashes, events []string
+	var ats []time.Time
+	for k, hit := range keys {
+		sources, hashes = append(sources, k.Source), append(hashes, k.Hash)
+		events, ats = append(events, hit.EventID), append(ats, ts(hit.At))
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO content_keys (source, hash, event_id, received_at)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+		ON CONFLICT (source, hash) DO UPDATE SET event_id = excluded.event_id, received_at = excluded.received_at`,
+		sources, hashes, events, ats); err != nil {
+		return fmt.Errorf("save content keys: %w", err)
+	}
+	return nil
 }
 
 // execer is what insertAudit needs: a pool or a transaction.

@@ -61,3 +61,10 @@ func (s *Store) purge(ctx context.Context, what, q string, before time.Time) (in
 		}
 	}
 }
+
+// PurgeContentKeys forgets the content deduplication keys of receipts received
+// before before, in batches.
+func (s *Store) PurgeContentKeys(ctx context.Context, before time.Time) (int64, error) {
+	return s.purge(ctx, "purge content keys", `DELETE FROM content_keys WHERE ctid IN (
+		SELECT ctid FROM content_keys WHERE received_at < $1 LIMIT $2)`, before)
+}

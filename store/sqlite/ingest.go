@@ -28,25 +28,30 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 	if len(ds) == 0 {
 		return nil, nil
 	}
-	b := dedupe.New(ds)
+	ds, _ = dedupe.ApplyContent(ds, nil) // the batch's own repeats of one signed content
 	// Encode before taking the write lock: the writer is the bottleneck.
-	args := make([]any, 0, len(b.First)*receiptCols)
-	for j, i := range b.First {
-		r := ds[i].Receipt
-		h, err := headerjson.Encode(r.Header)
-		if err != nil {
-			return nil, fmt.Errorf("ingest: receipt %s: %w", r.ID, err)
-		}
-		var traceparent any // NULL when tracing is off
-		if r.TraceParent != "" {
-			traceparent = r.TraceParent
-		}
-		args = append(args, r.ID, r.Source, r.Provider, r.EventID, r.EventType, r.ContentType,
-			string(h), nonNil(r.Body), us(r.ReceivedAt), b.Later[j], traceparent)
+	b, args, err := receiptArgs(ds)
+	if err != nil {
+		return nil, err
 	}
+	contents := dedupe.Contents(ds)
 
 	var results []store.IngestResult
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		ds, b, args := ds, b, args
+		if len(contents) > 0 {
+			found, err := lookupContents(ctx, tx, contents)
+			if err != nil {
+				return err
+			}
+			if remapped, changed := dedupe.ApplyContent(ds, found); changed {
+				// A replay of stored signed content (rare): regroup.
+				ds = remapped
+				if b, args, err = receiptArgs(ds); err != nil {
+					return err
+				}
+			}
+		}
 		stored := make(map[dedupe.Key]string, len(b.First))
 		for chunk := range slices.Chunk(args, maxRows*receiptCols) {
 			if err := upsertReceipts(ctx, tx, chunk, stored); err != nil {
@@ -60,6 +65,9 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 		if err := insertAudit(ctx, tx, audit); err != nil {
 			return err
 		}
+		if err := saveContents(ctx, tx, dedupe.NewContents(ds, stored)); err != nil {
+			return err
+		}
 		results = res
 		return nil
 	})
@@ -67,6 +75,79 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 		return nil, fmt.Errorf("ingest: %w", err)
 	}
 	return results, nil
+}
+
+// receiptArgs groups ds by key and encodes the first delivery of each key as
+// the arguments of upsertReceipts.
+func receiptArgs(ds []store.Delivery) (*dedupe.Batch, []any, error) {
+	b := dedupe.New(ds)
+	args := make([]any, 0, len(b.First)*receiptCols)
+	for j, i := range b.First {
+		r := ds[i].Receipt
+		h, err := headerjson.Encode(r.Header)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ingest: receipt %s: %w", r.ID, err)
+		}
+		var traceparent any // NULL when tracing is off
+		if r.TraceParent != "" {
+			traceparent = r.TraceParent
+		}
+		args = append(args, r.ID, r.Source, r.Provider, r.EventID, r.EventType, r.ContentType,
+			string(h), nonNil(r.Body), us(r.ReceivedAt), b.Later[j], traceparent)
+	}
+	return b, args, nil
+}
+
+// lookupContents reads the stored content keys among keys.
+func lookupContents(ctx context.Context, tx *sql.Tx, keys []dedupe.ContentKey) (map[dedupe.ContentKey]dedupe.ContentHit, error) {
+	found := map[dedupe.ContentKey]dedupe.ContentHit{}
+	for chunk := range slices.Chunk(keys, maxRows) {
+		args := make([]any, 0, 2*len(chunk))
+		for _, k := range chunk {
+			args = append(args, k.Source, k.Hash)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT source, hash, event_id, received_at FROM content_keys
+			WHERE (source, hash) IN (VALUES `+placeholders(len(chunk), 2)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("content keys: %w", err)
+		}
+		for rows.Next() {
+			var k dedupe.ContentKey
+			var hit dedupe.ContentHit
+			var at int64
+			if err := rows.Scan(&k.Source, &k.Hash, &hit.EventID, &at); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("content keys: %w", err)
+			}
+			hit.At = fromUS(at)
+			found[k] = hit
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("content keys: %w", err)
+		}
+	}
+	return found, nil
+}
+
+// saveContents remembers the content keys of new receipts, replacing a key
+// remembered for a receipt outside its window.
+func saveContents(ctx context.Context, tx *sql.Tx, keys map[dedupe.ContentKey]dedupe.ContentHit) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 4*len(keys))
+	for k, hit := range keys {
+		args = append(args, k.Source, k.Hash, hit.EventID, us(hit.At))
+	}
+	for chunk := range slices.Chunk(args, maxRows*4) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO content_keys (source, hash, event_id, received_at)
+			VALUES `+placeholders(len(chunk)/4, 4)+`
+			ON CONFLICT (source, hash) DO UPDATE SET event_id = excluded.event_id, received_at = excluded.received_at`, chunk...); err != nil {
+			return fmt.Errorf("save content keys: %w", err)
+		}
+	}
+	return nil
 }
 
 // upsertReceipts inserts one row per distinct key. A key already stored gets

@@ -65,3 +65,10 @@ func (s *Store) purge(ctx context.Context, what, q string, before int64) (int64,
 		}
 	}
 }
+
+// PurgeContentKeys forgets the content deduplication keys of receipts received
+// before before, in batches.
+func (s *Store) PurgeContentKeys(ctx context.Context, before time.Time) (int64, error) {
+	return s.purge(ctx, "purge content keys", `DELETE FROM content_keys WHERE rowid IN (
+		SELECT rowid FROM content_keys WHERE received_at < ? LIMIT ?)`, us(before))
+}

@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Events", testEvents},
 		{"ReceiptEvents", testReceiptEvents},
 		{"Unfinished", testUnfinished},
+		{"ContentDedupe", testContentDedupe},
 		{"ListReceipts", testListReceipts},
 		{"ListReceiptsLimits", testListReceiptsLimits},
 		{"ListReceiptsInvalid", testListReceiptsInvalid},
