@@ -66,6 +66,9 @@ func (g *Gateway) ingest(c *gin.Context) {
 		return
 	}
 	ev, err := src.Provider.Identify(req)
+	if err == nil {
+		err = providers.CheckEvent(ev) // one rule for every provider's IDs and types
+	}
 	if err != nil {
 		g.fail(c, body, rec, fmt.Errorf("%w: %w", errMalformedBody, err))
 		return

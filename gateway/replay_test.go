@@ -138,3 +138,42 @@ func testReplays(t *testing.T, st credentialStore) {
 		t.Errorf("the Twilio receipt: %v, %d duplicates; want the first post's, with 3 duplicates", err, r.Duplicates)
 	}
 }
+
+// One rule for every provider's event IDs and types (providers.CheckEvent):
+// a signed Twilio callback whose MessageSid holds a NUL byte or is too long
+// is a 400 malformed_payload, never a store error that would fail the
+// neighbours of its group-commit batch.
+func TestEventIDAndTypeRule(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	gw, gc := gatewayOver(t, st, replayConfig)
+	defer gc.Close()
+	defer gw.Close()
+	signer, err := twilio.NewSigner(providers.Spec{Secrets: []string{twToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, sid := range map[string]string{
+		"NUL":      "SM%00bad",
+		"tab":      "SM%09bad",
+		"too long": "SM" + strings.Repeat("a", providers.MaxFieldLen),
+	} {
+		t.Run(name, func(t *testing.T) {
+			form := "MessageSid=" + sid + "&MessageStatus=sent"
+			u, _ := url.Parse("https://hooks.example.com/webhooks/tw")
+			sreq := &providers.Request{Method: http.MethodPost, URL: u, Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, Body: []byte(form)}
+			if err := signer.Sign(sreq); err != nil {
+				t.Fatal(err)
+			}
+			r := httptest.NewRequest(http.MethodPost, "/webhooks/tw", strings.NewReader(form))
+			r.Header = sreq.Header
+			w := serve(gw.Handler(), r)
+			if w.Code != http.StatusBadRequest || decode(t, w).Reason != "malformed_payload" {
+				t.Errorf("%d %s, want 400 malformed_payload", w.Code, w.Body)
+			}
+		})
+	}
+}

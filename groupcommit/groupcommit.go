@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/hookgate/hookgate/store"
 )
@@ -31,7 +32,14 @@ type Options struct {
 	// Writers is the number of concurrent transactions (default 1). Two overlap
 	// one batch's fsync with the next batch's statements.
 	Writers int
+	// FlushTimeout bounds one transaction (default 10 s): a hung connection
+	// fails its batch (the gateway answers 503, the provider retries) within
+	// it instead of at the kernel's TCP timeout.
+	FlushTimeout time.Duration
 }
+
+// DefaultFlushTimeout is the default Options.FlushTimeout.
+const DefaultFlushTimeout = 10 * time.Second
 
 type request struct {
 	d    store.Delivery
@@ -47,6 +55,7 @@ type result struct {
 type Committer struct {
 	store    Ingester
 	maxBatch int
+	timeout  time.Duration
 	queue    chan *request
 	stop     chan struct{}
 	wg       sync.WaitGroup
@@ -65,9 +74,13 @@ func New(s Ingester, o Options) *Committer {
 	if o.Writers <= 0 {
 		o.Writers = 1
 	}
+	if o.FlushTimeout <= 0 {
+		o.FlushTimeout = DefaultFlushTimeout
+	}
 	c := &Committer{
 		store:    s,
 		maxBatch: o.MaxBatch,
+		timeout:  o.FlushTimeout,
 		queue:    make(chan *request, o.MaxBatch*4),
 		stop:     make(chan struct{}),
 	}
@@ -155,11 +168,20 @@ func (c *Committer) flush(batch []*request) {
 	for i, r := range batch {
 		ds[i] = r.d
 	}
-	// A background context: the transaction must finish (commit or roll back)
-	// whatever happens to the requests that queued it.
-	res, err := c.store.Ingest(context.Background(), ds)
-	if err == nil && len(res) != len(batch) {
-		err = errors.New("groupcommit: store returned a result count that does not match the batch")
+	res, err := c.ingest(ds)
+	if errors.Is(err, store.ErrRefused) && len(batch) > 1 {
+		// A value the database refuses (which the gateway's checks let
+		// through) fails its whole transaction: commit the members one by one,
+		// so only the bad one is refused.
+		for _, r := range batch {
+			res, err := c.ingest([]store.Delivery{r.d})
+			if err != nil {
+				r.done <- result{err: err}
+				continue
+			}
+			r.done <- result{res: res[0]}
+		}
+		return
 	}
 	for i, r := range batch {
 		if err != nil {
@@ -168,4 +190,17 @@ func (c *Committer) flush(batch []*request) {
 		}
 		r.done <- result{res: res[i]}
 	}
+}
+
+// ingest runs one transaction under the flush deadline. The context is not
+// the requests': the transaction must finish (commit or roll back) whatever
+// happens to the requests that queued it.
+func (c *Committer) ingest(ds []store.Delivery) ([]store.IngestResult, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	res, err := c.store.Ingest(ctx, ds)
+	if err == nil && len(res) != len(ds) {
+		err = errors.New("groupcommit: store returned a result count that does not match the batch")
+	}
+	return res, err
 }

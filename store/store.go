@@ -20,6 +20,11 @@ import (
 // ErrNotFound is returned (wrapped) when a record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrRefused is returned (wrapped) when the database refuses a value of a
+// record (a data exception such as a NUL byte in text): the same record fails
+// again however often it is retried, and it fails the transaction it is in.
+var ErrRefused = errors.New("value refused by the database")
+
 // ErrConflict is returned (wrapped) when a change is not allowed in the
 // record's current state (a replay of a receipt whose run has not ended).
 var ErrConflict = errors.New("conflict")

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/hookgate/hookgate/providers"
@@ -22,10 +21,6 @@ const DefaultEventType = "webhook"
 // yields nothing: "sha256:<hex of SHA-256(body)>". Identical bodies are then
 // deduplicated, which is the best a scheme without event IDs allows.
 const ContentHashPrefix = "sha256:"
-
-// maxFieldLen bounds an event ID or type: it becomes a database key and a
-// workflow ID.
-const maxFieldLen = 255
 
 // RuleSource says where a Rule reads its value.
 type RuleSource string
@@ -258,17 +253,4 @@ func arrayIndex(seg string) (int, bool) {
 }
 
 // checkField rejects values unfit for a dedupe key or a type label.
-func checkField(v string) error {
-	switch {
-	case len(v) > maxFieldLen:
-		return fmt.Errorf("value longer than %d bytes: %w", maxFieldLen, providers.ErrMalformedPayload)
-	case !utf8.ValidString(v):
-		return fmt.Errorf("value is not UTF-8: %w", providers.ErrMalformedPayload)
-	}
-	for _, c := range v {
-		if unicode.IsControl(c) {
-			return fmt.Errorf("value contains a control character: %w", providers.ErrMalformedPayload)
-		}
-	}
-	return nil
-}
+func checkField(v string) error { return providers.CheckField("value", v) }

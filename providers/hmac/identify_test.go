@@ -117,7 +117,7 @@ func TestIdentify(t *testing.T) {
 		{"JSON rule on a boolean", EventRules{EventType: "json:flag"}, nil, body, providers.Event{}, true},
 		{"repeated header", EventRules{EventID: "header:X-Delivery"}, hdr("X-Delivery", "a", "X-Delivery", "b"), body, providers.Event{}, true},
 		{"control character", EventRules{EventID: "header:X-Delivery"}, hdr("X-Delivery", "a\x7f"), body, providers.Event{}, true},
-		{"oversized", EventRules{EventID: "header:X-Delivery"}, hdr("X-Delivery", strings.Repeat("a", maxFieldLen+1)), body, providers.Event{}, true},
+		{"oversized", EventRules{EventID: "header:X-Delivery"}, hdr("X-Delivery", strings.Repeat("a", providers.MaxFieldLen+1)), body, providers.Event{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

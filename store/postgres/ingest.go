@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -106,9 +108,21 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
+		return nil, fmt.Errorf("ingest: %w", refused(err))
 	}
 	return results, nil
+}
+
+// refused marks err as store.ErrRefused when PostgreSQL refused a value: a
+// data exception (class 22: a NUL byte or invalid UTF-8 in text, a value out
+// of range) or an integrity violation (class 23) that the ingest statements do
+// not resolve themselves. Retrying the same records fails the same way.
+func refused(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "22") || strings.HasPrefix(pe.Code, "23")) {
+		return fmt.Errorf("%w: %w", store.ErrRefused, err)
+	}
+	return err
 }
 
 // receiptColumns groups ds by key and encodes the first delivery of each key

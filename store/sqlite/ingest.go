@@ -3,8 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/hookgate/hookgate/store"
 	"github.com/hookgate/hookgate/store/internal/dedupe"
@@ -72,9 +76,23 @@ func (s *Store) Ingest(ctx context.Context, ds []store.Delivery) ([]store.Ingest
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ingest: %w", err)
+		return nil, fmt.Errorf("ingest: %w", refused(err))
 	}
 	return results, nil
+}
+
+// refused marks err as store.ErrRefused when SQLite refused a value (a
+// constraint the ingest statements do not resolve themselves, a value too
+// big): retrying the same records fails the same way.
+func refused(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CONSTRAINT, sqlite3.SQLITE_TOOBIG, sqlite3.SQLITE_MISMATCH:
+			return fmt.Errorf("%w: %w", store.ErrRefused, err)
+		}
+	}
+	return err
 }
 
 // receiptArgs groups ds by key and encodes the first delivery of each key as
