@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -107,7 +108,7 @@ func relayStarted(m *metrics.Metrics, next func(store.Ref, error)) func(store.Re
 		return next
 	}
 	return func(ref store.Ref, err error) {
-		m.RelayStarted(err)
+		m.RelayStarted(err, errors.Is(err, relay.ErrPermanent))
 		if next != nil {
 			next(ref, err)
 		}

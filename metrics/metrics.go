@@ -106,7 +106,7 @@ func New(sources []string) *Metrics {
 	m.lastAccepted = f.gaugeVec(NameLastAccepted, "Unix time of the last accepted (or duplicate) webhook, by source.", "source")
 	m.relayLag = f.gauge(NameRelayLag, "Age of the oldest receipt whose workflow has not started (0 when none), as of the relay's last sweep.")
 	m.relayBacklog = f.gauge(NameRelayBacklog, "Receipts whose workflow has not started, as of the relay's last sweep.")
-	m.relayStarts = f.counterVec(NameRelayStarts, "Workflow starts by the relay, by result (ok, error).", "result")
+	m.relayStarts = f.counterVec(NameRelayStarts, "Workflow starts by the relay, by result (ok, error, refused: can never succeed, receipt marked dead).", "result")
 	m.workflowOutcomes = f.counterVec(NameWorkflowOutcomes, "Receipts reaching a terminal status, by outcome (completed, unhandled, dead).", "outcome")
 	m.activityAttempts = f.counterVec(NameActivityAttempts, "Processing step attempts, by step and result (ok, error).", "step", "result")
 	m.activityDuration = f.histogramVec(NameActivityDuration, "Duration of processing step attempts, by step and result.", workBuckets, "step", "result")
@@ -172,12 +172,21 @@ func (m *Metrics) RelaySweep(lag time.Duration, backlog int) {
 	m.relayBacklog.Set(float64(backlog))
 }
 
-// RelayStarted records one workflow start by the relay.
-func (m *Metrics) RelayStarted(err error) {
+// ResultRefused labels a relay start that can never succeed (its receipt is
+// marked dead).
+const ResultRefused = "refused"
+
+// RelayStarted records one workflow start by the relay; refused marks a start
+// that can never succeed.
+func (m *Metrics) RelayStarted(err error, refused bool) {
 	if m == nil {
 		return
 	}
-	m.relayStarts.WithLabelValues(result(err)).Inc()
+	r := result(err)
+	if refused {
+		r = ResultRefused
+	}
+	m.relayStarts.WithLabelValues(r).Inc()
 }
 
 // WorkflowOutcome records a receipt reaching a terminal status ("completed",

@@ -78,8 +78,9 @@ func TestPipeline(t *testing.T) {
 	for _, o := range []string{"accepted", "duplicate", "rejected"} {
 		m.Request("s", o, 200, "", time.Millisecond, time.Now())
 	}
-	m.RelayStarted(nil)
-	m.RelayStarted(errors.New("temporal down"))
+	m.RelayStarted(nil, false)
+	m.RelayStarted(errors.New("temporal down"), false)
+	m.RelayStarted(errors.New("source removed"), true)
 	m.WorkflowOutcome("completed")
 	m.InitRepairs("started", "completed", "dead")
 	m.Repaired("dead")
@@ -95,6 +96,7 @@ func TestPipeline(t *testing.T) {
 		"hookgate_relay_backlog 7",
 		`hookgate_relay_starts_total{result="ok"} 1`,
 		`hookgate_relay_starts_total{result="error"} 1`,
+		`hookgate_relay_starts_total{result="refused"} 1`,
 		`hookgate_workflow_outcomes_total{outcome="dead"} 2`,
 		"hookgate_dead_letters_total 2",
 		`hookgate_reconciler_repairs_total{action="dead"} 1`,
@@ -121,7 +123,7 @@ func TestNilIsNoop(t *testing.T) {
 	var m *metrics.Metrics
 	m.Request("x", "accepted", 200, "", time.Second, time.Now())
 	m.RelaySweep(time.Second, 1)
-	m.RelayStarted(nil)
+	m.RelayStarted(nil, false)
 	m.WorkflowOutcome("dead")
 	m.Attempt("handle", time.Second, false)
 	m.Published(metrics.KindEvents, 1, time.Second, nil)

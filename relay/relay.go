@@ -7,6 +7,7 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -23,7 +24,17 @@ import (
 type Store interface {
 	Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error)
 	MarkQueued(ctx context.Context, qs []store.Queued) error
+	// Transition marks a receipt whose start can never succeed dead.
+	Transition(ctx context.Context, tr store.Transition) error
 }
+
+// ErrPermanent is wrapped by a Starter's error when the start can never
+// succeed (the source was removed from the config, Temporal refuses the
+// request as invalid, the namespace does not exist, the workflow's latest run
+// is another generation's). The relay then marks the receipt dead with the
+// cause instead of retrying it at the head of every sweep, where a thousand
+// of them would hide every younger receipt.
+var ErrPermanent = errors.New("the workflow start can never succeed")
 
 // Starter starts the workflow of a receipt and returns its workflow ID. Starting
 // an already running workflow must succeed without starting a second one.
@@ -272,6 +283,10 @@ func (r *Relay) start(ctx context.Context, ref store.Ref) {
 	if r.o.OnStarted != nil {
 		r.o.OnStarted(ref, err)
 	}
+	if errors.Is(err, ErrPermanent) {
+		r.refuse(ctx, ref, err)
+		return
+	}
 	if err != nil {
 		r.release(ref.ID)
 		if ctx.Err() == nil {
@@ -280,6 +295,20 @@ func (r *Relay) start(ctx context.Context, ref store.Ref) {
 		return
 	}
 	r.queued <- store.Queued{ReceiptID: ref.ID, WorkflowID: wid, At: r.o.Now()}
+}
+
+// refuse marks dead a receipt whose start can never succeed, with the cause.
+// If that fails too, the sweep finds the receipt again.
+func (r *Relay) refuse(ctx context.Context, ref store.Ref, cause error) {
+	defer r.release(ref.ID)
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	msg := "workflow could not be started: " + cause.Error()
+	if err := r.store.Transition(tctx, store.Transition{ReceiptID: ref.ID, To: store.StatusDead, At: r.o.Now(), Error: msg}); err != nil {
+		r.o.Logger.Warn("marking an unstartable receipt dead failed; the sweep will retry", "receipt_id", ref.ID, "err", err)
+		return
+	}
+	r.o.Logger.Error("receipt dead: its workflow can never start", "receipt_id", ref.ID, "source", ref.Source, "err", cause)
 }
 
 // startSpan starts the span of ref's workflow start as a child of the

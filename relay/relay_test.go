@@ -3,8 +3,11 @@ package relay_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/hookgate/hookgate/relay"
@@ -18,6 +21,8 @@ type fakeStore struct {
 	queued    map[string]store.Queued
 	marks     int // MarkQueued calls
 	befores   []time.Time
+	// transitions are the receipts marked dead by the relay.
+	transitions []store.Transition
 }
 
 func newFakeStore(left ...store.Ref) *fakeStore {
@@ -44,6 +49,14 @@ func (s *fakeStore) MarkQueued(_ context.Context, qs []store.Queued) error {
 	for _, q := range qs {
 		s.queued[q.ReceiptID] = q
 	}
+	return nil
+}
+
+func (s *fakeStore) Transition(_ context.Context, tr store.Transition) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.transitions = append(s.transitions, tr)
+	s.queued[tr.ReceiptID] = store.Queued{ReceiptID: tr.ReceiptID} // no longer unstarted
 	return nil
 }
 
@@ -321,4 +334,54 @@ func TestWakeStartsFreshReceiptsOnceEach(t *testing.T) {
 			t.Errorf("%s started %d times, want 1", id, n)
 		}
 	}
+}
+
+// refusingStarter refuses, for good, every start of the source "removed".
+type refusingStarter struct{ fakeStarter }
+
+func (f *refusingStarter) Start(ctx context.Context, ref store.Ref) (string, error) {
+	if ref.Source == "removed" {
+		f.fakeStarter.Start(ctx, ref) // counted
+		return "", fmt.Errorf("start %s: source %q is not configured: %w", ref.ID, ref.Source, relay.ErrPermanent)
+	}
+	return f.fakeStarter.Start(ctx, ref)
+}
+
+// A receipt whose start can never succeed (its source was removed) is marked
+// dead with the cause after one try, instead of being retried at the head of
+// every sweep; the receipts behind it start.
+func TestPermanentStartFailureMarksTheReceiptDead(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var left []store.Ref
+		for i := range 5 {
+			left = append(left, store.Ref{ID: fmt.Sprint("bad", i), Source: "removed", EventID: fmt.Sprint("e", i)})
+		}
+		left = append(left, store.Ref{ID: "good", Source: "gh", EventID: "g"})
+		st := newFakeStore(left...)
+		sr := &refusingStarter{}
+		r := relay.New(st, sr, relay.Options{Interval: time.Second, Grace: time.Millisecond, SweepLimit: 3})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- r.Run(ctx) }()
+		time.Sleep(10 * time.Second) // ten sweeps
+		cancel()
+		<-done
+
+		if _, ok := st.queuedCopy()["good"]; !ok {
+			t.Error("the good receipt behind the unstartable ones was not started")
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if len(st.transitions) != 5 {
+			t.Fatalf("%d receipts marked, want the 5 unstartable ones: %+v", len(st.transitions), st.transitions)
+		}
+		for _, tr := range st.transitions {
+			if tr.To != store.StatusDead || !strings.Contains(tr.Error, "not configured") {
+				t.Errorf("marked %+v, want dead with the cause", tr)
+			}
+			if n := sr.count(tr.ReceiptID); n != 1 {
+				t.Errorf("%s tried %d times, want once", tr.ReceiptID, n)
+			}
+		}
+	})
 }

@@ -29,10 +29,11 @@ var ErrRefused = errors.New("value refused by the database")
 // record's current state (a replay of a receipt whose run has not ended).
 var ErrConflict = errors.New("conflict")
 
-// RequeueRefused is the error of a Requeue refused because the receipt's run
-// has not ended (status is the receipt's status).
-func RequeueRefused(receiptID string, status Status) error {
-	return fmt.Errorf("requeue receipt %s: its run has not ended (status %s): %w", receiptID, status, ErrConflict)
+// Refused is the error of a status change refused in the receipt's current
+// status: what names the change ("requeue receipt r1", "transition receipt
+// r1 to queued").
+func Refused(what string, status Status) error {
+	return fmt.Errorf("%s: not allowed from status %s: %w", what, status, ErrConflict)
 }
 
 // Redacted replaces the value of a credential header in stored headers.
@@ -57,6 +58,23 @@ const (
 // Terminal reports whether s ends processing.
 func (s Status) Terminal() bool {
 	return s == StatusCompleted || s == StatusUnhandled || s == StatusDead
+}
+
+// From lists the statuses a receipt may move to s from by a Transition
+// (besides s itself: a retried step records its status again). A move from
+// any other status is a conflict: late moves out of an outcome (a completed
+// receipt marked retrying by a straggling attempt) and moves into verified
+// (only Requeue does that) are refused. A run may record processing before
+// the relay has recorded queued, so the run's statuses are allowed from
+// verified.
+func (s Status) From() []Status {
+	switch s {
+	case StatusQueued:
+		return []Status{StatusVerified}
+	case StatusProcessing, StatusRetrying, StatusCompleted, StatusUnhandled, StatusDead:
+		return []Status{StatusVerified, StatusQueued, StatusProcessing, StatusRetrying}
+	}
+	return nil
 }
 
 // Valid reports whether s is a known receipt status.

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/hookgate/hookgate/relay"
 	"github.com/hookgate/hookgate/retry"
 	"github.com/hookgate/hookgate/store"
 )
@@ -62,7 +63,7 @@ var (
 func (s *Starter) Start(ctx context.Context, ref store.Ref) (string, error) {
 	info, ok := s.Sources(ref.Source)
 	if !ok {
-		return "", fmt.Errorf("start %s: source %q is not configured", ref.ID, ref.Source)
+		return "", fmt.Errorf("start %s: source %q is not configured: %w", ref.ID, ref.Source, relay.ErrPermanent)
 	}
 	id := ID(ref.Source, ref.EventID)
 	reuse := enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
@@ -89,9 +90,20 @@ func (s *Starter) Start(ctx context.Context, ref store.Ref) (string, error) {
 		return id, s.existing(ctx, id, ref.Generation)
 	}
 	if err != nil {
+		if Permanent(err) {
+			return "", fmt.Errorf("start workflow %s: %w: %w", id, relay.ErrPermanent, err)
+		}
 		return "", fmt.Errorf("start workflow %s: %w", id, err)
 	}
 	return run.GetID(), nil
+}
+
+// Permanent reports whether Temporal refused a start in a way that retrying
+// cannot change: an invalid request, or a namespace that does not exist.
+func Permanent(err error) bool {
+	var invalid *serviceerror.InvalidArgument
+	var noNamespace *serviceerror.NamespaceNotFound
+	return errors.As(err, &invalid) || errors.As(err, &noNamespace)
 }
 
 // existing checks the latest run of workflow id, which the server said

@@ -184,19 +184,38 @@ func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
 		return fmt.Errorf("transition receipt %s to %q: %w", tr.ReceiptID, tr.To, store.ErrInvalid)
 	}
 	started, completed, lastError := transitionArgs(tr)
+	from := []string{string(tr.To)}
+	for _, f := range tr.To.From() {
+		from = append(from, string(f))
+	}
 	tag, err := s.pool.Exec(ctx, `UPDATE receipts SET
 			status = $2,
 			started_at = COALESCE(started_at, $3::timestamptz),
 			completed_at = COALESCE($4::timestamptz, completed_at),
 			last_error = COALESCE($5::text, last_error)
-		WHERE id = $1`, tr.ReceiptID, string(tr.To), started, completed, lastError)
+		WHERE id = $1 AND status = ANY($6::text[])`, tr.ReceiptID, string(tr.To), started, completed, lastError, from)
+	what := fmt.Sprintf("transition receipt %s to %s", tr.ReceiptID, tr.To)
 	if err != nil {
-		return fmt.Errorf("transition receipt %s to %s: %w", tr.ReceiptID, tr.To, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("transition receipt %s: %w", tr.ReceiptID, store.ErrNotFound)
+		return s.refusal(ctx, tr.ReceiptID, what)
 	}
 	return nil
+}
+
+// refusal is the error of a status change that changed no row: the receipt
+// is unknown (store.ErrNotFound) or in a status the change is not allowed
+// from (store.ErrConflict).
+func (s *Store) refusal(ctx context.Context, receiptID, what string) error {
+	var status store.Status
+	switch err := s.pool.QueryRow(ctx, `SELECT status FROM receipts WHERE id = $1`, receiptID).Scan(&status); {
+	case errors.Is(err, pgx.ErrNoRows):
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return store.Refused(what, status)
 }
 
 // Requeue puts a receipt whose run has ended (completed, unhandled or dead)
@@ -214,14 +233,7 @@ func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) (in
 		WHERE id = $1 AND status IN ('completed', 'unhandled', 'dead')
 		RETURNING generation`, receiptID, ts(at)).Scan(&gen)
 	if errors.Is(err, pgx.ErrNoRows) {
-		var status store.Status
-		switch err := s.pool.QueryRow(ctx, `SELECT status FROM receipts WHERE id = $1`, receiptID).Scan(&status); {
-		case errors.Is(err, pgx.ErrNoRows):
-			return 0, fmt.Errorf("requeue receipt %s: %w", receiptID, store.ErrNotFound)
-		case err != nil:
-			return 0, fmt.Errorf("requeue receipt %s: %w", receiptID, err)
-		}
-		return 0, store.RequeueRefused(receiptID, status)
+		return 0, s.refusal(ctx, receiptID, "requeue receipt "+receiptID+" (its run has not ended)")
 	}
 	if err != nil {
 		return 0, fmt.Errorf("requeue receipt %s: %w", receiptID, err)

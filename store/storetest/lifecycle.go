@@ -118,9 +118,9 @@ func testTransitions(t *testing.T, s Store) {
 		{store.StatusRetrying, 3, "publish: connection refused", 2, -1, "publish: connection refused"},
 		// A retry's processing keeps the first start and the last error.
 		{store.StatusProcessing, 4, "", 2, -1, "publish: connection refused"},
-		{store.StatusDead, 5, "publish: gave up", 2, 5, "publish: gave up"},
 		{store.StatusCompleted, 6, "", 2, 6, ""},
-		{store.StatusUnhandled, 7, "", 2, 7, ""},
+		// A retried completion records it again.
+		{store.StatusCompleted, 7, "", 2, 7, ""},
 	}
 	for _, st := range steps {
 		transition(t, s, id, st.to, at(st.at*time.Second), st.err)
@@ -145,8 +145,34 @@ func testTransitions(t *testing.T, s Store) {
 	if !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("Transition to an unknown status: err = %v, want ErrInvalid", err)
 	}
-	if got := receipt(t, s, id).Status; got != store.StatusUnhandled {
+	if got := receipt(t, s, id).Status; got != store.StatusCompleted {
 		t.Errorf("a rejected transition changed the status to %q", got)
+	}
+
+	// Late moves out of an outcome are conflicts and change nothing: a
+	// straggling attempt of a completed receipt, a dead receipt's run.
+	ctx := context.Background()
+	dead := delivery("src", "dead", at(0))
+	ingest(t, s, dead)
+	transition(t, s, dead.Receipt.ID, store.StatusProcessing, at(time.Second), "")
+	transition(t, s, dead.Receipt.ID, store.StatusDead, at(2*time.Second), "handle: bad payload")
+	for _, c := range []struct {
+		id   string
+		from store.Status
+		to   []store.Status
+	}{
+		{id, store.StatusCompleted, []store.Status{store.StatusRetrying, store.StatusProcessing, store.StatusDead, store.StatusUnhandled, store.StatusQueued, store.StatusVerified}},
+		{dead.Receipt.ID, store.StatusDead, []store.Status{store.StatusCompleted, store.StatusRetrying, store.StatusQueued}},
+	} {
+		for _, to := range c.to {
+			err := s.Transition(ctx, store.Transition{ReceiptID: c.id, To: to, At: at(time.Hour), Error: "late"})
+			if !errors.Is(err, store.ErrConflict) {
+				t.Errorf("Transition %s → %s: %v, want ErrConflict", c.from, to, err)
+			}
+			if got := receipt(t, s, c.id); got.Status != c.from || got.LastError == "late" {
+				t.Errorf("a refused transition %s → %s changed the receipt: %s %q", c.from, to, got.Status, got.LastError)
+			}
+		}
 	}
 }
 
