@@ -85,8 +85,8 @@ func relayStore(s Store, m *metrics.Metrics) relay.Store {
 	return &meteredRelayStore{Store: s, oldest: s, m: m, now: time.Now}
 }
 
-func (s *meteredRelayStore) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	refs, err := s.Store.Unstarted(ctx, before, limit)
+func (s *meteredRelayStore) Claim(ctx context.Context, before time.Time, limit int, lease time.Duration) ([]store.Ref, error) {
+	refs, err := s.Store.Claim(ctx, before, limit, lease)
 	if err != nil {
 		return refs, err
 	}

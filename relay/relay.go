@@ -22,7 +22,9 @@ import (
 
 // Store is what the relay needs from the store.
 type Store interface {
-	Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error)
+	// Claim returns receipts whose workflow has not started, received before
+	// before, that no relay holds, and holds them for lease.
+	Claim(ctx context.Context, before time.Time, limit int, lease time.Duration) ([]store.Ref, error)
 	MarkQueued(ctx context.Context, qs []store.Queued) error
 	// Transition marks a receipt whose start can never succeed dead.
 	Transition(ctx context.Context, tr store.Transition) error
@@ -55,6 +57,9 @@ type Options struct {
 	SweepLimit int
 	// StartTimeout bounds one start call (default 10 s).
 	StartTimeout time.Duration
+	// Lease is how long a sweep's claim keeps other relays off a receipt
+	// (default 30 s): a failed start is retried once it expires.
+	Lease time.Duration
 	Logger       *slog.Logger
 	Now          func() time.Time
 	// OnStarted, if set, observes each started receipt (metrics, tests).
@@ -102,6 +107,9 @@ func New(s Store, st Starter, o Options) *Relay {
 	}
 	if o.SweepLimit <= 0 {
 		o.SweepLimit = 1000
+	}
+	if o.Lease <= 0 {
+		o.Lease = 30 * time.Second
 	}
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = 10 * time.Second
@@ -202,7 +210,7 @@ func (r *Relay) Run(ctx context.Context) error {
 		}
 		sweeping = true
 		go func() {
-			refs, err := r.store.Unstarted(ctx, r.o.Now().Add(-grace), r.o.SweepLimit)
+			refs, err := r.store.Claim(ctx, r.o.Now().Add(-grace), r.o.SweepLimit, r.o.Lease)
 			if err != nil && ctx.Err() == nil {
 				r.o.Logger.Warn("relay sweep failed", "err", err)
 			}

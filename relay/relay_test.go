@@ -42,6 +42,11 @@ func (s *fakeStore) Unstarted(_ context.Context, before time.Time, limit int) ([
 	return out, nil
 }
 
+// Claim is Unstarted: the fake serves one relay.
+func (s *fakeStore) Claim(ctx context.Context, before time.Time, limit int, _ time.Duration) ([]store.Ref, error) {
+	return s.Unstarted(ctx, before, limit)
+}
+
 func (s *fakeStore) MarkQueued(_ context.Context, qs []store.Queued) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

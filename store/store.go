@@ -36,6 +36,10 @@ func Refused(what string, status Status) error {
 	return fmt.Errorf("%s: not allowed from status %s: %w", what, status, ErrConflict)
 }
 
+// ReplayClaim is how long a Requeue claims its receipt for the replay's own
+// start: relays' sweeps skip it meanwhile (see Claim in the stores).
+const ReplayClaim = 30 * time.Second
+
 // Redacted replaces the value of a credential header in stored headers.
 const Redacted = "[redacted]"
 

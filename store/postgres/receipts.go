@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -132,6 +133,47 @@ func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]
 	return refs, nil
 }
 
+// Claim returns receipts still in status verified that were received before
+// before and that no relay has claimed (or whose claim has expired), oldest
+// first, and claims them for lease, in one statement (FOR UPDATE SKIP LOCKED,
+// then UPDATE … RETURNING): the relays of several replicas do not start the
+// same receipts, nor wait for each other's rows. A failed start leaves its
+// claim to expire. limit is clamped like a list limit (store.ClampLimit).
+func (s *Store) Claim(ctx context.Context, before time.Time, limit int, lease time.Duration) ([]store.Ref, error) {
+	rows, err := s.pool.Query(ctx, `WITH c AS (
+			SELECT id FROM receipts
+			WHERE status = 'verified' AND received_at < $1 AND (claimed_until IS NULL OR claimed_until < now())
+			ORDER BY received_at, id LIMIT $2
+			FOR UPDATE SKIP LOCKED)
+		UPDATE receipts r SET claimed_until = now() + $3::interval FROM c WHERE r.id = c.id
+		RETURNING r.id, r.source, r.event_id, COALESCE(r.traceparent, ''), r.requeued_at IS NOT NULL, r.generation, r.received_at`,
+		ts(before), store.ClampLimit(limit), lease)
+	if err != nil {
+		return nil, fmt.Errorf("claim receipts: %w", err)
+	}
+	type claimed struct {
+		ref      store.Ref
+		received time.Time
+	}
+	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (claimed, error) {
+		var c claimed
+		err := row.Scan(&c.ref.ID, &c.ref.Source, &c.ref.EventID, &c.ref.TraceParent, &c.ref.Replay, &c.ref.Generation, &c.received)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim receipts: %w", err)
+	}
+	// RETURNING has no order: oldest first, as Unstarted.
+	slices.SortFunc(cs, func(a, b claimed) int {
+		return cmp.Or(a.received.Compare(b.received), cmp.Compare(a.ref.ID, b.ref.ID))
+	})
+	refs := make([]store.Ref, len(cs))
+	for i, c := range cs {
+		refs[i] = c.ref
+	}
+	return refs, nil
+}
+
 // MarkQueued records that the receipts' workflows have started. Status moves
 // from verified to queued and never back from a later status (the workflow may
 // already be running when the relay gets here). The first call's workflow ID
@@ -229,9 +271,10 @@ func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) (in
 	var gen int
 	err := s.pool.QueryRow(ctx, `UPDATE receipts SET
 			status = 'verified', queued_at = NULL, started_at = NULL, completed_at = NULL,
-			last_error = '', requeued_at = $2, generation = generation + 1
+			last_error = '', requeued_at = $2, generation = generation + 1,
+			claimed_until = now() + $3::interval
 		WHERE id = $1 AND status IN ('completed', 'unhandled', 'dead')
-		RETURNING generation`, receiptID, ts(at)).Scan(&gen)
+		RETURNING generation`, receiptID, ts(at), store.ReplayClaim).Scan(&gen)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, s.refusal(ctx, receiptID, "requeue receipt "+receiptID+" (its run has not ended)")
 	}

@@ -1,10 +1,12 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,6 +134,49 @@ func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]
 	return refs, nil
 }
 
+// Claim returns receipts still in status verified that were received before
+// before and that no relay has claimed (or whose claim has expired), oldest
+// first, and claims them for lease, in one statement: the relays of several
+// processes do not start the same receipts. A failed start leaves its claim
+// to expire. limit is clamped like a list limit (store.ClampLimit).
+func (s *Store) Claim(ctx context.Context, before time.Time, limit int, lease time.Duration) ([]store.Ref, error) {
+	now := time.Now()
+	rows, err := s.w.QueryContext(ctx, `UPDATE receipts SET claimed_until = ?1
+		WHERE id IN (SELECT id FROM receipts
+			WHERE status = 'verified' AND received_at < ?2 AND (claimed_until IS NULL OR claimed_until < ?3)
+			ORDER BY received_at, id LIMIT ?4)
+		RETURNING id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL, generation, received_at`,
+		us(now.Add(lease)), us(before), us(now), store.ClampLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("claim receipts: %w", err)
+	}
+	defer rows.Close()
+	type claimed struct {
+		ref      store.Ref
+		received int64
+	}
+	var cs []claimed
+	for rows.Next() {
+		var c claimed
+		if err := rows.Scan(&c.ref.ID, &c.ref.Source, &c.ref.EventID, &c.ref.TraceParent, &c.ref.Replay, &c.ref.Generation, &c.received); err != nil {
+			return nil, fmt.Errorf("claim receipts: %w", err)
+		}
+		cs = append(cs, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim receipts: %w", err)
+	}
+	// RETURNING has no order: oldest first, as Unstarted.
+	slices.SortFunc(cs, func(a, b claimed) int {
+		return cmp.Or(cmp.Compare(a.received, b.received), cmp.Compare(a.ref.ID, b.ref.ID))
+	})
+	refs := make([]store.Ref, len(cs))
+	for i, c := range cs {
+		refs[i] = c.ref
+	}
+	return refs, nil
+}
+
 // MarkQueued records that the receipts' workflows have started. Status moves
 // from verified to queued and never back from a later status (the workflow may
 // already be running when the relay gets here). The first call's workflow ID
@@ -247,9 +292,9 @@ func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) (in
 	var gen int
 	err := s.w.QueryRowContext(ctx, `UPDATE receipts SET
 			status = 'verified', queued_at = NULL, started_at = NULL, completed_at = NULL,
-			last_error = '', requeued_at = ?2, generation = generation + 1
+			last_error = '', requeued_at = ?2, generation = generation + 1, claimed_until = ?3
 		WHERE id = ?1 AND status IN ('completed', 'unhandled', 'dead')
-		RETURNING generation`, receiptID, us(at)).Scan(&gen)
+		RETURNING generation`, receiptID, us(at), us(time.Now().Add(store.ReplayClaim))).Scan(&gen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, s.refusal(ctx, receiptID, "requeue receipt "+receiptID+" (its run has not ended)")
 	}

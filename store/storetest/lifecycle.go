@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -531,5 +532,76 @@ func testUnfinished(t *testing.T, s Store) {
 		if r.Generation != 0 || r.Replay || r.Source != "src" {
 			t.Errorf("Unfinished ref %+v, want a first run of src", r)
 		}
+	}
+}
+
+// testClaim: concurrent claims take disjoint receipts, oldest first; a claim
+// expires after its lease; a requeued receipt is claimed for its replay's own
+// start.
+func testClaim(t *testing.T, s Store) {
+	ctx := context.Background()
+	var ds []store.Delivery
+	for i := range 40 {
+		ds = append(ds, delivery("src", fmt.Sprint("evt-", i), at(time.Duration(i)*time.Second)))
+	}
+	ingest(t, s, ds...)
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			refs, err := s.Claim(ctx, at(time.Hour), 15, time.Hour)
+			if err != nil {
+				t.Errorf("Claim: %v", err)
+				return
+			}
+			for i := 1; i < len(refs); i++ {
+				if refs[i].ID < refs[i-1].ID { // UUIDv7 IDs of deliveries made in time order
+					t.Errorf("Claim returned %s before %s: want oldest first", refs[i-1].ID, refs[i].ID)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, r := range refs {
+				seen[r.ID]++
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != 40 {
+		t.Errorf("4 concurrent claims of 15 took %d receipts, want all 40", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("receipt %s claimed %d times", id, n)
+		}
+	}
+	if again, err := s.Claim(ctx, at(time.Hour), 100, time.Hour); err != nil || len(again) != 0 {
+		t.Errorf("Claim while all are held = %d receipts, %v; want none", len(again), err)
+	}
+
+	// A short lease expires: the receipt is claimed again.
+	d := delivery("lease", "evt", at(0))
+	ingest(t, s, d)
+	if got, err := s.Claim(ctx, at(time.Hour), 100, time.Millisecond); err != nil || len(got) != 1 || got[0].ID != d.Receipt.ID {
+		t.Fatalf("Claim = %v, %v; want the new receipt", refIDs(got), err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if got, err := s.Claim(ctx, at(time.Hour), 100, time.Hour); err != nil || len(got) != 1 || got[0].ID != d.Receipt.ID {
+		t.Errorf("Claim after the lease = %v, %v; want the receipt again", refIDs(got), err)
+	}
+
+	// A requeued receipt is held for its replay's own start.
+	r := delivery("replay", "evt", at(0))
+	ingest(t, s, r)
+	markQueued(t, s, store.Queued{ReceiptID: r.Receipt.ID, WorkflowID: "replay/evt", At: at(time.Second)})
+	transition(t, s, r.Receipt.ID, store.StatusCompleted, at(2*time.Second), "")
+	if _, err := s.Requeue(ctx, r.Receipt.ID, at(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Claim(ctx, at(2*time.Hour), 100, time.Hour); err != nil || len(got) != 0 {
+		t.Errorf("Claim just after a Requeue = %v, %v; want nothing (the replay holds it)", refIDs(got), err)
 	}
 }

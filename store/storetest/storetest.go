@@ -35,6 +35,7 @@ type Store interface {
 	Audit(ctx context.Context, rs []store.AuditRecord) error
 	Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error)
 	Unfinished(ctx context.Context, before time.Time, limit int) ([]store.Ref, error)
+	Claim(ctx context.Context, before time.Time, limit int, lease time.Duration) ([]store.Ref, error)
 	MarkQueued(ctx context.Context, qs []store.Queued) error
 	Receipt(ctx context.Context, id string) (store.Receipt, error)
 	ReceiptByEvent(ctx context.Context, source, eventID string) (store.Receipt, error)
@@ -77,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"Events", testEvents},
 		{"ReceiptEvents", testReceiptEvents},
 		{"Unfinished", testUnfinished},
+		{"Claim", testClaim},
 		{"ContentDedupe", testContentDedupe},
 		{"ListReceipts", testListReceipts},
 		{"ListReceiptsLimits", testListReceiptsLimits},
