@@ -59,9 +59,9 @@ type Options struct {
 	StartTimeout time.Duration
 	// Lease is how long a sweep's claim keeps other relays off a receipt
 	// (default 30 s): a failed start is retried once it expires.
-	Lease time.Duration
-	Logger       *slog.Logger
-	Now          func() time.Time
+	Lease  time.Duration
+	Logger *slog.Logger
+	Now    func() time.Time
 	// OnStarted, if set, observes each started receipt (metrics, tests).
 	OnStarted func(ref store.Ref, err error)
 	// TracerProvider, when set, gives each start a span (SpanStart) that
