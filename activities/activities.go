@@ -177,13 +177,13 @@ func (a *Activities) HandleWebhook(ctx context.Context, in StepInput) (HandleRes
 		if err := a.Store.Transition(ctx, store.Transition{ReceiptID: r.ID, To: store.StatusProcessing, At: a.now()}); err != nil {
 			return fmt.Errorf("mark processing: %w", err)
 		}
-		out, err = a.handle(ctx, r)
+		out, err = a.handle(ctx, in.Receipt, r)
 		return err
 	})
 	return out, err
 }
 
-func (a *Activities) handle(ctx context.Context, r store.Receipt) (HandleResult, error) {
+func (a *Activities) handle(ctx context.Context, ref store.Ref, r store.Receipt) (HandleResult, error) {
 	out := HandleResult{Provider: r.Provider, EventType: r.EventType, Status: store.StatusUnhandled}
 	h, ok := a.Handlers.Lookup(providers.Name(r.Provider), r.EventType)
 	if !ok {
@@ -212,7 +212,7 @@ func (a *Activities) handle(ctx context.Context, r store.Receipt) (HandleResult,
 	}
 	rows := make([]store.Event, len(evs))
 	for i, ev := range evs {
-		row, err := envelope(r, i, ev)
+		row, err := envelope(r, RunMessageID(ref, i), i, ev)
 		if err != nil {
 			return out, err
 		}
@@ -230,17 +230,28 @@ func (a *Activities) handle(ctx context.Context, r store.Receipt) (HandleResult,
 }
 
 // MessageID is the deterministic message ID of the seq-th event of a receipt: the
-// same on every retry and replay, so consumers can deduplicate.
+// same on every retry and every resumed replay, so consumers can deduplicate.
 func MessageID(receiptID string, seq int) string { return fmt.Sprintf("%s.%d", receiptID, seq) }
 
+// RunMessageID is the message ID of the seq-th event of ref's run: MessageID,
+// except in a replay in redo mode, whose handler output is new and is stored
+// and published as "<receipt>.r<generation>.<seq>" (the same on every retry
+// of that replay).
+func RunMessageID(ref store.Ref, seq int) string {
+	if ref.Mode == store.ModeRedo && ref.Generation > 0 {
+		return fmt.Sprintf("%s.r%d.%d", ref.ID, ref.Generation, seq)
+	}
+	return MessageID(ref.ID, seq)
+}
+
 // envelope wraps a normalized event in its CloudEvents envelope.
-func envelope(r store.Receipt, seq int, ev events.Event) (store.Event, error) {
+func envelope(r store.Receipt, id string, seq int, ev events.Event) (store.Event, error) {
 	t := ev.Time
 	if t.IsZero() {
 		t = r.ReceivedAt
 	}
 	env := events.Envelope{
-		SpecVersion: events.SpecVersion, ID: MessageID(r.ID, seq),
+		SpecVersion: events.SpecVersion, ID: id,
 		Source: "/hookgate/sources/" + r.Source, Type: ev.Type, Time: t.UTC(),
 		Subject: ev.Subject, DataContentType: events.ContentTypeJSON, Data: ev.Data,
 		HookgateReceipt: r.ID, HookgateEventID: r.EventID,
@@ -267,7 +278,9 @@ func (a *Activities) PublishEvents(ctx context.Context, in StepInput) error {
 		var ids []string
 		var msgs []publisher.Message
 		for _, e := range evs {
-			if !e.PublishedAt.IsZero() {
+			// This run's events only: a redo's are under its generation's IDs,
+			// and the earlier runs' stay as they were published.
+			if !e.PublishedAt.IsZero() || e.Seq < 0 || e.ID != RunMessageID(in.Receipt, e.Seq) {
 				continue
 			}
 			ids = append(ids, e.ID)

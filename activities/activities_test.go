@@ -357,3 +357,57 @@ func TestPublishKeepsTheHandlersOrder(t *testing.T) {
 		}
 	}
 }
+
+// A replay in resume mode finishes what is unfinished: the handler's events
+// keep their message IDs and nothing already published goes out again. A
+// replay in redo mode publishes the handler's output again, under message IDs
+// of its generation, once however often its publish step is retried.
+func TestReplayResumeAndRedo(t *testing.T) {
+	b := setup(t, true)
+	ctx := context.Background()
+	ref := b.ingest(t, "push", "push", nil)
+	run := func(ref store.Ref) {
+		t.Helper()
+		if _, err := b.acts.HandleWebhook(ctx, step(ref, 1)); err != nil {
+			t.Fatal(err)
+		}
+		for attempt := 1; attempt <= 2; attempt++ { // a retried publish changes nothing
+			if err := b.acts.PublishEvents(ctx, step(ref, attempt)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.acts.CompleteReceipt(ctx, activities.CompleteInput{Receipt: ref, Status: store.StatusCompleted}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	published := func() []string {
+		var ids []string
+		for _, m := range b.pub.msgs {
+			ids = append(ids, m.ID)
+		}
+		return ids
+	}
+	run(ref)
+	if got := published(); len(got) != 1 || got[0] != ref.ID+".0" {
+		t.Fatalf("first run published %v, want [%s.0]", got, ref.ID)
+	}
+
+	gen, err := b.st.Requeue(ctx, ref.ID, time.Now(), store.ModeResume)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(store.Ref{ID: ref.ID, Source: ref.Source, EventID: ref.EventID, Replay: true, Generation: gen, Mode: store.ModeResume})
+	if got := published(); len(got) != 1 {
+		t.Errorf("a resumed replay of a published receipt published again: %v", got)
+	}
+
+	gen, err = b.st.Requeue(ctx, ref.ID, time.Now(), store.ModeRedo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(store.Ref{ID: ref.ID, Source: ref.Source, EventID: ref.EventID, Replay: true, Generation: gen, Mode: store.ModeRedo})
+	want := []string{ref.ID + ".0", ref.ID + ".r2.0"}
+	if got := published(); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("after a redo: published %v, want %v", got, want)
+	}
+}

@@ -13,7 +13,7 @@ import (
 // ReplayStore is what bulk replay needs from the store, beyond Store.
 type ReplayStore interface {
 	ListReceipts(ctx context.Context, f store.Filter) (store.Page, error)
-	Requeue(ctx context.Context, receiptID string, at time.Time) (int, error)
+	Requeue(ctx context.Context, receiptID string, at time.Time, mode store.ReplayMode) (int, error)
 	RecordReplay(ctx context.Context, r store.Replay) error
 	MarkQueued(ctx context.Context, qs []store.Queued) error
 }
@@ -41,6 +41,8 @@ type ReplayBatchInput struct {
 	DryRun bool
 	Actor  string
 	Reason string
+	// Mode is the replays' mode (store.ModeResume when empty).
+	Mode store.ReplayMode `json:",omitempty"`
 }
 
 // ReplayBatchResult says what one page did.
@@ -80,7 +82,7 @@ func (a *Activities) ReplayBatch(ctx context.Context, in ReplayBatchInput) (Repl
 		starter = a.Starter
 	}
 	for _, r := range page.Receipts {
-		_, err := relay.Replay(ctx, rs, starter, r, store.Replay{At: a.now(), Actor: in.Actor, Reason: in.Reason})
+		_, err := relay.Replay(ctx, rs, starter, r, store.Replay{At: a.now(), Actor: in.Actor, Reason: in.Reason}, in.Mode)
 		switch {
 		case err == nil:
 			out.Replayed++

@@ -31,7 +31,7 @@ type Store interface {
 	Events(ctx context.Context, f store.EventFilter) ([]store.Event, error)
 	Replays(ctx context.Context, receiptID string) ([]store.Replay, error)
 	ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditRecord, error)
-	Requeue(ctx context.Context, receiptID string, at time.Time) (int, error)
+	Requeue(ctx context.Context, receiptID string, at time.Time, mode store.ReplayMode) (int, error)
 	RecordReplay(ctx context.Context, r store.Replay) error
 	MarkQueued(ctx context.Context, qs []store.Queued) error
 }
@@ -371,6 +371,8 @@ func isText(b []byte) bool {
 
 type replayRequest struct {
 	Reason string `json:"reason"`
+	// Mode is resume (default) or redo (store.ReplayMode).
+	Mode store.ReplayMode `json:"mode"`
 }
 
 func (a *API) replay(c *gin.Context) {
@@ -386,25 +388,32 @@ func (a *API) replay(c *gin.Context) {
 		a.fail(c, fmt.Errorf("%w: reason longer than 1000 bytes", errBadRequest))
 		return
 	}
+	if req.Mode == "" {
+		req.Mode = store.ModeResume
+	}
+	if !req.Mode.Valid() {
+		a.fail(c, fmt.Errorf("%w: mode must be resume (finish what is unfinished) or redo (run the handler again and publish its new output)", errBadRequest))
+		return
+	}
 	r, err := a.o.Store.Receipt(ctx, c.Param("id"))
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	actor := c.GetString(actorKey)
-	ref, err := relay.Replay(ctx, a.o.Store, a.o.Starter, r, store.Replay{At: a.o.Now(), Actor: actor, Reason: req.Reason})
+	ref, err := relay.Replay(ctx, a.o.Store, a.o.Starter, r, store.Replay{At: a.o.Now(), Actor: actor, Reason: req.Reason}, req.Mode)
 	switch {
 	case errors.Is(err, relay.ErrNotStarted):
 		// Requeued and recorded: the relay's sweep starts the run.
 		a.o.Logger.Warn("receipt replay requested; its run did not start yet", "receipt_id", r.ID, "actor", actor, "err", err)
-		c.JSON(http.StatusAccepted, gin.H{"status": "requeued", "receipt_id": r.ID, "generation": ref.Generation})
+		c.JSON(http.StatusAccepted, gin.H{"status": "requeued", "receipt_id": r.ID, "generation": ref.Generation, "mode": ref.Mode})
 		return
 	case err != nil:
 		a.fail(c, err)
 		return
 	}
 	a.o.Logger.Info("receipt replayed", "receipt_id", r.ID, "source", r.Source, "actor", actor, "generation", ref.Generation)
-	c.JSON(http.StatusAccepted, gin.H{"status": "started", "receipt_id": r.ID, "generation": ref.Generation})
+	c.JSON(http.StatusAccepted, gin.H{"status": "started", "receipt_id": r.ID, "generation": ref.Generation, "mode": ref.Mode})
 }
 
 func (a *API) listEvents(c *gin.Context) {

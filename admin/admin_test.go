@@ -336,7 +336,7 @@ func TestReplay(t *testing.T) {
 	if len(reps) != 1 || reps[0].Actor != "ci" || reps[0].Reason != "handler fixed" || !reps[0].At.Equal(f.now) {
 		t.Errorf("replays = %+v, want one by ci", reps)
 	}
-	if got := f.relay.got(); len(got) != 1 || got[0] != (store.Ref{ID: "r1", Source: "gh", EventID: "e1", Replay: true, Generation: 1}) {
+	if got := f.relay.got(); len(got) != 1 || got[0] != (store.Ref{ID: "r1", Source: "gh", EventID: "e1", Replay: true, Generation: 1, Mode: store.ModeResume}) {
 		t.Errorf("started %+v, want r1's run of generation 1", got)
 	}
 	// Its new run has not ended: a second replay is refused, and changes nothing.
@@ -366,6 +366,9 @@ func TestReplay(t *testing.T) {
 	before := len(f.relay.got())
 	if w := f.do(t, http.MethodPost, "/v1/receipts/nope/replay", opsToken, ""); w.Code != http.StatusNotFound {
 		t.Errorf("replay unknown = %d, want 404", w.Code)
+	}
+	if w := f.do(t, http.MethodPost, "/v1/receipts/r3/replay", opsToken, `{"mode":"again"}`); w.Code != http.StatusBadRequest {
+		t.Errorf("replay in an unknown mode = %d, want 400", w.Code)
 	}
 	if w := f.do(t, http.MethodPost, "/v1/receipts/r3/replay", opsToken, `not json`); w.Code != http.StatusBadRequest {
 		t.Errorf("replay bad body = %d, want 400", w.Code)

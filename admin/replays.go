@@ -30,6 +30,8 @@ type bulkRequest struct {
 	DryRun    bool         `json:"dry_run"`
 	PerSecond int          `json:"per_second"`
 	Reason    string       `json:"reason"`
+	// Mode is resume (default) or redo (store.ReplayMode).
+	Mode store.ReplayMode `json:"mode"`
 }
 
 func parseWhen(v, field string, now time.Time) (time.Time, error) {
@@ -55,6 +57,10 @@ func (a *API) startBulkReplay(c *gin.Context) {
 	}
 	if req.Status != "" && !req.Status.Valid() {
 		a.fail(c, fmt.Errorf("%w: unknown status %q", errBadRequest, req.Status))
+		return
+	}
+	if req.Mode != "" && !req.Mode.Valid() {
+		a.fail(c, fmt.Errorf("%w: mode must be resume (finish what is unfinished) or redo (run the handler again and publish its new output)", errBadRequest))
 		return
 	}
 	if req.PerSecond < 0 || req.PerSecond > 10_000 || len(req.Reason) > 1000 {
@@ -90,7 +96,7 @@ func (a *API) startBulkReplay(c *gin.Context) {
 		return
 	}
 	id, err := a.o.BulkReplays.Start(c.Request.Context(), workflows.BulkReplayInput{
-		Filter: f, PerSecond: req.PerSecond, Actor: c.GetString(actorKey), Reason: req.Reason,
+		Filter: f, PerSecond: req.PerSecond, Actor: c.GetString(actorKey), Reason: req.Reason, Mode: req.Mode,
 	})
 	if err != nil {
 		a.fail(c, fmt.Errorf("%w: %w", errUnavailable, err))

@@ -63,7 +63,7 @@ func TestReconcilerRepairsStuckReceipts(t *testing.T) {
 	// starting its run (the old bulk replay's defect).
 	replayed := s.send(t, "github", "push", http.StatusOK)
 	done := s.waitStatus(t, "github", replayed, store.StatusCompleted)
-	if _, err := s.store.Requeue(ctx, done.ID, time.Now()); err != nil {
+	if _, err := s.store.Requeue(ctx, done.ID, time.Now(), store.ModeResume); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.store.MarkQueued(ctx, []store.Queued{{ReceiptID: done.ID, WorkflowID: done.WorkflowID, At: time.Now()}}); err != nil {

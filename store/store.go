@@ -36,6 +36,26 @@ func Refused(what string, status Status) error {
 	return fmt.Errorf("%s: not allowed from status %s: %w", what, status, ErrConflict)
 }
 
+// ReplayMode says how a replay processes its receipt again.
+type ReplayMode string
+
+// Replay modes.
+const (
+	// ModeResume finishes what is unfinished: the handler runs again but its
+	// events keep their message IDs (<receipt>.<n>), so events already stored
+	// keep their envelopes and events already published are not published
+	// again; team activities run again. For an outage downstream.
+	ModeResume ReplayMode = "resume"
+	// ModeRedo runs the handler again and stores and publishes its output
+	// under message IDs of the replay's generation (<receipt>.r<gen>.<n>):
+	// consumers still deduplicate retries of the replay, and see the new
+	// output. For a handler fix.
+	ModeRedo ReplayMode = "redo"
+)
+
+// Valid reports whether m is a replay mode ("" is not).
+func (m ReplayMode) Valid() bool { return m == ModeResume || m == ModeRedo }
+
 // ReplayClaim is how long a Requeue claims its receipt for the replay's own
 // start: relays' sweeps skip it meanwhile (see Claim in the stores).
 const ReplayClaim = 30 * time.Second
@@ -153,6 +173,8 @@ type Ref struct {
 	// the starter accepts an existing run only of this generation. Omitted
 	// from JSON when 0.
 	Generation int `json:",omitempty"`
+	// Mode is the replay's mode (a replay only); empty means resume.
+	Mode ReplayMode `json:",omitempty"`
 }
 
 // AuditRecord is one HTTP request to the ingest endpoint, whatever its outcome.

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookgate/hookgate/activities"
+	"github.com/hookgate/hookgate/store"
 )
 
 // BulkReplayName is the registered type of the bulk replay workflow.
@@ -31,6 +32,9 @@ type BulkReplayInput struct {
 	DryRun    bool
 	Actor     string
 	Reason    string
+	// Mode is the replays' mode (resume when empty); omitted from JSON when
+	// empty, so inputs recorded before it decode unchanged.
+	Mode store.ReplayMode `json:",omitempty"`
 	// Cursor and Progress carry state across continue-as-new.
 	Cursor   string
 	Progress BulkReplayProgress
@@ -77,7 +81,7 @@ func BulkReplay(ctx workflow.Context, in BulkReplayInput) (BulkReplayProgress, e
 		}
 		var r activities.ReplayBatchResult
 		err := workflow.ExecuteActivity(ctx, a.ReplayBatch, activities.ReplayBatchInput{
-			Filter: in.Filter, Cursor: cursor, Limit: in.BatchSize, DryRun: in.DryRun, Actor: in.Actor, Reason: in.Reason,
+			Filter: in.Filter, Cursor: cursor, Limit: in.BatchSize, DryRun: in.DryRun, Actor: in.Actor, Reason: in.Reason, Mode: in.Mode,
 		}).Get(ctx, &r)
 		if err != nil {
 			return progress, err

@@ -166,7 +166,7 @@ func receiptsCmd(e *env) *cobra.Command {
 
 func replayCmd(e *env) *cobra.Command {
 	var af adminFlags
-	var reason, source, status, eventType, since, until string
+	var reason, source, status, eventType, since, until, mode string
 	var dryRun bool
 	var perSecond int
 	cmd := &cobra.Command{
@@ -175,10 +175,19 @@ func replayCmd(e *env) *cobra.Command {
 		Long: `With a receipt ID, replay requeues that receipt. With filters instead
 (--status, --source, --type, --since, --until) it replays every matching receipt as a
 rate-limited Temporal workflow, showing progress; --dry-run only counts them. Every
-replay is recorded on its receipt with who, when and why.
+replay is recorded on its receipt with who, when and why, and runs in a new workflow
+run; only a receipt whose run has ended (completed, unhandled, dead) is replayed.
+
+--mode says what the new run does:
+  resume (default)  finish what is unfinished: events keep their message IDs, those
+                    already published are not published again. After an outage of a
+                    broker or a downstream service.
+  redo              run the handler again and publish its new output under message
+                    IDs of the replay (<receipt>.r<n>.<seq>). After a handler fix.
 
   hookgate replay --status dead --since 2h --dry-run
-  hookgate replay --status dead --since 2h --reason "broker outage"`,
+  hookgate replay --status dead --since 2h --reason "broker outage"
+  hookgate replay <receipt-id> --mode redo --reason "fixed decimal parsing"`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := af.client(e)
@@ -191,7 +200,7 @@ replay is recorded on its receipt with who, when and why.
 					Status     string `json:"status"`
 					Generation int    `json:"generation"`
 				}
-				if err := c.do(ctx, http.MethodPost, "/v1/receipts/"+url.PathEscape(args[0])+"/replay", nil, map[string]string{"reason": reason}, &out); err != nil {
+				if err := c.do(ctx, http.MethodPost, "/v1/receipts/"+url.PathEscape(args[0])+"/replay", nil, map[string]string{"reason": reason, "mode": mode}, &out); err != nil {
 					return err
 				}
 				if out.Status == "started" {
@@ -205,7 +214,7 @@ replay is recorded on its receipt with who, when and why.
 				return fmt.Errorf("give a receipt ID, or at least one filter (--status, --source, --type, --since)")
 			}
 			req := map[string]any{"source": source, "status": status, "event_type": eventType, "since": since,
-				"until": until, "per_second": perSecond, "reason": reason}
+				"until": until, "per_second": perSecond, "reason": reason, "mode": mode}
 			if until == "" {
 				req["until"] = time.Now().UTC().Format(time.RFC3339Nano)
 			}
@@ -234,6 +243,7 @@ replay is recorded on its receipt with who, when and why.
 	af.register(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&reason, "reason", "", "why (recorded on every replayed receipt)")
+	fl.StringVar(&mode, "mode", "resume", "resume (finish what is unfinished) or redo (run the handler again and publish its new output: after a handler fix)")
 	fl.StringVar(&source, "source", "", "bulk: source name")
 	fl.StringVar(&status, "status", "", "bulk: receipt status, e.g. dead")
 	fl.StringVar(&eventType, "type", "", "bulk: provider event type")

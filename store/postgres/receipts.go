@@ -93,7 +93,7 @@ func (s *Store) ReceiptByEvent(ctx context.Context, source, eventID string) (sto
 // before, oldest first: the relay's backlog of workflows to start. limit is
 // clamped like a list limit (store.ClampLimit).
 func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL, generation FROM receipts
+	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL, generation, replay_mode FROM receipts
 		WHERE status = 'verified' AND received_at < $1
 		ORDER BY received_at, id LIMIT $2`, ts(before), store.ClampLimit(limit))
 	if err != nil {
@@ -101,7 +101,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 	}
 	refs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Ref, error) {
 		var r store.Ref
-		err := row.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Replay, &r.Generation)
+		err := row.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Replay, &r.Generation, &r.Mode)
 		return r, err
 	})
 	if err != nil {
@@ -115,7 +115,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 // reconciler checks that each still has an open run. limit is clamped like a
 // list limit (store.ClampLimit).
 func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), generation FROM receipts
+	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), generation, replay_mode FROM receipts
 		WHERE status IN ('queued', 'processing', 'retrying') AND queued_at < $1
 		ORDER BY queued_at, id LIMIT $2`, ts(before), store.ClampLimit(limit))
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]
 	}
 	refs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Ref, error) {
 		var r store.Ref
-		err := row.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Generation)
+		err := row.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Generation, &r.Mode)
 		r.Replay = r.Generation > 0
 		return r, err
 	})
@@ -146,7 +146,7 @@ func (s *Store) Claim(ctx context.Context, before time.Time, limit int, lease ti
 			ORDER BY received_at, id LIMIT $2
 			FOR UPDATE SKIP LOCKED)
 		UPDATE receipts r SET claimed_until = now() + $3::interval FROM c WHERE r.id = c.id
-		RETURNING r.id, r.source, r.event_id, COALESCE(r.traceparent, ''), r.requeued_at IS NOT NULL, r.generation, r.received_at`,
+		RETURNING r.id, r.source, r.event_id, COALESCE(r.traceparent, ''), r.requeued_at IS NOT NULL, r.generation, r.replay_mode, r.received_at`,
 		ts(before), store.ClampLimit(limit), lease)
 	if err != nil {
 		return nil, fmt.Errorf("claim receipts: %w", err)
@@ -157,7 +157,7 @@ func (s *Store) Claim(ctx context.Context, before time.Time, limit int, lease ti
 	}
 	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (claimed, error) {
 		var c claimed
-		err := row.Scan(&c.ref.ID, &c.ref.Source, &c.ref.EventID, &c.ref.TraceParent, &c.ref.Replay, &c.ref.Generation, &c.received)
+		err := row.Scan(&c.ref.ID, &c.ref.Source, &c.ref.EventID, &c.ref.TraceParent, &c.ref.Replay, &c.ref.Generation, &c.ref.Mode, &c.received)
 		return c, err
 	})
 	if err != nil {
@@ -267,14 +267,17 @@ func (s *Store) refusal(ctx context.Context, receiptID, what string) error {
 // ID are kept. at is recorded as the receipt's requeued_at. A receipt whose
 // run has not ended wraps store.ErrConflict, an unknown one store.ErrNotFound;
 // the check and the change are one statement.
-func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) (int, error) {
+func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time, mode store.ReplayMode) (int, error) {
+	if !mode.Valid() {
+		return 0, fmt.Errorf("requeue receipt %s: replay mode %q: %w", receiptID, mode, store.ErrInvalid)
+	}
 	var gen int
 	err := s.pool.QueryRow(ctx, `UPDATE receipts SET
 			status = 'verified', queued_at = NULL, started_at = NULL, completed_at = NULL,
 			last_error = '', requeued_at = $2, generation = generation + 1,
-			claimed_until = now() + $3::interval
+			claimed_until = now() + $3::interval, replay_mode = $4
 		WHERE id = $1 AND status IN ('completed', 'unhandled', 'dead')
-		RETURNING generation`, receiptID, ts(at), store.ReplayClaim).Scan(&gen)
+		RETURNING generation`, receiptID, ts(at), store.ReplayClaim, string(mode)).Scan(&gen)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, s.refusal(ctx, receiptID, "requeue receipt "+receiptID+" (its run has not ended)")
 	}

@@ -86,7 +86,7 @@ func (s *Store) ReceiptByEvent(ctx context.Context, source, eventID string) (sto
 // before, oldest first: the relay's backlog of workflows to start. limit is
 // clamped like a list limit (store.ClampLimit).
 func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL, generation FROM receipts
+	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL, generation, replay_mode FROM receipts
 		WHERE status = 'verified' AND received_at < ?
 		ORDER BY received_at, id LIMIT ?`, us(before), store.ClampLimit(limit))
 	if err != nil {
@@ -96,7 +96,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 	var refs []store.Ref
 	for rows.Next() {
 		var r store.Ref
-		if err := rows.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Replay, &r.Generation); err != nil {
+		if err := rows.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Replay, &r.Generation, &r.Mode); err != nil {
 			return nil, fmt.Errorf("unstarted receipts: %w", err)
 		}
 		refs = append(refs, r)
@@ -112,7 +112,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 // reconciler checks that each still has an open run. limit is clamped like a
 // list limit (store.ClampLimit).
 func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), generation FROM receipts
+	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), generation, replay_mode FROM receipts
 		WHERE status IN ('queued', 'processing', 'retrying') AND queued_at < ?
 		ORDER BY queued_at, id LIMIT ?`, us(before), store.ClampLimit(limit))
 	if err != nil {
@@ -122,7 +122,7 @@ func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]
 	var refs []store.Ref
 	for rows.Next() {
 		var r store.Ref
-		if err := rows.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Generation); err != nil {
+		if err := rows.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Generation, &r.Mode); err != nil {
 			return nil, fmt.Errorf("unfinished receipts: %w", err)
 		}
 		r.Replay = r.Generation > 0
@@ -145,7 +145,7 @@ func (s *Store) Claim(ctx context.Context, before time.Time, limit int, lease ti
 		WHERE id IN (SELECT id FROM receipts
 			WHERE status = 'verified' AND received_at < ?2 AND (claimed_until IS NULL OR claimed_until < ?3)
 			ORDER BY received_at, id LIMIT ?4)
-		RETURNING id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL, generation, received_at`,
+		RETURNING id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL, generation, replay_mode, received_at`,
 		us(now.Add(lease)), us(before), us(now), store.ClampLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("claim receipts: %w", err)
@@ -158,7 +158,7 @@ func (s *Store) Claim(ctx context.Context, before time.Time, limit int, lease ti
 	var cs []claimed
 	for rows.Next() {
 		var c claimed
-		if err := rows.Scan(&c.ref.ID, &c.ref.Source, &c.ref.EventID, &c.ref.TraceParent, &c.ref.Replay, &c.ref.Generation, &c.received); err != nil {
+		if err := rows.Scan(&c.ref.ID, &c.ref.Source, &c.ref.EventID, &c.ref.TraceParent, &c.ref.Replay, &c.ref.Generation, &c.ref.Mode, &c.received); err != nil {
 			return nil, fmt.Errorf("claim receipts: %w", err)
 		}
 		cs = append(cs, c)
@@ -288,13 +288,16 @@ func mustAffect(res sql.Result, what string) error {
 // ID are kept. at is recorded as the receipt's requeued_at. A receipt whose
 // run has not ended wraps store.ErrConflict, an unknown one store.ErrNotFound;
 // the check and the change are one statement.
-func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time) (int, error) {
+func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time, mode store.ReplayMode) (int, error) {
+	if !mode.Valid() {
+		return 0, fmt.Errorf("requeue receipt %s: replay mode %q: %w", receiptID, mode, store.ErrInvalid)
+	}
 	var gen int
 	err := s.w.QueryRowContext(ctx, `UPDATE receipts SET
 			status = 'verified', queued_at = NULL, started_at = NULL, completed_at = NULL,
-			last_error = '', requeued_at = ?2, generation = generation + 1, claimed_until = ?3
+			last_error = '', requeued_at = ?2, generation = generation + 1, claimed_until = ?3, replay_mode = ?4
 		WHERE id = ?1 AND status IN ('completed', 'unhandled', 'dead')
-		RETURNING generation`, receiptID, us(at), us(time.Now().Add(store.ReplayClaim))).Scan(&gen)
+		RETURNING generation`, receiptID, us(at), us(time.Now().Add(store.ReplayClaim)), string(mode)).Scan(&gen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, s.refusal(ctx, receiptID, "requeue receipt "+receiptID+" (its run has not ended)")
 	}

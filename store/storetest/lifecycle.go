@@ -361,7 +361,7 @@ func testReplaysAndRequeue(t *testing.T, s Store) {
 		t.Errorf("Replays(unknown) = %v, %v; want none", got, err)
 	}
 
-	gen, err := s.Requeue(ctx, id, at(time.Hour))
+	gen, err := s.Requeue(ctx, id, at(time.Hour), store.ModeResume)
 	if err != nil || gen != 1 {
 		t.Fatalf("Requeue = generation %d, %v; want 1", gen, err)
 	}
@@ -385,7 +385,7 @@ func testReplaysAndRequeue(t *testing.T, s Store) {
 		t.Errorf("Unstarted after Requeue: Replay %v generation %d, want a replay of generation 1", refs[0].Replay, refs[0].Generation)
 	}
 	// Its new run has not ended: a second replay is refused and changes nothing.
-	if _, err := s.Requeue(ctx, id, at(time.Hour)); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.Requeue(ctx, id, at(time.Hour), store.ModeResume); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("Requeue of a receipt whose run has not ended: %v, want ErrConflict", err)
 	}
 	// The relay can queue it again.
@@ -397,7 +397,7 @@ func testReplaysAndRequeue(t *testing.T, s Store) {
 	checkTime(t, "queued_at after Requeue", r.QueuedAt, at(2*time.Hour))
 	for _, st := range []store.Status{store.StatusQueued, store.StatusProcessing, store.StatusRetrying} {
 		transition(t, s, id, st, at(2*time.Hour), "")
-		if _, err := s.Requeue(ctx, id, at(3*time.Hour)); !errors.Is(err, store.ErrConflict) {
+		if _, err := s.Requeue(ctx, id, at(3*time.Hour), store.ModeResume); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("Requeue of a %s receipt: %v, want ErrConflict", st, err)
 		}
 	}
@@ -407,7 +407,7 @@ func testReplaysAndRequeue(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 	transition(t, s, id, store.StatusCompleted, at(3*time.Hour), "")
-	if gen, err := s.Requeue(ctx, id, at(4*time.Hour)); err != nil || gen != 2 {
+	if gen, err := s.Requeue(ctx, id, at(4*time.Hour), store.ModeResume); err != nil || gen != 2 {
 		t.Errorf("Requeue of a completed receipt = generation %d, %v; want 2", gen, err)
 	}
 	as, err := s.Attempts(ctx, id)
@@ -444,7 +444,7 @@ func testNotFound(t *testing.T, s Store) {
 		"RecordReplay": func() error {
 			return s.RecordReplay(ctx, store.Replay{ReceiptID: missing, At: at(0), Actor: "a"})
 		},
-		"Requeue": func() error { _, err := s.Requeue(ctx, missing, at(0)); return err },
+		"Requeue": func() error { _, err := s.Requeue(ctx, missing, at(0), store.ModeResume); return err },
 	}
 	for name, call := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -598,7 +598,7 @@ func testClaim(t *testing.T, s Store) {
 	ingest(t, s, r)
 	markQueued(t, s, store.Queued{ReceiptID: r.Receipt.ID, WorkflowID: "replay/evt", At: at(time.Second)})
 	transition(t, s, r.Receipt.ID, store.StatusCompleted, at(2*time.Second), "")
-	if _, err := s.Requeue(ctx, r.Receipt.ID, at(time.Hour)); err != nil {
+	if _, err := s.Requeue(ctx, r.Receipt.ID, at(time.Hour), store.ModeResume); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.Claim(ctx, at(2*time.Hour), 100, time.Hour); err != nil || len(got) != 0 {

@@ -50,7 +50,7 @@ type Store interface {
 	ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditRecord, error)
 	RecordReplay(ctx context.Context, r store.Replay) error
 	Replays(ctx context.Context, receiptID string) ([]store.Replay, error)
-	Requeue(ctx context.Context, receiptID string, at time.Time) (int, error)
+	Requeue(ctx context.Context, receiptID string, at time.Time, mode store.ReplayMode) (int, error)
 	RedactHeaders(ctx context.Context, source string, names []string) (int64, error)
 }
 
