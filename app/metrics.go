@@ -17,6 +17,7 @@ import (
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/gateway"
 	"github.com/hookgate/hookgate/metrics"
+	"github.com/hookgate/hookgate/providers/paypal"
 	"github.com/hookgate/hookgate/publisher"
 	"github.com/hookgate/hookgate/relay"
 	"github.com/hookgate/hookgate/store"
@@ -30,7 +31,11 @@ func NewMetrics(cfg *config.Config) *metrics.Metrics {
 	for _, s := range cfg.Sources {
 		names = append(names, s.Name)
 	}
-	return metrics.New(names)
+	m := metrics.New(names)
+	// PayPal verifications call out from any process that verifies; the
+	// observer is process-wide, like the calls' limit.
+	paypal.SetCallObserver(m.PayPalCall)
+	return m
 }
 
 // DialOption adjusts the Temporal client options of DialTemporal.

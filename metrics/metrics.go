@@ -43,6 +43,7 @@ const (
 	NamePublishConfirms      = Namespace + "_publish_confirms_total"
 	NameDeadLetters          = Namespace + "_dead_letters_total"
 	NameReconcilerRepairs    = Namespace + "_reconciler_repairs_total"
+	NamePayPalCalls          = Namespace + "_paypal_calls_total"
 )
 
 // Names lists every metric name this package registers (histograms expose
@@ -51,7 +52,7 @@ func Names() []string {
 	return []string{NameRequests, NameAckDuration, NameVerificationFailures, NameDuplicates,
 		NameLastAccepted, NameRelayLag, NameRelayBacklog, NameRelayStarts, NameWorkflowOutcomes,
 		NameActivityAttempts, NameActivityDuration, NamePublishDuration, NamePublishConfirms,
-		NameDeadLetters, NameReconcilerRepairs}
+		NameDeadLetters, NameReconcilerRepairs, NamePayPalCalls}
 }
 
 // Outcome labels of activity attempts, relay starts and publish confirms.
@@ -82,6 +83,7 @@ type Metrics struct {
 	publishConfirms  *prometheus.CounterVec
 	deadLetters      prometheus.Counter
 	repairs          *prometheus.CounterVec
+	paypalCalls      *prometheus.CounterVec
 }
 
 // New registers hookgate's metrics, plus the Go runtime and process
@@ -113,6 +115,7 @@ func New(sources []string) *Metrics {
 	m.publishDuration = f.histogramVec(NamePublishDuration, "Time to publish a batch of events and get the broker's confirms, by kind (events, dead_letter) and result.", workBuckets, "kind", "result")
 	m.publishConfirms = f.counterVec(NamePublishConfirms, "Messages confirmed (ok) or not (error) by the broker, by kind.", "kind", "result")
 	m.deadLetters = f.counter(NameDeadLetters, "Receipts dead-lettered after exhausting their retries.")
+	m.paypalCalls = f.counterVec(NamePayPalCalls, "Outbound calls to PayPal for verification, by call (cert, token, verify) and result (ok, error, limited: refused by the outbound limit, remembered: answered from the failure memory).", "call", "result")
 	m.repairs = f.counterVec(NameReconcilerRepairs, "Receipts the reconciler repaired because their workflow run was missing or closed, by action (started, completed, dead).", "action")
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -199,6 +202,14 @@ func (m *Metrics) WorkflowOutcome(outcome string) {
 	if outcome == "dead" {
 		m.deadLetters.Inc()
 	}
+}
+
+// PayPalCall records one outbound PayPal call decision (paypal.SetCallObserver).
+func (m *Metrics) PayPalCall(call, result string) {
+	if m == nil {
+		return
+	}
+	m.paypalCalls.WithLabelValues(call, result).Inc()
 }
 
 // InitRepairs creates the repairs series of every action at 0, so that an

@@ -84,6 +84,7 @@ func TestPipeline(t *testing.T) {
 	m.WorkflowOutcome("completed")
 	m.InitRepairs("started", "completed", "dead")
 	m.Repaired("dead")
+	m.PayPalCall("cert", "limited")
 	m.WorkflowOutcome("dead")
 	m.WorkflowOutcome("dead")
 	m.Attempt("handle", 20*time.Millisecond, false)
@@ -100,6 +101,7 @@ func TestPipeline(t *testing.T) {
 		`hookgate_workflow_outcomes_total{outcome="dead"} 2`,
 		"hookgate_dead_letters_total 2",
 		`hookgate_reconciler_repairs_total{action="dead"} 1`,
+		`hookgate_paypal_calls_total{call="cert",result="limited"} 1`,
 		`hookgate_reconciler_repairs_total{action="started"} 0`,
 		`hookgate_activity_attempts_total{result="error",step="handle"} 1`,
 		`hookgate_activity_duration_seconds_count{result="ok",step="handle"} 1`,

@@ -15,7 +15,10 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/hookgate/hookgate/providers"
 )
@@ -254,22 +257,20 @@ func httpFetcher(client *http.Client) fetcher {
 }
 
 // certStore fetches, validates and caches signing certificates by URL until the
-// chain expires. Concurrent requests for one URL share a single download.
+// chain expires. Concurrent requests for one URL share a single download
+// (singleflight); a failed download is remembered for a short time, and
+// every download takes a token of the process-wide outbound limit.
 type certStore struct {
 	roots   *x509.CertPool
 	timeout time.Duration
 	fetch   fetcher
 
-	mu       sync.Mutex
-	entries  map[string]*SigningCert
-	inflight map[string]*fetchCall
-}
+	flights  singleflight.Group
+	failures *failureMemory
+	waiting  atomic.Int64 // requests waiting for a download (tests)
 
-// fetchCall is one download shared by every request waiting for its URL.
-type fetchCall struct {
-	done chan struct{}
-	cert *SigningCert
-	err  error
+	mu      sync.Mutex
+	entries map[string]*SigningCert
 }
 
 func newCertStore(roots *x509.CertPool, timeout time.Duration, fetch fetcher) *certStore {
@@ -277,8 +278,8 @@ func newCertStore(roots *x509.CertPool, timeout time.Duration, fetch fetcher) *c
 		roots:    roots,
 		timeout:  timeout,
 		fetch:    fetch,
+		failures: newFailureMemory(),
 		entries:  map[string]*SigningCert{},
-		inflight: map[string]*fetchCall{},
 	}
 }
 
@@ -297,44 +298,53 @@ func (s *certStore) get(ctx context.Context, rawURL string, now time.Time) (*Sig
 		}
 		delete(s.entries, rawURL) // expired: PayPal may have renewed it in place
 	}
-	call, ok := s.inflight[rawURL]
-	if !ok {
-		call = &fetchCall{done: make(chan struct{})}
-		s.inflight[rawURL] = call
-		// The download outlives the request that started it (others may wait on
-		// it), bounded by the fetch timeout.
-		go s.load(context.WithoutCancel(ctx), rawURL, now, call)
-	}
 	s.mu.Unlock()
-
+	if err := s.failures.get(rawURL); err != nil {
+		observe(CallCert, ResultRemembered)
+		return nil, err
+	}
+	// The download outlives the request that started it (others may wait on
+	// it), bounded by the fetch timeout.
+	s.waiting.Add(1)
+	ch := s.flights.DoChan(rawURL, func() (any, error) {
+		return s.load(context.WithoutCancel(ctx), rawURL, now)
+	})
+	var r singleflight.Result
 	select {
-	case <-call.done:
+	case r = <-ch:
+		s.waiting.Add(-1)
 	case <-ctx.Done():
+		s.waiting.Add(-1)
 		return nil, fmt.Errorf("paypal: waiting for certificate: %w: %w", providers.ErrUnavailable, ctx.Err())
 	}
-	if call.err != nil {
-		return nil, call.err
+	if r.Err != nil {
+		return nil, r.Err
 	}
-	if !call.cert.validAt(now) {
+	cert := r.Val.(*SigningCert)
+	if !cert.validAt(now) {
 		return nil, fmt.Errorf("paypal: signing certificate expired or not yet valid: %w", providers.ErrCertificate)
 	}
-	return call.cert, nil
+	return cert, nil
 }
 
-// load downloads and validates one chain, caches it on success, and wakes the
-// waiters. Failures are not cached: the next request tries again.
-func (s *certStore) load(ctx context.Context, rawURL string, now time.Time, call *fetchCall) {
+// load downloads and validates one chain, under the outbound limit, and caches
+// it on success or remembers the failure.
+func (s *certStore) load(ctx context.Context, rawURL string, now time.Time) (*SigningCert, error) {
+	if err := allow(CallCert); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	call.cert, call.err = s.download(ctx, rawURL, now)
-
-	s.mu.Lock()
-	delete(s.inflight, rawURL)
-	if call.err == nil {
-		s.insertLocked(rawURL, call.cert, now)
+	cert, err := s.download(ctx, rawURL, now)
+	observe(CallCert, result(err))
+	if err != nil {
+		s.failures.put(rawURL, err)
+		return nil, err
 	}
+	s.mu.Lock()
+	s.insertLocked(rawURL, cert, now)
 	s.mu.Unlock()
-	close(call.done)
+	return cert, nil
 }
 
 func (s *certStore) download(ctx context.Context, rawURL string, now time.Time) (*SigningCert, error) {

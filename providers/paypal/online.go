@@ -3,6 +3,8 @@ package paypal
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +13,10 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/hookgate/hookgate/providers"
 )
@@ -76,6 +81,13 @@ type onlineVerifier struct {
 	mu          sync.Mutex // guards the token; held while one is fetched
 	token       string
 	tokenExpiry time.Time
+
+	// Identical verifications in flight are asked once; their failures are
+	// remembered (outbound.go). Both are keyed by the payload's hash.
+	flights  singleflight.Group
+	failures *failureMemory
+	waiting  atomic.Int64 // requests waiting for a verification (tests)
+	initOnce sync.Once
 }
 
 // errUnauthorized marks a 401 from the verify call: the token was revoked early.
@@ -88,6 +100,36 @@ func (o *onlineVerifier) verify(ctx context.Context, h Headers, body []byte, now
 	if err != nil {
 		return err
 	}
+	o.initOnce.Do(func() {
+		if o.failures == nil {
+			o.failures = newFailureMemory()
+		}
+	})
+	sum := sha256.Sum256(payload)
+	key := hex.EncodeToString(sum[:])
+	if err := o.failures.get(key); err != nil {
+		observe(CallVerify, ResultRemembered)
+		return err
+	}
+	o.waiting.Add(1)
+	ch := o.flights.DoChan(key, func() (any, error) {
+		err := o.verifyOnce(context.WithoutCancel(ctx), payload, now)
+		o.failures.put(key, err)
+		return nil, err
+	})
+	select {
+	case r := <-ch:
+		o.waiting.Add(-1)
+		return r.Err
+	case <-ctx.Done():
+		o.waiting.Add(-1)
+		return fmt.Errorf("paypal: waiting for verify-webhook-signature: %w: %w", providers.ErrUnavailable, ctx.Err())
+	}
+}
+
+// verifyOnce asks PayPal to verify payload, fetching a token first if needed
+// and once more if PayPal revoked it early.
+func (o *onlineVerifier) verifyOnce(ctx context.Context, payload []byte, now time.Time) error {
 	for attempt := 0; ; attempt++ {
 		token, err := o.accessToken(ctx, now)
 		if err != nil {
@@ -105,7 +147,15 @@ func (o *onlineVerifier) verify(ctx context.Context, h Headers, body []byte, now
 	}
 }
 
-func (o *onlineVerifier) callVerify(ctx context.Context, token string, payload []byte) error {
+func (o *onlineVerifier) callVerify(ctx context.Context, token string, payload []byte) (err error) {
+	if err := allow(CallVerify); err != nil {
+		return err
+	}
+	defer func() {
+		if !errors.As(err, new(errUnauthorized)) {
+			observe(CallVerify, result(err))
+		}
+	}()
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.base.String()+verifyPath, bytes.NewReader(payload))
@@ -158,6 +208,16 @@ func (o *onlineVerifier) accessToken(ctx context.Context, now time.Time) (string
 	if o.token != "" && now.Before(o.tokenExpiry) {
 		return o.token, nil
 	}
+	if err := allow(CallToken); err != nil {
+		return "", err
+	}
+	tok, err := o.fetchToken(ctx, now)
+	observe(CallToken, result(err))
+	return tok, err
+}
+
+// fetchToken gets a client-credentials token; o.mu is held.
+func (o *onlineVerifier) fetchToken(ctx context.Context, now time.Time) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	form := url.Values{"grant_type": {"client_credentials"}}.Encode()

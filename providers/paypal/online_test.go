@@ -30,6 +30,7 @@ type fakePayPalAPI struct {
 	lastEvent    atomic.Value  // []byte: webhook_event exactly as received
 	lastWebhook  atomic.Value  // string
 	delay        time.Duration // before answering verify
+	gate         chan struct{} // when set, verify answers once it is closed
 }
 
 const (
@@ -60,6 +61,9 @@ func newFakePayPalAPI(t *testing.T) *fakePayPalAPI {
 		}
 		if f.delay > 0 {
 			time.Sleep(f.delay)
+		}
+		if f.gate != nil {
+			<-f.gate
 		}
 		if f.verifyStatus != 0 {
 			w.WriteHeader(f.verifyStatus)

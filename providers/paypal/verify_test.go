@@ -14,6 +14,7 @@ import (
 	"hash/crc32"
 	"math"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -433,9 +434,19 @@ func TestCertCache(t *testing.T) {
 	if p.certs.cached() != 0 {
 		t.Fatalf("expired certificate still cached")
 	}
-	// A failed download is not cached.
+	// A failed download is remembered for a short time: a retry within it
+	// gets the same failure without a download; after it, it downloads again.
+	wall := time.Now()
+	p.certs.failures.clock = func() time.Time { return wall }
+	if err := p.Verify(ctx, ppSigned(t, ca.LeafKey, srv.certURL(), ppWebhookID, ppBody, now)); !errors.Is(err, providers.ErrCertificate) {
+		t.Fatalf("Verify within the failure's memory = %v, want the remembered ErrCertificate", err)
+	}
+	if got := srv.hits.Load(); got != 2 {
+		t.Fatalf("certificate downloads = %d, want 2 (the failure remembered)", got)
+	}
+	wall = wall.Add(rememberRefusal)
 	if err := p.Verify(ctx, ppSigned(t, ca.LeafKey, srv.certURL(), ppWebhookID, ppBody, now)); err != nil {
-		t.Fatalf("Verify after a failed refresh: %v", err)
+		t.Fatalf("Verify after the failure's memory: %v", err)
 	}
 	if got := srv.hits.Load(); got != 3 {
 		t.Fatalf("certificate downloads = %d, want 3", got)
@@ -458,8 +469,10 @@ func TestCertCacheConcurrentRequestsShareOneDownload(t *testing.T) {
 			errs <- p.Verify(context.Background(), ppSigned(t, ca.LeafKey, srv.certURL(), ppWebhookID, ppBody, now))
 		}()
 	}
-	// Let every goroutine reach the wait before the download completes.
-	time.Sleep(200 * time.Millisecond)
+	// Every request waits for the one download before it completes.
+	for p.certs.waiting.Load() < n {
+		runtime.Gosched()
+	}
 	close(release)
 	for range n {
 		if err := <-errs; err != nil {
