@@ -40,6 +40,8 @@ type Store interface {
 type Token struct {
 	Name  string
 	Value string
+	// Scopes are what the token may do; empty means DefaultScopes.
+	Scopes []Scope
 }
 
 // Options configure the admin API.
@@ -67,8 +69,9 @@ type API struct {
 }
 
 type tokenHash struct {
-	name string
-	sum  [32]byte
+	name   string
+	sum    [32]byte
+	scopes []Scope
 }
 
 // New builds the admin API. Without tokens every request is refused.
@@ -81,23 +84,28 @@ func New(o Options) *API {
 	}
 	a := &API{o: o}
 	for _, t := range o.Tokens {
-		a.tokens = append(a.tokens, tokenHash{name: t.Name, sum: sha256.Sum256([]byte(t.Value))})
+		scopes := t.Scopes
+		if len(scopes) == 0 {
+			scopes = DefaultScopes
+		}
+		a.tokens = append(a.tokens, tokenHash{name: t.Name, sum: sha256.Sum256([]byte(t.Value)), scopes: scopes})
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.Use(gin.Recovery(), a.auth)
 	v1 := e.Group("/v1")
-	v1.GET("/receipts", a.listReceipts)
-	v1.GET("/receipts/:id", a.getReceipt)
-	v1.POST("/receipts/:id/replay", a.replay)
-	v1.GET("/events", a.listEvents)
-	v1.GET("/audit", a.listAudit)
-	v1.GET("/stats", a.stats)
-	v1.POST("/replays", a.startBulkReplay)
-	v1.GET("/replays/bulk-replay/:id", a.bulkReplayProgress)
-	v1.DELETE("/replays/bulk-replay/:id", a.cancelBulkReplay)
+	read, replay := need(ScopeRead), need(ScopeReplay)
+	v1.GET("/receipts", read, a.listReceipts)
+	v1.GET("/receipts/:id", read, a.getReceipt)
+	v1.POST("/receipts/:id/replay", replay, a.replay)
+	v1.GET("/events", read, a.listEvents)
+	v1.GET("/audit", read, a.listAudit)
+	v1.GET("/stats", read, a.stats)
+	v1.POST("/replays", replay, a.startBulkReplay)
+	v1.GET("/replays/bulk-replay/:id", read, a.bulkReplayProgress)
+	v1.DELETE("/replays/bulk-replay/:id", replay, a.cancelBulkReplay)
 	if o.Extra != nil {
-		o.Extra(e)
+		o.Extra(e.Group("/", read))
 	}
 	a.engine = e
 	return a
@@ -119,17 +127,18 @@ func (a *API) auth(c *gin.Context) {
 		return
 	}
 	sum := sha256.Sum256([]byte(tok))
-	actor := ""
-	for _, t := range a.tokens {
-		if subtle.ConstantTimeCompare(sum[:], t.sum[:]) == 1 && actor == "" {
-			actor = t.name
+	var match *tokenHash
+	for i := range a.tokens {
+		if subtle.ConstantTimeCompare(sum[:], a.tokens[i].sum[:]) == 1 && match == nil {
+			match = &a.tokens[i]
 		}
 	}
-	if actor == "" {
+	if match == nil {
 		c.AbortWithStatusJSON(http.StatusUnauthorized, errBody("invalid token"))
 		return
 	}
-	c.Set(actorKey, actor)
+	c.Set(actorKey, match.name)
+	c.Set(scopesKey, match.scopes)
 	c.Next()
 }
 
@@ -320,7 +329,14 @@ func (a *API) getReceipt(c *gin.Context) {
 		return
 	}
 	v := view(r)
-	v.Header = r.Header
+	bodies := has(c, ScopeReadBodies)
+	if c.Query("body") == "1" && !bodies {
+		c.AbortWithStatusJSON(http.StatusForbidden, errBody(fmt.Sprintf("body=1 needs the %q scope", ScopeReadBodies)))
+		return
+	}
+	if bodies {
+		v.Header = r.Header // signature headers with the body make a valid request
+	}
 	if c.Query("body") == "1" {
 		if isText(r.Body) {
 			v.Body = string(r.Body)
@@ -472,7 +488,11 @@ func (a *API) listAudit(c *gin.Context) {
 	}
 	out := make([]auditView, 0, len(recs))
 	for _, r := range recs {
-		out = append(out, auditView{r.ID, r.At, r.Source, r.RemoteIP, r.Method, r.Path, r.Status, r.Outcome, r.Reason, r.ReceiptID, r.EventID, r.BodySize, r.Header})
+		h := r.Header
+		if !has(c, ScopeReadBodies) {
+			h = nil
+		}
+		out = append(out, auditView{r.ID, r.At, r.Source, r.RemoteIP, r.Method, r.Path, r.Status, r.Outcome, r.Reason, r.ReceiptID, r.EventID, r.BodySize, h})
 	}
 	c.JSON(http.StatusOK, gin.H{"audit": out})
 }

@@ -18,8 +18,11 @@ import (
 )
 
 const (
-	opsToken = "ops-token-0123456789abcdef"
-	ciToken  = "ci-token-fedcba9876543210"
+	opsToken    = "ops-token-0123456789abcdef"
+	ciToken     = "ci-token-fedcba9876543210"
+	bodiesToken = "bodies-token-0123456789ab"
+	readToken   = "read-token-0123456789abcd"
+	replayToken = "replay-token-0123456789ab"
 )
 
 // spyRelay is the replay's workflow starter: it records the refs it started.
@@ -100,8 +103,11 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{st: st, relay: &spyRelay{}, now: t0.Add(time.Hour)}
 	f.api = admin.New(admin.Options{
 		Store: st, Starter: f.relay,
-		Tokens: []admin.Token{{Name: "ops", Value: opsToken}, {Name: "ci", Value: ciToken}},
-		Now:    func() time.Time { return f.now },
+		Tokens: []admin.Token{{Name: "ops", Value: opsToken}, {Name: "ci", Value: ciToken},
+			{Name: "forensics", Value: bodiesToken, Scopes: []admin.Scope{admin.ScopeReadBodies}},
+			{Name: "dashboard", Value: readToken, Scopes: []admin.Scope{admin.ScopeRead}},
+			{Name: "replayer", Value: replayToken, Scopes: []admin.Scope{admin.ScopeReplay}}},
+		Now: func() time.Time { return f.now },
 	})
 	return f
 }
@@ -120,7 +126,7 @@ func (f *fixture) do(t *testing.T, method, target, token, body string) *httptest
 	}
 	w := httptest.NewRecorder()
 	f.api.Handler().ServeHTTP(w, r)
-	for _, secret := range []string{opsToken, ciToken} {
+	for _, secret := range []string{opsToken, ciToken, bodiesToken, readToken, replayToken} {
 		if strings.Contains(w.Body.String(), secret) || strings.Contains(strings.Join(w.Header().Values("WWW-Authenticate"), " "), secret) {
 			t.Errorf("%s %s: response carries a token: %s", method, target, w.Body)
 		}
@@ -274,7 +280,7 @@ type getResp struct {
 
 func TestGetReceipt(t *testing.T) {
 	f := newFixture(t)
-	w := f.do(t, http.MethodGet, "/v1/receipts/r1?body=1", opsToken, "")
+	w := f.do(t, http.MethodGet, "/v1/receipts/r1?body=1", bodiesToken, "")
 	if w.Code != http.StatusOK {
 		t.Fatalf("status = %d (%s)", w.Code, w.Body)
 	}
@@ -433,5 +439,42 @@ func TestStoreErrorIsGeneric(t *testing.T) {
 	}
 	if strings.Contains(w.Body.String(), "dbpassword") {
 		t.Errorf("store error leaked: %s", w.Body)
+	}
+}
+
+// Tokens carry scopes: stored headers and bodies need read:bodies (with a
+// signature header, a stored body of a scheme without a timestamp is a valid
+// request), replays need replay, everything else read.
+func TestScopes(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct {
+		token, method, path string
+		want                int
+	}{
+		{readToken, http.MethodGet, "/v1/receipts", http.StatusOK},
+		{readToken, http.MethodGet, "/v1/receipts/r1", http.StatusOK},
+		{readToken, http.MethodGet, "/v1/receipts/r1?body=1", http.StatusForbidden},
+		{opsToken, http.MethodGet, "/v1/receipts/r1?body=1", http.StatusForbidden},
+		{bodiesToken, http.MethodGet, "/v1/receipts/r1?body=1", http.StatusOK},
+		{readToken, http.MethodPost, "/v1/receipts/r1/replay", http.StatusForbidden},
+		{readToken, http.MethodPost, "/v1/replays", http.StatusForbidden},
+		{replayToken, http.MethodGet, "/v1/receipts", http.StatusForbidden},
+		{replayToken, http.MethodGet, "/v1/audit", http.StatusForbidden},
+		{replayToken, http.MethodPost, "/v1/receipts/r2/replay", http.StatusAccepted},
+	} {
+		if w := f.do(t, c.method, c.path, c.token, ""); w.Code != c.want {
+			t.Errorf("%s %s with a %s token: %d (%s), want %d", c.method, c.path, c.token[:4], w.Code, w.Body, c.want)
+		}
+	}
+	// Without read:bodies the receipt and the audit log show no stored header
+	// (the fixture's audit rows have none to show either way).
+	for _, path := range []string{"/v1/receipts/r1", "/v1/audit"} {
+		body := f.do(t, http.MethodGet, path, readToken, "").Body.String()
+		if strings.Contains(body, "Authorization") || strings.Contains(body, "X-Hub-Signature") {
+			t.Errorf("%s shows stored headers to a read token: %s", path, body)
+		}
+		if full := f.do(t, http.MethodGet, path, bodiesToken, "").Body.String(); path != "/v1/audit" && !strings.Contains(full, "Authorization") {
+			t.Errorf("%s shows no stored headers to a read:bodies token: %s", path, full)
+		}
 	}
 }

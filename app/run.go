@@ -92,7 +92,15 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	}
 	tokens := make([]admin.Token, 0, len(d.Config.AdminTokens))
 	for _, t := range d.Config.AdminTokens {
-		tokens = append(tokens, admin.Token{Name: t.Name, Value: t.Token.Reveal()})
+		var scopes []admin.Scope
+		for _, s := range t.Scopes {
+			sc, err := admin.ParseScope(s)
+			if err != nil { // config validation makes this unreachable
+				return fmt.Errorf("admin_tokens (%s): %w", t.Name, err)
+			}
+			scopes = append(scopes, sc)
+		}
+		tokens = append(tokens, admin.Token{Name: t.Name, Value: t.Token.Reveal(), Scopes: scopes})
 	}
 	if len(tokens) == 0 {
 		log.Warn("no admin tokens configured: the admin API refuses every request (set HOOKGATE_ADMIN_TOKENS)")

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,7 +132,13 @@ type Activity struct {
 type AdminToken struct {
 	Name  string `yaml:"name"`
 	Token Secret `yaml:"token"`
+	// Scopes are what the token may do: read, read:bodies (stored headers and
+	// bodies; implies read), replay. Default [read, replay].
+	Scopes []string `yaml:"scopes"`
 }
+
+// AdminScopes are the valid admin_tokens[].scopes (admin.Scope's values).
+var AdminScopes = []string{"read", "read:bodies", "replay"}
 
 // RetrySpec is a retry policy as written in the config: an explicit schedule, or
 // Temporal-style exponential parameters.
@@ -337,6 +344,11 @@ func (c *Config) resolve(getenv func(string) string) error {
 			fail(f+".token", "%v", err)
 		} else if len(t.Token.Reveal()) < 16 {
 			fail(f+".token", "must be at least 16 characters")
+		}
+		for j, sc := range t.Scopes {
+			if !slices.Contains(AdminScopes, sc) {
+				fail(fmt.Sprintf("%s.scopes[%d]", f, j), "%q is not a scope: use %s", sc, strings.Join(AdminScopes, ", "))
+			}
 		}
 	}
 	return errors.Join(errs...)

@@ -148,7 +148,8 @@ func testCredentials(t *testing.T, st credentialStore, dump func() string) {
 
 	// The admin API's answers: every receipt with its body and headers, and
 	// the audit log.
-	api := admin.New(admin.Options{Store: st, Tokens: []admin.Token{{Name: "ops", Value: adminToken}}})
+	api := admin.New(admin.Options{Store: st, Tokens: []admin.Token{{Name: "ops", Value: adminToken,
+		Scopes: []admin.Scope{admin.ScopeReadBodies}}}})
 	get := func(path string) string {
 		r := httptest.NewRequest(http.MethodGet, path, nil)
 		r.Header.Set("Authorization", "Bearer "+adminToken)

@@ -253,6 +253,7 @@ public_base_url: {{.PublicBaseURL}}
 admin_tokens:
   - name: dev
     token: {{.S.AdminToken}}
+    scopes: [read, read:bodies, replay]
 sources:
   - name: github
     provider: github
