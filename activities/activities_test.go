@@ -276,11 +276,21 @@ func TestTeamActivityGetsItsEventAndRecordsAttempts(t *testing.T) {
 	}
 }
 
-type fakeStarter struct{ started []store.Ref }
+// fakeStarter honours the starter's reuse policy as Temporal does: a workflow
+// ID whose run has closed gets a new run only for a replay; a first-run start
+// is answered with the closed run (no new run: the defect bulk replay had).
+type fakeStarter struct {
+	closed  map[string]bool // workflow IDs with a closed run
+	started []store.Ref     // starts that made a new run
+}
 
 func (f *fakeStarter) Start(_ context.Context, ref store.Ref) (string, error) {
+	id := ref.Source + "/" + ref.EventID
+	if f.closed[id] && !ref.Replay {
+		return id, nil
+	}
 	f.started = append(f.started, ref)
-	return ref.Source + "/" + ref.EventID, nil
+	return id, nil
 }
 
 func TestReplayBatchDryRunAndReal(t *testing.T) {
@@ -294,7 +304,10 @@ func TestReplayBatchDryRunAndReal(t *testing.T) {
 		}
 		refs = append(refs, ref)
 	}
-	st := &fakeStarter{}
+	st := &fakeStarter{closed: map[string]bool{}}
+	for _, ref := range refs {
+		st.closed[ref.Source+"/"+ref.EventID] = true // the dead runs
+	}
 	b.acts.Starter = st
 	f := activities.ReplayFilter{Source: "gh", Status: store.StatusDead, Until: time.Now().Add(time.Minute)}
 	dry, err := b.acts.ReplayBatch(ctx, activities.ReplayBatchInput{Filter: f, Limit: 2, DryRun: true})
@@ -315,7 +328,12 @@ func TestReplayBatchDryRunAndReal(t *testing.T) {
 		cursor = res.Next
 	}
 	if total != 3 || len(st.started) != 3 {
-		t.Fatalf("replayed %d, started %d; want 3", total, len(st.started))
+		t.Fatalf("replayed %d, started %d new runs; want 3", total, len(st.started))
+	}
+	for _, ref := range st.started {
+		if !ref.Replay || ref.Generation != 1 {
+			t.Errorf("started %+v, want a replay of generation 1", ref)
+		}
 	}
 	for _, ref := range refs {
 		r, _ := b.st.Receipt(ctx, ref.ID)

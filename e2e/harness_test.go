@@ -403,17 +403,7 @@ func (s *stack) messages() (msgs, dead []amqp.Delivery) {
 // is missing when it returns false.
 func eventually(t testing.TB, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
-	for {
-		ok, why := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s: %s", what, waitFor, why)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testenv.Eventually(t, what, waitFor, 100*time.Millisecond, cond)
 }
 
 // request builds a signed request for fixture name of source, with event ID

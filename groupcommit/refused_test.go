@@ -124,3 +124,65 @@ func TestFlushDeadline(t *testing.T) {
 		}
 	})
 }
+
+// An ack is never sent without a commit: a caller whose context ends after
+// its delivery was queued still gets the commit's outcome (the delivery is
+// stored), not the context's error.
+func TestCancelledAfterEnqueueGetsTheCommitOutcome(t *testing.T) {
+	f := &fakeStore{seen: map[string]string{}}
+	g := &gated{Ingester: f, entered: make(chan struct{}), open: make(chan struct{})}
+	c := New(g, Options{})
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Commit(ctx, delivery(1))
+		done <- err
+	}()
+	<-g.entered // queued and in the writer's transaction
+	cancel()
+	select {
+	case err := <-done:
+		t.Fatalf("Commit returned %v before its transaction ended", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(g.open)
+	if err := <-done; err != nil {
+		t.Fatalf("Commit = %v, want the commit's success", err)
+	}
+	if f.seen["s/e1"] != "r1" {
+		t.Error("the delivery was not stored")
+	}
+}
+
+// failingBatches is a store that is down: every Ingest fails.
+type failingBatches struct{ fakeStore }
+
+func (f *failingBatches) Ingest(ctx context.Context, ds []store.Delivery) ([]store.IngestResult, error) {
+	return nil, errors.New("connection reset")
+}
+
+// A multi-member batch that fails (not a refused value: the store is down)
+// fails every member: no ack without a commit, and no member retried alone.
+func TestFailedBatchFailsEveryMember(t *testing.T) {
+	f := &failingBatches{}
+	g := &gated{Ingester: f, entered: make(chan struct{}), open: make(chan struct{})}
+	c := New(g, Options{})
+	defer c.Close()
+	go func() { _, _ = c.Commit(context.Background(), delivery(0)) }()
+	<-g.entered
+	const n = 5
+	errs := make(chan error, n)
+	for i := range n {
+		go func() { _, err := c.Commit(context.Background(), delivery(i+1)); errs <- err }()
+	}
+	for len(c.queue) < n {
+		time.Sleep(time.Millisecond)
+	}
+	close(g.open)
+	for range n {
+		if err := <-errs; err == nil {
+			t.Error("a member of a failed batch was acknowledged")
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookgate/hookgate/relay"
 	"github.com/hookgate/hookgate/store"
+	"github.com/hookgate/hookgate/testenv"
 )
 
 // fakeStore keeps refs left un-started; MarkQueued removes them.
@@ -103,13 +104,7 @@ func (f *fakeStarter) count(id string) int {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testenv.Eventually(t, what, 10*time.Second, 5*time.Millisecond, func() (bool, string) { return cond(), "" })
 }
 
 // runRelay runs r until the test ends and checks Run returns nil promptly.
