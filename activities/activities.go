@@ -55,8 +55,9 @@ type Store interface {
 	MarkPublished(ctx context.Context, ids []string, at time.Time) error
 }
 
-// Publisher sends messages to the event bus with confirms. Nil means "no broker":
-// events are kept in the store only.
+// Publisher sends messages to the event bus with confirms (publisher.AMQP,
+// or publisher.Store when the store is the bus). Errors wrapping
+// publisher.ErrInvalidMessage are permanent: the step is not retried.
 type Publisher interface {
 	Publish(ctx context.Context, msgs ...publisher.Message) error
 	PublishDeadLetter(ctx context.Context, m publisher.Message) error
@@ -72,6 +73,7 @@ type TeamActivity struct {
 type Activities struct {
 	Store     Store
 	Handlers  *handlers.Registry
+	// Publisher is the event bus; nil means the store (publisher.Store).
 	Publisher Publisher
 	// Decoders turn a source's raw body into handler JSON (by source name);
 	// sources without one pass the raw body.
@@ -229,6 +231,15 @@ func (a *Activities) handle(ctx context.Context, ref store.Ref, r store.Receipt)
 	return out, nil
 }
 
+// publisher is a.Publisher, or without one the store publisher: the store is
+// the bus (publisher.Store).
+func (a *Activities) publisher() Publisher {
+	if a.Publisher != nil {
+		return a.Publisher
+	}
+	return publisher.NewStore(a.Store)
+}
+
 // MessageID is the deterministic message ID of the seq-th event of a receipt: the
 // same on every retry and every resumed replay, so consumers can deduplicate.
 func MessageID(receiptID string, seq int) string { return fmt.Sprintf("%s.%d", receiptID, seq) }
@@ -292,10 +303,11 @@ func (a *Activities) PublishEvents(ctx context.Context, in StepInput) error {
 		if len(ids) == 0 {
 			return nil
 		}
-		if a.Publisher != nil {
-			if err := a.Publisher.Publish(ctx, msgs...); err != nil {
-				return fmt.Errorf("publish %d events: %w", len(msgs), err)
+		if err := a.publisher().Publish(ctx, msgs...); err != nil {
+			if errors.Is(err, publisher.ErrInvalidMessage) {
+				return invalid(fmt.Errorf("publish %d events: %w", len(msgs), err)) // a retry cannot fix it
 			}
+			return fmt.Errorf("publish %d events: %w", len(msgs), err)
 		}
 		if err := a.Store.MarkPublished(ctx, ids, a.now()); err != nil {
 			return fmt.Errorf("mark published: %w", err)
@@ -369,15 +381,9 @@ func (a *Activities) DeadLetterReceipt(ctx context.Context, in DeadInput) (err e
 	if err != nil {
 		return fmt.Errorf("encode dead letter: %w", err)
 	}
-	if a.Publisher != nil {
-		m := publisher.Message{ID: id, CorrelationID: in.Receipt.ID, RoutingKey: string(DeadLetterType), ContentType: "application/cloudevents+json", Body: env, Timestamp: now}
-		if err := a.Publisher.PublishDeadLetter(ctx, m); err != nil {
-			return fmt.Errorf("publish dead letter: %w", err)
-		}
-	} else {
-		if err := a.Store.SaveEvents(ctx, []store.Event{{ID: id, ReceiptID: in.Receipt.ID, Seq: -1, Type: string(DeadLetterType), Subject: in.Receipt.EventID, Time: now, Envelope: env, PublishedAt: now}}); err != nil {
-			return fmt.Errorf("store dead letter: %w", err)
-		}
+	m := publisher.Message{ID: id, CorrelationID: in.Receipt.ID, RoutingKey: string(DeadLetterType), ContentType: "application/cloudevents+json", Body: env, Timestamp: now}
+	if err := a.publisher().PublishDeadLetter(ctx, m); err != nil {
+		return fmt.Errorf("publish dead letter: %w", err)
 	}
 	if err := a.Store.Transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: store.StatusDead, At: now, Error: in.Error}); err != nil {
 		return fmt.Errorf("mark dead: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -427,5 +428,30 @@ func TestReplayResumeAndRedo(t *testing.T) {
 	want := []string{ref.ID + ".0", ref.ID + ".r2.0"}
 	if got := published(); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("after a redo: published %v, want %v", got, want)
+	}
+}
+
+// A publish error that a retry cannot fix (publisher.ErrInvalidMessage) is
+// non-retryable: the step fails at once instead of retrying on schedule.
+func TestPermanentPublishErrorIsNotRetried(t *testing.T) {
+	b := setup(t, true)
+	ctx := context.Background()
+	ref := b.ingest(t, "push", "push", nil)
+	if _, err := b.acts.HandleWebhook(ctx, step(ref, 1)); err != nil {
+		t.Fatal(err)
+	}
+	b.pub.fail = fmt.Errorf("%w: headers AMQP cannot carry", publisher.ErrInvalidMessage)
+	err := b.acts.PublishEvents(ctx, step(ref, 1))
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) || !ae.NonRetryable() {
+		t.Fatalf("PublishEvents = %v, want a non-retryable error", err)
+	}
+	if r, _ := b.st.Receipt(ctx, ref.ID); r.Status == store.StatusRetrying {
+		t.Error("the receipt was marked retrying for an error no retry can fix")
+	}
+	b.pub.fail = errors.New("broker down") // a passing failure stays retryable
+	err = b.acts.PublishEvents(ctx, step(ref, 2))
+	if err == nil || (errors.As(err, &ae) && ae.NonRetryable()) {
+		t.Fatalf("PublishEvents with the broker down = %v, want a retryable error", err)
 	}
 }
