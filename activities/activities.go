@@ -71,8 +71,8 @@ type TeamActivity struct {
 
 // Activities holds the activities' dependencies.
 type Activities struct {
-	Store     Store
-	Handlers  *handlers.Registry
+	Store    Store
+	Handlers *handlers.Registry
 	// Publisher is the event bus; nil means the store (publisher.Store).
 	Publisher Publisher
 	// Decoders turn a source's raw body into handler JSON (by source name);
