@@ -80,6 +80,9 @@ type options struct {
 	// workerRelay places the relay in the worker (relay.process: worker) with
 	// these options; nil keeps it in the gateway.
 	workerRelay *relay.Options
+	// team registers team activities on the worker, attached to git.push
+	// events (retry schedule [200ms, 500ms]).
+	team app.Team
 }
 
 // logWriter sends the pipeline's logs to t until the test ends; logging to t
@@ -201,6 +204,12 @@ sources:
 `, base, retry, adminTok, sec["github"], sec["stripe"], sec["shopify"], sec["twilio"], sec["svix"],
 		sec["paypal"], sec["paypal"], certSrv.Host(), filepath.Join(pdir, "ca.pem"),
 		filepath.Join(pdir, "leaf-key.pem"), certSrv.CertURL())
+	if len(o.team) > 0 {
+		yml += "activities:\n  git.push:\n"
+		for name := range o.team {
+			yml += "    - {name: " + name + ", retry: {schedule: [200ms, 500ms]}}\n"
+		}
+	}
 	path := filepath.Join(dir, "hookgate.yaml")
 	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
@@ -303,7 +312,7 @@ sources:
 	go func() {
 		defer wg.Done()
 		errs <- app.RunWorker(ctx, app.WorkerDeps{Config: cfg, Store: s.store, Temporal: s.temporal,
-			Publisher: pub, Logger: log.With("component", "worker"), Options: worker.Options{}, TracerProvider: o.tracer,
+			Publisher: pub, Team: o.team, Logger: log.With("component", "worker"), Options: worker.Options{}, TracerProvider: o.tracer,
 			Relay: workerRelay})
 	}()
 	go func() {

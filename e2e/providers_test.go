@@ -45,6 +45,9 @@ func TestEveryProviderFixture(t *testing.T) {
 			id := s.send(t, tc.source, tc.fixture, http.StatusOK)
 			if tc.want == "" {
 				r := s.waitStatus(t, tc.source, id, store.StatusUnhandled)
+				if tc.source == "svix" {
+					s.record(t, r.WorkflowID, "history_unhandled")
+				}
 				msgs, _ := s.messages()
 				if got := byCorrelation(msgs, r.ID); len(got) != 0 {
 					t.Errorf("%d messages published for an unhandled event", len(got))
@@ -113,6 +116,7 @@ func TestMalformedPayloadIsDeadLettered(t *testing.T) {
 		t.Fatalf("status %d, err %v; want 200 (the signature is valid)", code, err)
 	}
 	r := s.waitStatus(t, "stripe", id, store.StatusDead)
+	s.record(t, r.WorkflowID, "history_dead")
 	if r.LastError == "" {
 		t.Error("dead receipt without its last error")
 	}

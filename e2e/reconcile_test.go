@@ -150,6 +150,7 @@ func TestRunsCancelledOrTerminatedInTemporalAreReflected(t *testing.T) {
 		st := runStatus(rs[0])
 		return st == "Canceled", st
 	})
+	s.record(t, rs[0].WorkflowID, "history_cancelled")
 	if !strings.Contains(cancelled.LastError, "cancelled in Temporal") {
 		t.Errorf("cancelled run's receipt: last error %q, want the cancellation", cancelled.LastError)
 	}

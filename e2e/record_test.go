@@ -12,16 +12,33 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 )
 
-// recordHistory makes TestGitHubPushIsPublishedAsOneCloudEvent save its
-// workflow's history as workflows/testdata/history_v1.json, which the replay
-// test in workflows checks ProcessWebhook's determinism against. Re-record it
-// only when a workflow change is meant to be incompatible.
-var recordHistory = flag.Bool("record-history", false, "write workflows/testdata/history_v1.json from a real run")
+// recordHistory makes the e2e tests that exercise a branch of a workflow save
+// its history under workflows/testdata/ (history_v1.json: success; and one
+// file per other branch: retry then success, dead letter, team activity,
+// unhandled, cancelled, bulk replay), which the replay test in workflows checks
+// the workflows' determinism against. Re-record only when a workflow change
+// is meant to be incompatible: `go test ./e2e -record-history`.
+var recordHistory = flag.Bool("record-history", false, "write workflows/testdata/history_*.json from real runs")
 
-// saveHistory writes the history of workflowID to the workflows test data.
-func (s *stack) saveHistory(t *testing.T, workflowID string) {
+// record saves the history of workflowID (its latest run) as
+// workflows/testdata/<name>.json when -record-history is set.
+func (s *stack) record(t *testing.T, workflowID, name string) {
 	t.Helper()
-	it := s.temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	s.recordRun(t, workflowID, "", name)
+}
+
+// recordRun is record for one run of workflowID ("" for the latest).
+func (s *stack) recordRun(t *testing.T, workflowID, runID, name string) {
+	t.Helper()
+	if *recordHistory {
+		s.saveHistory(t, workflowID, runID, name)
+	}
+}
+
+// saveHistory writes the history of a run of workflowID to the workflows test data.
+func (s *stack) saveHistory(t *testing.T, workflowID, runID, name string) {
+	t.Helper()
+	it := s.temporal.GetWorkflowHistory(context.Background(), workflowID, runID, false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
 	for it.HasNext() {
 		ev, err := it.Next()
@@ -34,7 +51,7 @@ func (s *stack) saveHistory(t *testing.T, workflowID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("..", "workflows", "testdata", "history_v1.json")
+	path := filepath.Join("..", "workflows", "testdata", name+".json")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -2,13 +2,18 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/fixtures"
 	"github.com/hookgate/hookgate/providers/builtin"
 	"github.com/hookgate/hookgate/store"
@@ -176,6 +181,7 @@ func TestBulkReplayRerunsEveryMatchedReceipt(t *testing.T) {
 	})
 	r, _ := s.receipt("github", ok)
 	s.checkRuns(t, r, 3)
+	s.record(t, r.WorkflowID, "history_replay_run") // a replay's run, generation 2
 	// A receipt's messages keep their IDs on every run: consumers see one
 	// event, delivered again.
 	msgs, _ := s.messages()
@@ -186,4 +192,43 @@ func TestBulkReplayRerunsEveryMatchedReceipt(t *testing.T) {
 	if len(ids) != 1 {
 		t.Errorf("the replayed receipt's messages have %d IDs, want 1: %v", len(ids), ids)
 	}
+}
+
+// A bulk replay longer than PagesPerRun continues as new, carrying its cursor
+// and progress: two dead receipts, one per page and one page per run.
+func TestBulkReplayContinuesAsNew(t *testing.T) {
+	s := setup(t, options{})
+	for range 2 {
+		id := s.sendWithout(t, "stripe", "payment_intent.succeeded", `"amount": 2599,`, `"amount_received": 2599,`)
+		s.waitStatus(t, "stripe", id, store.StatusDead)
+	}
+	ctx := context.Background()
+	br := &workflows.BulkReplays{Client: s.temporal, TaskQueue: s.cfg.TaskQueue}
+	id, err := br.Start(ctx, workflows.BulkReplayInput{
+		Filter:    activities.ReplayFilter{Source: "stripe", Status: store.StatusDead, Until: time.Now()},
+		BatchSize: 1, PagesPerRun: 1, PerSecond: 100, Actor: "e2e", Reason: "continue-as-new",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p workflows.BulkReplayProgress
+	eventually(t, "the bulk replay", func() (bool, string) {
+		var status string
+		p, status, err = br.Progress(ctx, id)
+		return err == nil && status == "Completed", fmt.Sprintf("%s %v", status, err)
+	})
+	if p.Replayed != 2 || p.Failed != 0 || !p.Done {
+		t.Fatalf("progress %+v, want 2 replayed across runs", p)
+	}
+	var first string
+	eventually(t, "the run that continued as new", func() (bool, string) {
+		resp, err := s.temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			PageSize: 10, Query: fmt.Sprintf("WorkflowId = %q AND ExecutionStatus = 'ContinuedAsNew'", id)})
+		if err != nil || len(resp.Executions) == 0 {
+			return false, fmt.Sprint(err)
+		}
+		first = resp.Executions[len(resp.Executions)-1].GetExecution().GetRunId()
+		return true, ""
+	})
+	s.recordRun(t, id, first, "history_bulk_replay")
 }

@@ -35,6 +35,9 @@ type BulkReplayInput struct {
 	// Mode is the replays' mode (resume when empty); omitted from JSON when
 	// empty, so inputs recorded before it decode unchanged.
 	Mode store.ReplayMode `json:",omitempty"`
+	// PagesPerRun bounds the pages one run replays before it continues as
+	// new (default 200); omitted from JSON when zero.
+	PagesPerRun int `json:",omitempty"`
 	// Cursor and Progress carry state across continue-as-new.
 	Cursor   string
 	Progress BulkReplayProgress
@@ -72,9 +75,13 @@ func BulkReplay(ctx workflow.Context, in BulkReplayInput) (BulkReplayProgress, e
 		StartToCloseTimeout: 5 * time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 20},
 	})
+	perRun := in.PagesPerRun
+	if perRun <= 0 {
+		perRun = pagesPerRun
+	}
 	cursor := in.Cursor
 	for page := 0; ; page++ {
-		if page == pagesPerRun {
+		if page == perRun {
 			next := in
 			next.Cursor, next.Progress = cursor, progress
 			return progress, workflow.NewContinueAsNewError(ctx, BulkReplayName, next)
