@@ -140,13 +140,13 @@ func (a *Activities) attempt(ctx context.Context, in StepInput, step store.Step,
 	err = fn(ctx)
 	rec := store.Attempt{ReceiptID: in.Receipt.ID, Run: in.Receipt.Generation, Step: step, Attempt: in.Attempt, StartedAt: started, FinishedAt: a.now()}
 	if err != nil {
-		rec.Error = err.Error()
+		rec.Error = ErrorText(err)
 	}
 	if rerr := a.Store.RecordAttempt(ctx, rec); rerr != nil {
 		return errors.Join(err, fmt.Errorf("record attempt: %w", rerr))
 	}
 	if err != nil && in.Attempt < in.MaxAttempts && !isPermanent(err) {
-		if terr := a.Store.Transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: store.StatusRetrying, At: a.now(), Error: err.Error()}); terr != nil {
+		if terr := a.Store.Transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: store.StatusRetrying, At: a.now(), Error: ErrorText(err)}); terr != nil {
 			return errors.Join(err, fmt.Errorf("mark retrying: %w", terr))
 		}
 	}

@@ -178,7 +178,7 @@ func complete(ctx workflow.Context, in Input, status store.Status) error {
 func deadLetter(ctx workflow.Context, ref store.Ref, step store.Step, cause error) (Result, error) {
 	var a *activities.Activities
 	cancelled := temporal.IsCanceledError(cause)
-	msg := cause.Error()
+	msg := activities.ErrorText(cause)
 	if cancelled {
 		if workflow.GetVersion(ctx, cancelCleanup, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 			return Result{}, cause

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/hookgate/hookgate/admin"
@@ -258,6 +259,13 @@ run; only a receipt whose run has ended (completed, unhandled, dead) is replayed
 func followReplay(ctx context.Context, e *env, c *adminClient, id string, total int) error {
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
+	pb := progressbar.NewOptions(max(total, 1),
+		progressbar.OptionSetWriter(e.stdout),
+		progressbar.OptionSetDescription("replaying"),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionShowCount(),
+		progressbar.OptionThrottle(0),
+	)
 	for {
 		var st struct {
 			Status   string `json:"status"`
@@ -272,9 +280,10 @@ func followReplay(ctx context.Context, e *env, c *adminClient, id string, total 
 			return err
 		}
 		p := st.Progress
-		fmt.Fprintf(e.stdout, "\r%s %d/%d replayed, %d failed to start (%s)", bar(p.Replayed+p.Failed, total, 30), p.Replayed, total, p.Failed, strings.ToLower(st.Status))
+		_ = pb.Set(min(p.Replayed+p.Failed, max(total, 1)))
 		if !strings.EqualFold(st.Status, "running") {
-			fmt.Fprintln(e.stdout)
+			_ = pb.Finish()
+			fmt.Fprintf(e.stdout, "\n%d/%d replayed, %d failed to start (%s)\n", p.Replayed, total, p.Failed, strings.ToLower(st.Status))
 			if !strings.EqualFold(st.Status, "completed") {
 				return fmt.Errorf("bulk replay %s ended %s", id, strings.ToLower(st.Status))
 			}
@@ -290,14 +299,6 @@ func followReplay(ctx context.Context, e *env, c *adminClient, id string, total 
 		case <-tick.C:
 		}
 	}
-}
-
-func bar(done, total, width int) string {
-	if total <= 0 {
-		total = max(done, 1)
-	}
-	n := min(width, done*width/total)
-	return "[" + strings.Repeat("#", n) + strings.Repeat("-", width-n) + "]"
 }
 
 func eventsCmd(e *env) *cobra.Command {
