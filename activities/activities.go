@@ -391,3 +391,4 @@ func (a *Activities) DeadLetterReceipt(ctx context.Context, in DeadInput) (err e
 	a.log().Warn("event dead-lettered", "receipt_id", in.Receipt.ID, "source", in.Receipt.Source, "event_id", in.Receipt.EventID, "step", in.Step)
 	return nil
 }
+

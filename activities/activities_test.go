@@ -16,13 +16,13 @@ import (
 	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/events"
 	"github.com/hookgate/hookgate/fixtures"
+	"github.com/hookgate/hookgate/internal/storage/sqlite"
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/builtin"
 	"github.com/hookgate/hookgate/providers/github"
 	"github.com/hookgate/hookgate/publisher"
 	"github.com/hookgate/hookgate/retry"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/store/sqlite"
 )
 
 type fakePublisher struct {
@@ -455,3 +455,4 @@ func TestPermanentPublishErrorIsNotRetried(t *testing.T) {
 		t.Fatalf("PublishEvents with the broker down = %v, want a retryable error", err)
 	}
 }
+

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hookgate/hookgate/relay"
+	"github.com/hookgate/hookgate/internal/processing/relay"
 	"github.com/hookgate/hookgate/store"
 )
 

@@ -7,8 +7,8 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/hookgate/hookgate/internal/operations/tracing"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/tracing"
 )
 
 // tracerName is the instrumentation scope of the activities' spans.

@@ -10,9 +10,9 @@ import (
 
 	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/events"
+	"github.com/hookgate/hookgate/internal/operations/tracing"
 	"github.com/hookgate/hookgate/publisher"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/tracing"
 )
 
 // spanPublisher records the span context each publish was called under.

@@ -11,9 +11,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hookgate/hookgate/config"
-	"github.com/hookgate/hookgate/gateway"
-	"github.com/hookgate/hookgate/ratelimit"
-	"github.com/hookgate/hookgate/retention"
+	"github.com/hookgate/hookgate/internal/ingest/gateway"
+	"github.com/hookgate/hookgate/internal/ingest/ratelimit"
+	"github.com/hookgate/hookgate/internal/storage/retention"
 )
 
 // GatewayLimits builds the gateway's abuse limits from the configuration: rate

@@ -23,10 +23,10 @@ import (
 	"time"
 
 	"github.com/hookgate/hookgate/config"
-	"github.com/hookgate/hookgate/ratelimit"
+	"github.com/hookgate/hookgate/internal/ingest/ratelimit"
+	"github.com/hookgate/hookgate/internal/storage/sqlite"
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/store/sqlite"
-	"github.com/hookgate/hookgate/testenv"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -13,13 +13,13 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/hookgate/hookgate/activities"
-	"github.com/hookgate/hookgate/admin"
 	"github.com/hookgate/hookgate/config"
-	"github.com/hookgate/hookgate/gateway"
-	"github.com/hookgate/hookgate/metrics"
+	"github.com/hookgate/hookgate/internal/ingest/gateway"
+	"github.com/hookgate/hookgate/internal/operations/admin"
+	"github.com/hookgate/hookgate/internal/operations/metrics"
+	"github.com/hookgate/hookgate/internal/processing/relay"
 	"github.com/hookgate/hookgate/providers/paypal"
 	"github.com/hookgate/hookgate/publisher"
-	"github.com/hookgate/hookgate/relay"
 	"github.com/hookgate/hookgate/store"
 )
 

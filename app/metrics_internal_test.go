@@ -15,10 +15,10 @@ import (
 
 	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/config"
-	"github.com/hookgate/hookgate/metrics"
+	"github.com/hookgate/hookgate/internal/operations/metrics"
+	"github.com/hookgate/hookgate/internal/storage/sqlite"
 	"github.com/hookgate/hookgate/publisher"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/store/sqlite"
 )
 
 func scrape(t *testing.T, m *metrics.Metrics) string {

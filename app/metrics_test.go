@@ -16,9 +16,9 @@ import (
 
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/processing/relay"
+	"github.com/hookgate/hookgate/internal/storage/sqlite"
 	"github.com/hookgate/hookgate/providers/github"
-	"github.com/hookgate/hookgate/relay"
-	"github.com/hookgate/hookgate/store/sqlite"
 )
 
 const metricsSecret = "metrics-test-github-secret"

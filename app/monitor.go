@@ -6,8 +6,8 @@ import (
 	"sync"
 
 	"github.com/hookgate/hookgate/config"
-	"github.com/hookgate/hookgate/monitor"
-	"github.com/hookgate/hookgate/store/postgres"
+	"github.com/hookgate/hookgate/internal/operations/monitor"
+	"github.com/hookgate/hookgate/internal/storage/postgres"
 )
 
 // monitorLockKey is the advisory lock the gateways compete for: one of them

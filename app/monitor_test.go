@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookgate/hookgate/monitor"
+	"github.com/hookgate/hookgate/internal/operations/monitor"
 	"github.com/hookgate/hookgate/providers/github"
 )
 

@@ -13,12 +13,12 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 
-	"github.com/hookgate/hookgate/admin"
 	"github.com/hookgate/hookgate/config"
-	"github.com/hookgate/hookgate/gateway"
-	"github.com/hookgate/hookgate/groupcommit"
-	"github.com/hookgate/hookgate/metrics"
-	"github.com/hookgate/hookgate/relay"
+	"github.com/hookgate/hookgate/internal/ingest/gateway"
+	"github.com/hookgate/hookgate/internal/ingest/groupcommit"
+	"github.com/hookgate/hookgate/internal/operations/admin"
+	"github.com/hookgate/hookgate/internal/operations/metrics"
+	"github.com/hookgate/hookgate/internal/processing/relay"
 	"github.com/hookgate/hookgate/workflows"
 )
 

@@ -12,9 +12,9 @@ import (
 
 	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/config"
-	"github.com/hookgate/hookgate/metrics"
-	"github.com/hookgate/hookgate/reconcile"
-	"github.com/hookgate/hookgate/relay"
+	"github.com/hookgate/hookgate/internal/operations/metrics"
+	"github.com/hookgate/hookgate/internal/processing/reconcile"
+	"github.com/hookgate/hookgate/internal/processing/relay"
 	"github.com/hookgate/hookgate/store"
 )
 

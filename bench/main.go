@@ -39,7 +39,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/hookgate/hookgate/bench/load"
-	"github.com/hookgate/hookgate/devserver"
+	"github.com/hookgate/hookgate/internal/devserver"
 	"github.com/hookgate/hookgate/workflows"
 )
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/hookgate/hookgate/bench/load"
-	"github.com/hookgate/hookgate/testenv"
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 )
 
 // Shares of the load, from issue #4.

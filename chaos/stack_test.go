@@ -20,8 +20,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/publisher"
-	"github.com/hookgate/hookgate/testenv"
 )
 
 // stack is one hookgate deployment under test: a gateway and a worker process,

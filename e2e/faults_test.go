@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/hookgate/hookgate/fixtures"
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/testenv"
 )
 
 // sendMany posts n fresh GitHub pushes concurrently and returns their event

@@ -29,16 +29,16 @@ import (
 
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
-	"github.com/hookgate/hookgate/devserver"
 	"github.com/hookgate/hookgate/fixtures"
+	"github.com/hookgate/hookgate/internal/devserver"
+	"github.com/hookgate/hookgate/internal/processing/relay"
+	"github.com/hookgate/hookgate/internal/storage/postgres"
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/builtin"
 	"github.com/hookgate/hookgate/providers/paypal"
 	"github.com/hookgate/hookgate/publisher"
-	"github.com/hookgate/hookgate/relay"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/store/postgres"
-	"github.com/hookgate/hookgate/testenv"
 	"github.com/hookgate/hookgate/workflows"
 )
 

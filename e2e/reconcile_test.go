@@ -14,11 +14,11 @@ import (
 
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/fixtures"
+	"github.com/hookgate/hookgate/internal/processing/reconcile"
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/builtin"
-	"github.com/hookgate/hookgate/reconcile"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/testenv"
 	"github.com/hookgate/hookgate/workflows"
 )
 

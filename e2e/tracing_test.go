@@ -12,11 +12,11 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/hookgate/hookgate/gateway"
+	"github.com/hookgate/hookgate/internal/ingest/gateway"
+	"github.com/hookgate/hookgate/internal/operations/tracing"
+	"github.com/hookgate/hookgate/internal/processing/relay"
 	"github.com/hookgate/hookgate/publisher"
-	"github.com/hookgate/hookgate/relay"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/tracing"
 )
 
 // attr returns a span's string attribute.

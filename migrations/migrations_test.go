@@ -11,8 +11,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/migrations"
-	"github.com/hookgate/hookgate/testenv"
 )
 
 func openDB(t *testing.T, d migrations.Dialect) *sql.DB {

@@ -12,8 +12,8 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/publisher"
-	"github.com/hookgate/hookgate/testenv"
 )
 
 // bundle is what setup gives a test: a publisher on a topology of its own, and a

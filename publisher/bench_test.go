@@ -7,8 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/publisher"
-	"github.com/hookgate/hookgate/testenv"
 )
 
 // BenchmarkPublish measures one caller publishing batches of 1 and 16 messages,

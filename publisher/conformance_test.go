@@ -10,12 +10,12 @@ import (
 	"github.com/google/uuid"
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/hookgate/hookgate/internal/storage/postgres"
+	"github.com/hookgate/hookgate/internal/storage/sqlite"
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/publisher"
 	"github.com/hookgate/hookgate/publisher/publishertest"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/store/postgres"
-	"github.com/hookgate/hookgate/store/sqlite"
-	"github.com/hookgate/hookgate/testenv"
 )
 
 // drainIDs takes every message waiting on queue and returns their IDs.

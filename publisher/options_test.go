@@ -7,8 +7,8 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/publisher"
-	"github.com/hookgate/hookgate/testenv"
 )
 
 func TestWithDefaults(t *testing.T) {

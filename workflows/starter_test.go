@@ -7,7 +7,7 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/hookgate/hookgate/relay"
+	"github.com/hookgate/hookgate/internal/processing/relay"
 	"github.com/hookgate/hookgate/store"
 )
 

@@ -11,8 +11,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hookgate/hookgate/groupcommit"
-	"github.com/hookgate/hookgate/store/postgres"
+	"github.com/hookgate/hookgate/internal/ingest/groupcommit"
+	"github.com/hookgate/hookgate/internal/storage/postgres"
 )
 
 func main() {

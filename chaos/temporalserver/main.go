@@ -15,7 +15,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/hookgate/hookgate/devserver"
+	"github.com/hookgate/hookgate/internal/devserver"
 	"github.com/hookgate/hookgate/workflows"
 )
 

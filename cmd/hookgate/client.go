@@ -15,8 +15,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/hookgate/hookgate/admin"
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/operations/admin"
 )
 
 // adminClient talks to the admin API.

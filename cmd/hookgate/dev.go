@@ -22,7 +22,7 @@ import (
 	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
-	"github.com/hookgate/hookgate/devserver"
+	"github.com/hookgate/hookgate/internal/devserver"
 	"github.com/hookgate/hookgate/providers/paypal"
 	"github.com/hookgate/hookgate/workflows"
 )

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookgate/hookgate/admin"
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/fixtures"
+	"github.com/hookgate/hookgate/internal/operations/admin"
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/builtin"
 	"github.com/hookgate/hookgate/store"

@@ -8,7 +8,7 @@ import (
 
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
-	"github.com/hookgate/hookgate/gateway"
+	"github.com/hookgate/hookgate/internal/ingest/gateway"
 	"github.com/hookgate/hookgate/providers/builtin"
 )
 

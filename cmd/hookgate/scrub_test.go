@@ -15,8 +15,8 @@ import (
 
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/testenv"
 )
 
 const (

@@ -15,8 +15,8 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/hookgate/hookgate/events"
+	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/publisher"
-	"github.com/hookgate/hookgate/testenv"
 )
 
 func cloudEvent(t *testing.T, id string, typ events.Type) []byte {
