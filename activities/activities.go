@@ -146,7 +146,7 @@ func (a *Activities) attempt(ctx context.Context, in StepInput, step store.Step,
 		return errors.Join(err, fmt.Errorf("record attempt: %w", rerr))
 	}
 	if err != nil && in.Attempt < in.MaxAttempts && !isPermanent(err) {
-		if terr := a.Store.Transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: store.StatusRetrying, At: a.now(), Error: ErrorText(err)}); terr != nil {
+		if terr := a.transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: store.StatusRetrying, At: a.now(), Error: ErrorText(err)}); terr != nil {
 			return errors.Join(err, fmt.Errorf("mark retrying: %w", terr))
 		}
 	}
@@ -176,7 +176,7 @@ func (a *Activities) HandleWebhook(ctx context.Context, in StepInput) (HandleRes
 			}
 			return fmt.Errorf("load receipt: %w", err)
 		}
-		if err := a.Store.Transition(ctx, store.Transition{ReceiptID: r.ID, To: store.StatusProcessing, At: a.now()}); err != nil {
+		if err := a.transition(ctx, store.Transition{ReceiptID: r.ID, To: store.StatusProcessing, At: a.now()}); err != nil {
 			return fmt.Errorf("mark processing: %w", err)
 		}
 		out, err = a.handle(ctx, in.Receipt, r)
@@ -329,7 +329,7 @@ func (a *Activities) CompleteReceipt(ctx context.Context, in CompleteInput) (err
 	if in.Status != store.StatusCompleted && in.Status != store.StatusUnhandled {
 		return invalid(fmt.Errorf("complete: status %q is not a success status", in.Status))
 	}
-	if err := a.Store.Transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: in.Status, At: a.now()}); err != nil {
+	if err := a.transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: in.Status, At: a.now()}); err != nil {
 		return fmt.Errorf("mark %s: %w", in.Status, err)
 	}
 	return nil
@@ -385,10 +385,23 @@ func (a *Activities) DeadLetterReceipt(ctx context.Context, in DeadInput) (err e
 	if err := a.publisher().PublishDeadLetter(ctx, m); err != nil {
 		return fmt.Errorf("publish dead letter: %w", err)
 	}
-	if err := a.Store.Transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: store.StatusDead, At: now, Error: in.Error}); err != nil {
+	if err := a.transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: store.StatusDead, At: now, Error: in.Error}); err != nil {
 		return fmt.Errorf("mark dead: %w", err)
 	}
 	a.log().Warn("event dead-lettered", "receipt_id", in.Receipt.ID, "source", in.Receipt.Source, "event_id", in.Receipt.EventID, "step", in.Step)
 	return nil
 }
 
+// transition records a status change of the receipt. A change the store
+// refuses because the receipt has moved on (store.ErrConflict: it already has
+// an outcome) is not an error of the step: when Temporal loses a workflow task
+// whose local activities had run, it runs them again, and the run must be
+// able to finish. The stored outcome is kept.
+func (a *Activities) transition(ctx context.Context, tr store.Transition) error {
+	err := a.Store.Transition(ctx, tr)
+	if errors.Is(err, store.ErrConflict) {
+		a.log().Info("status change skipped: the receipt has moved on", "receipt_id", tr.ReceiptID, "to", tr.To, "err", err)
+		return nil
+	}
+	return err
+}

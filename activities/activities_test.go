@@ -456,3 +456,31 @@ func TestPermanentPublishErrorIsNotRetried(t *testing.T) {
 	}
 }
 
+// When Temporal loses a workflow task whose local activities had run (an
+// outage), it runs them again on a receipt that already has its outcome: the
+// steps succeed, the stored outcome is kept, and nothing moves it back.
+func TestStepsRunAgainAfterTheOutcomeKeepIt(t *testing.T) {
+	b := setup(t, true)
+	ctx := context.Background()
+	ref := b.ingest(t, "push", "push", nil)
+	for range 2 { // the whole run, twice
+		if _, err := b.acts.HandleWebhook(ctx, step(ref, 1)); err != nil {
+			t.Fatalf("HandleWebhook: %v", err)
+		}
+		if err := b.acts.PublishEvents(ctx, step(ref, 1)); err != nil {
+			t.Fatalf("PublishEvents: %v", err)
+		}
+		if err := b.acts.CompleteReceipt(ctx, activities.CompleteInput{Receipt: ref, Status: store.StatusCompleted}); err != nil {
+			t.Fatalf("CompleteReceipt: %v", err)
+		}
+	}
+	if r, _ := b.st.Receipt(ctx, ref.ID); r.Status != store.StatusCompleted {
+		t.Errorf("status %s, want completed", r.Status)
+	}
+	// A straggling failed attempt does not move it back to retrying.
+	b.pub.fail = errors.New("broker down")
+	_ = b.acts.PublishEvents(ctx, step(ref, 1))
+	if r, _ := b.st.Receipt(ctx, ref.ID); r.Status != store.StatusCompleted {
+		t.Errorf("status %s after a late failed attempt, want completed", r.Status)
+	}
+}
