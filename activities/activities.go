@@ -6,6 +6,9 @@
 // Every activity is idempotent: a retry after a crash repeats nothing visible
 // (events are saved under deterministic message IDs, publishing re-sends the same
 // IDs, status changes are plain overwrites).
+//
+// Public: a team's activity is an activities.TeamFunc, wrapped by WrapTeam and
+// registered by its own worker (app.Team).
 package activities
 
 import (

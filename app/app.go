@@ -2,6 +2,9 @@
 // store, the Temporal client and the publisher, builds the gateway, relay, admin
 // API and worker, and runs them with graceful shutdown. cmd/gateway, cmd/worker and
 // `hookgate dev` are thin mains over it.
+//
+// Public: a team's own worker (examples/provisioning) is app.RunWorker with
+// app.Team, its activities registered beside the built-in ones.
 package app
 
 import (

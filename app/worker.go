@@ -41,7 +41,7 @@ type WorkerDeps struct {
 }
 
 // receiptListener is a store that wakes a relay when another process commits
-// receipts (store/postgres with WithNotify on the gateway's side).
+// receipts (internal/storage/postgres with WithNotify on the gateway's side).
 type receiptListener interface {
 	ListenReceipts(ctx context.Context, wake func()) error
 }

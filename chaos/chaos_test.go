@@ -87,7 +87,7 @@ func faults() []fault {
 // acknowledged nor refused: it gets a 503 (or no answer at all). Two answers
 // need no database and stay right: a resend of an event this gateway saw
 // committed before the outage is acked "duplicate" from its memory of recent
-// events (gateway/known.go), and a forgery is told 401.
+// events (internal/ingest/gateway/known.go), and a forgery is told 401.
 func postgresDownAnswers(_ *stack, snd *sender, w *window) func(*books) {
 	return func(b *books) {
 		answers, _ := snd.results()

@@ -1,6 +1,8 @@
 // Package config loads hookgate's configuration: one YAML file of sources (and
 // team activities), plus environment variables for the service URLs. Load applies
 // defaults and validates; every error names the field and the fix.
+//
+// Public: app's entry points take a *Config, so a team's own worker loads one.
 package config
 
 import (

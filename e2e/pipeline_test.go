@@ -83,7 +83,7 @@ func TestGitHubPushIsPublishedAsOneCloudEvent(t *testing.T) {
 // With the relay in the worker (relay.process: worker), the gateway's commit
 // reaches it through PostgreSQL's NOTIFY and the workflow starts eagerly. The
 // worker's sweeps are pushed an hour out, so only a wake can start it: the
-// commit's NOTIFY, or the catch-up wake after LISTEN connects (store/postgres's
+// commit's NOTIFY, or the catch-up wake after LISTEN connects (internal/storage/postgres's
 // listen_test checks that a commit notifies).
 func TestRelayInWorkerStartsOnTheCommitNotification(t *testing.T) {
 	s := setup(t, options{workerRelay: &relay.Options{Interval: time.Hour, Grace: time.Hour}})

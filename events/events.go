@@ -1,6 +1,8 @@
 // Package events defines hookgate's normalized internal events and their CloudEvents
 // 1.0 envelope. Handlers (package handlers) turn provider payloads into Events; the
 // publisher wraps each in an Envelope.
+//
+// Public: handlers build Events, and consumers decode Envelopes, with it.
 package events
 
 import (

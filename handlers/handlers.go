@@ -1,6 +1,9 @@
 // Package handlers maps verified provider payloads to normalized events. Handlers
 // are registered per provider and provider event type; a type with no handler is
 // stored as "unhandled", which is not an error.
+//
+// Public: a team adding a handler for a provider event type imports it
+// (Registry, Input); so does a team's own worker.
 package handlers
 
 import (

@@ -4,6 +4,10 @@
 //
 // A Provider works on the raw request bytes only: verification happens before any
 // parsing, over exactly the bytes received, and fails closed.
+//
+// Public: a team implementing a provider whose scheme no family of the
+// catalogue fits imports it (Provider, Factory, the sentinel errors), and so
+// does every provider package.
 package providers
 
 import (

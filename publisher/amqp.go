@@ -6,6 +6,10 @@
 // queue when nothing is bound for its routing key). On any error the caller
 // retries the whole batch with the same message IDs, and consumers deduplicate by
 // message ID.
+//
+// Public: consumers declare their queues with Options.DeclareConsumerQueue, a
+// team's own worker builds its publisher here, and the next adapter (HTTP
+// destinations) implements the same contract and passes publishertest.
 package publisher
 
 import (

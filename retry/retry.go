@@ -2,6 +2,9 @@
 // explicit schedule of delays between attempts, so that operators read exactly
 // what will happen: the default 5s, 30s, 300s means four attempts, then the event
 // is dead-lettered.
+//
+// Public: the workflows' input and the config carry Policies; a team's own
+// worker declares its activities' policies with it.
 package retry
 
 import (

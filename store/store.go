@@ -1,11 +1,15 @@
 // Package store holds hookgate's records (receipts, the audit log, processing
 // attempts, normalized events, replays) and the contract every store
-// implementation honours. Implementations live in store/postgres and store/sqlite
-// and pass the shared conformance suite in store/storetest.
+// implementation honours. Implementations live in internal/storage/postgres and .../sqlite
+// and pass the shared conformance suite in internal/storage/storetest.
 //
 // Consumers declare the small interface they need (the gateway needs Ingest and
 // Audit, the relay needs Unstarted and MarkQueued, …); *postgres.Store and
 // *sqlite.Store implement all of them.
+//
+// Public: the activities speak this contract, so a team's own worker and any
+// other implementation (tests' fakes) use its types; the implementations and
+// their conformance suite are internal (internal/storage).
 package store
 
 import (

@@ -8,6 +8,9 @@
 // activities and their policies) is made by HandleWebhook and recorded in the
 // history as its result. Change the workflow only behind workflow.GetVersion, and
 // add a recorded history for each shipped version to testdata/ (see replay_test.go).
+//
+// Public: a team's own worker registers the workflows (app.NewWorker does), and
+// tools start and inspect bulk replays with BulkReplays.
 package workflows
 
 import (

@@ -1,7 +1,7 @@
 // Command refserver is the benchmark's durable-ack ceiling: a bare net/http server
 // that verifies a GitHub HMAC-SHA256 signature and group-commits the same rows
 // hookgate's gateway writes (a receipt and its audit record, through
-// store/postgres Ingest and groupcommit) before answering 200. It has no router,
+// internal/storage/postgres Ingest and groupcommit) before answering 200. It has no router,
 // no rate limits, no relay and no metrics: whatever hookgate's gateway does beyond
 // this costs the difference between the two.
 package main
