@@ -96,6 +96,15 @@ type TimestampChecker interface {
 	ChecksTimestamp() bool
 }
 
+// Expensive is implemented by providers whose verification may make a network
+// call (PayPal: a certificate download, or the online verify API). The
+// gateway then refuses, before verifying, requests from an IP that spent its
+// failure budget for the source (429); every other scheme is verified first,
+// so an authentic delivery is accepted whatever its IP's record.
+type Expensive interface {
+	ExpensiveVerify() bool
+}
+
 // Replier is implemented by providers that must answer accepted requests in a
 // specific way (Twilio's TwiML, a challenge echo).
 type Replier interface {

@@ -337,3 +337,7 @@ func (p *Provider) CredentialHeaders() []string { return nil }
 // ChecksTimestamp reports whether a transmission window is configured: only
 // then is the signed transmission time checked (providers.TimestampChecker).
 func (p *Provider) ChecksTimestamp() bool { return p.s.window > 0 }
+
+// ExpensiveVerify is true: verification may download a certificate or call
+// PayPal's API (providers.Expensive).
+func (p *Provider) ExpensiveVerify() bool { return true }

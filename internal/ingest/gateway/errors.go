@@ -29,6 +29,12 @@ func statusOf(err error) int {
 	switch {
 	case err == nil:
 		return http.StatusOK
+	case errors.Is(err, ratelimit.ErrRateLimited), errors.Is(err, ratelimit.ErrTooManyFailures), errors.Is(err, ratelimit.ErrBlocked):
+		// 429 with Retry-After, never 403: a block refuses only what fails
+		// verification (a valid request from the same IP is accepted), and a
+		// provider told 403 may drop the delivery. First: a refusal wraps the
+		// failure it was earned by (an unknown source, a bad signature).
+		return http.StatusTooManyRequests
 	case errors.Is(err, errUnknownSource):
 		return http.StatusNotFound
 	case errors.Is(err, errMethod):
@@ -37,12 +43,8 @@ func statusOf(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, errEncoding):
 		return http.StatusUnsupportedMediaType
-	case errors.Is(err, errIPNotAllowed), errors.Is(err, errHTTPSRequired), errors.Is(err, ratelimit.ErrBlocked):
-		// 403 for a block, not 429: the client is refused for a while whatever
-		// its rate, and must not read it as "slow down and retry".
+	case errors.Is(err, errIPNotAllowed), errors.Is(err, errHTTPSRequired):
 		return http.StatusForbidden
-	case errors.Is(err, ratelimit.ErrRateLimited), errors.Is(err, ratelimit.ErrTooManyFailures):
-		return http.StatusTooManyRequests
 	case errors.Is(err, errStoreDown), errors.Is(err, errShuttingDown),
 		errors.Is(err, errProviderOffline), errors.Is(err, providers.ErrUnavailable):
 		return http.StatusServiceUnavailable
@@ -62,6 +64,10 @@ func statusOf(err error) int {
 // reasonOf is the bounded label recorded in the audit log and metrics.
 func reasonOf(err error) string {
 	switch {
+	case errors.Is(err, ratelimit.ErrBlocked):
+		return "ip_blocked"
+	case errors.Is(err, ratelimit.ErrTooManyFailures):
+		return "too_many_failures"
 	case errors.Is(err, errUnknownSource):
 		return "unknown_source"
 	case errors.Is(err, errMethod):
@@ -74,10 +80,6 @@ func reasonOf(err error) string {
 		return "ip_not_allowed"
 	case errors.Is(err, errHTTPSRequired):
 		return "https_required"
-	case errors.Is(err, ratelimit.ErrBlocked):
-		return "ip_blocked"
-	case errors.Is(err, ratelimit.ErrTooManyFailures):
-		return "too_many_failures"
 	case errors.Is(err, ratelimit.ErrRateLimited):
 		return "rate_limited"
 	case errors.Is(err, errJSONTooDeep):

@@ -182,7 +182,13 @@ func New(o Options) (*Gateway, error) {
 	e.Use(gin.Recovery(), securityHeaders)
 	e.POST("/webhooks/:source", g.ingest)
 	e.HandleMethodNotAllowed = true
-	e.NoMethod(func(c *gin.Context) { g.fail(c, nil, auditBase(c, g.now()), errMethod) })
+	e.NoMethod(func(c *gin.Context) {
+		rec := auditBase(c, g.now())
+		if _, ok := g.sources[c.Param("source")]; !ok {
+			rec.Source, rec.Path = unknownSourceLabel, "/webhooks/"+unknownSourceLabel
+		}
+		g.fail(c, nil, rec, errMethod)
+	})
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", g.ready)
 	e.NoRoute(func(c *gin.Context) { c.JSON(http.StatusNotFound, gin.H{"error": "not found"}) })

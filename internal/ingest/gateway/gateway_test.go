@@ -183,13 +183,13 @@ func TestRejections(t *testing.T) {
 	}{
 		{"unknown source", func() *http.Request {
 			return httptest.NewRequest(http.MethodPost, "/webhooks/nope", strings.NewReader("{}"))
-		}, http.StatusNotFound, "unknown_source", "nope"},
+		}, http.StatusNotFound, "unknown_source", "_unknown"}, // the requested name is never stored
 		{"invalid source name", func() *http.Request {
 			return httptest.NewRequest(http.MethodPost, "/webhooks/..%2F..", strings.NewReader("{}"))
-		}, http.StatusNotFound, "unknown_source", ""},
+		}, http.StatusNotFound, "unknown_source", "_unknown"},
 		{"upper-case source name", func() *http.Request {
 			return httptest.NewRequest(http.MethodPost, "/webhooks/GH", strings.NewReader("{}"))
-		}, http.StatusNotFound, "unknown_source", ""},
+		}, http.StatusNotFound, "unknown_source", "_unknown"},
 		{"body over limit", func() *http.Request {
 			return ghRequest("d-big", bytes.Repeat([]byte("x"), smallLimit+1), true)
 		}, http.StatusRequestEntityTooLarge, "body_too_large", "gh"},
@@ -205,7 +205,7 @@ func TestRejections(t *testing.T) {
 		}, http.StatusUnsupportedMediaType, "content_encoding", "gh"},
 		{"GET on the webhook path", func() *http.Request {
 			return httptest.NewRequest(http.MethodGet, "/webhooks/gh", nil)
-		}, http.StatusMethodNotAllowed, "method", ""},
+		}, http.StatusMethodNotAllowed, "method", "_unknown"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

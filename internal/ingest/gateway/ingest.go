@@ -26,7 +26,7 @@ func (g *Gateway) ingest(c *gin.Context) {
 	now := g.now()
 	src, err := g.source(c)
 	if err != nil {
-		g.fail(c, nil, auditBase(c, now), err)
+		g.unknownSource(c, now, err)
 		return
 	}
 	// Redacted once, with the source's own credential headers, before anything
@@ -38,6 +38,10 @@ func (g *Gateway) ingest(c *gin.Context) {
 		return
 	}
 	if err := g.screen(c, src, rec.RemoteIP); err != nil {
+		g.fail(c, nil, rec, err)
+		return
+	}
+	if err := g.suspect(src, rec.RemoteIP); err != nil {
 		g.fail(c, nil, rec, err)
 		return
 	}
@@ -57,10 +61,15 @@ func (g *Gateway) ingest(c *gin.Context) {
 		Body:   body,
 		Now:    now,
 	}
+	// Verified first, whatever the IP's record: an authentic delivery is
+	// never refused for someone else's failures. Only what fails is charged,
+	// and refused with 429 once its IP spent the source's failure budget.
 	if err := src.Provider.Verify(c.Request.Context(), req); err != nil {
 		if !errors.Is(err, providers.ErrUnavailable) {
 			err = fmt.Errorf("%w: %w", errVerification, err)
-			g.failedVerification(rec.RemoteIP)
+			if refusal := g.failedVerification(rec.RemoteIP, src.Name); refusal != nil {
+				err = fmt.Errorf("%w: %w", refusal, err)
+			}
 		}
 		g.fail(c, body, rec, err)
 		return
@@ -133,6 +142,23 @@ func (g *Gateway) ingest(c *gin.Context) {
 func ContentKey(r *providers.Request) string {
 	sum := sha256.Sum256(r.Body)
 	return hex.EncodeToString(sum[:])
+}
+
+// unknownSourceLabel is the audit source and path segment of requests to a
+// source that is not configured: the requested name is attacker-chosen, so
+// it is neither stored nor allowed to open a sampling window of its own.
+const unknownSourceLabel = "_unknown"
+
+// unknownSource answers a request to a source that is not configured (404,
+// or 429 once the IP spent the failure budget that such requests share), and
+// audits it under one label whatever name was asked for.
+func (g *Gateway) unknownSource(c *gin.Context, now time.Time, err error) {
+	rec := auditBase(c, now)
+	rec.Source, rec.Path = unknownSourceLabel, "/webhooks/"+unknownSourceLabel
+	if refusal := g.failedVerification(rec.RemoteIP, unknownSourceLabel); refusal != nil {
+		err = fmt.Errorf("%w: %w", refusal, err)
+	}
+	g.fail(c, nil, rec, err)
 }
 
 func (g *Gateway) source(c *gin.Context) (*Source, error) {

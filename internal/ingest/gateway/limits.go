@@ -11,17 +11,21 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hookgate/hookgate/internal/ingest/ratelimit"
+	"github.com/hookgate/hookgate/providers"
 )
 
-// Limiter admits requests before any verification work and is told about
-// failed verifications (see package ratelimit; *ratelimit.Guard implements it).
+// Limiter applies the traffic limits before any verification work and keeps
+// the failure budgets of (IP, source) pairs (see package ratelimit;
+// *ratelimit.Guard implements it).
 type Limiter interface {
-	// Admit returns nil, or an error wrapping ratelimit.ErrBlocked,
-	// ErrTooManyFailures or ErrRateLimited (a *ratelimit.Refusal carries the
-	// Retry-After).
+	// Admit returns nil, or an error wrapping ratelimit.ErrRateLimited (a
+	// *ratelimit.Refusal carries the Retry-After).
 	Admit(ctx context.Context, ip, source string) error
-	// Failed charges one failed verification to ip.
-	Failed(ip string)
+	// Suspect returns nil, or an error wrapping ratelimit.ErrBlocked or
+	// ErrTooManyFailures when ip spent its failure budget for source.
+	Suspect(ip, source string) error
+	// Failed charges one failed verification to ip for source.
+	Failed(ip, source string)
 }
 
 // LimitOptions are the gateway's abuse limits. The zero value limits nothing
@@ -107,11 +111,30 @@ func (g *Gateway) checkDepth(c *gin.Context, body []byte) error {
 	return nil
 }
 
-// failedVerification charges a failed verification to the client's budget.
-func (g *Gateway) failedVerification(ip string) {
-	if lim := g.limits.opts.Limiter; lim != nil {
-		lim.Failed(ip)
+// failedVerification charges a failed verification to the client's budget
+// for source, and returns the refusal of an IP that spent it (nil otherwise):
+// its forgeries are then answered 429 with Retry-After, not 401.
+func (g *Gateway) failedVerification(ip, source string) error {
+	lim := g.limits.opts.Limiter
+	if lim == nil {
+		return nil
 	}
+	lim.Failed(ip, source)
+	return lim.Suspect(ip, source)
+}
+
+// suspect is the failure-budget check made before verifying, only for
+// schemes whose verification is expensive (providers.Expensive): an IP that
+// spent its budget for the source is answered 429 without the network call.
+func (g *Gateway) suspect(src *Source, ip string) error {
+	lim := g.limits.opts.Limiter
+	if lim == nil {
+		return nil
+	}
+	if e, ok := src.Provider.(providers.Expensive); !ok || !e.ExpensiveVerify() {
+		return nil
+	}
+	return lim.Suspect(ip, src.Name)
 }
 
 // setRetryAfter sets Retry-After from a rate-limit refusal.

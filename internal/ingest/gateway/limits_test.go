@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -183,43 +184,80 @@ func TestRateLimitedWithRetryAfter(t *testing.T) {
 	}
 }
 
-func TestForgeriesExhaustTheFailureBudgetThenBlock(t *testing.T) {
+// The scenario: thousands of forgeries from one IP spend its failure
+// budget for the source and block it (its forgeries then get 429 with
+// Retry-After, never 403), yet a correctly signed delivery from that same IP
+// is accepted: verification comes first, and only what fails is refused.
+func TestAuthenticWebhookIsNeverRefusedForOthersFailures(t *testing.T) {
 	h := newLimited(t, testConfig, gateway.Options{Limits: gateway.LimitOptions{
 		Limiter: guard(t, ratelimit.Policy{
-			PerIP:      ratelimit.Limit{Rate: 1000, Per: time.Second, Burst: 1000},
+			PerIP:      ratelimit.Limit{Rate: 10000, Per: time.Second, Burst: 10000},
 			Failures:   ratelimit.Limit{Rate: 1, Per: time.Hour, Burst: 3},
 			BlockAfter: 2, BlockFor: time.Hour,
 		}),
 	}})
-	const forger, provider = "203.0.113.66", "192.30.252.1"
+	const shared = "192.30.252.1" // a provider's shared egress, or a misconfigured proxy
 	send := func(id, ip string, sign bool) *httptest.ResponseRecorder {
-		return serve(h.h, from(ghRequest(id, []byte(pushBody), sign), ip))
+		return serve(h.h, from(ghRequest(id, pushOf(id), sign), ip))
 	}
-	for i := range 3 {
-		if w := send("f"+string(rune('a'+i)), forger, false); w.Code != http.StatusUnauthorized {
-			t.Fatalf("forgery %d: %d, want 401", i, w.Code)
+	var codes []int
+	for i := range 2000 {
+		codes = append(codes, send(fmt.Sprint("f-", i), shared, false).Code)
+	}
+	if codes[0] != http.StatusUnauthorized || codes[1] != http.StatusUnauthorized {
+		t.Fatalf("first forgeries: %v, want 401", codes[:2])
+	}
+	for i, c := range codes[2:] {
+		if c != http.StatusTooManyRequests {
+			t.Fatalf("forgery %d after the budget: %d, want 429", i+2, c)
 		}
 	}
-	// The budget is spent: refused before verification, even with a valid signature.
-	w := send("f-valid", forger, true)
-	if w.Code != http.StatusTooManyRequests || decode(t, w).Reason != "too_many_failures" || w.Header().Get("Retry-After") == "" {
-		t.Fatalf("after the budget: %d %s Retry-After %q, want 429 too_many_failures", w.Code, w.Body, w.Header().Get("Retry-After"))
+	w := send("f-more", shared, false)
+	if w.Code != http.StatusTooManyRequests || decode(t, w).Reason != "ip_blocked" || w.Header().Get("Retry-After") != "3600" {
+		t.Fatalf("blocked forgery: %d %s Retry-After %q, want 429 ip_blocked 3600", w.Code, w.Body, w.Header().Get("Retry-After"))
 	}
-	// A real provider on another IP is untouched.
-	if w := send("real-1", provider, true); w.Code != http.StatusOK {
-		t.Fatalf("real provider: %d", w.Code)
-	}
-	// Keeping on: blocked.
-	w = send("f-more", forger, false)
-	if w.Code != http.StatusForbidden || decode(t, w).Reason != "ip_blocked" || w.Header().Get("Retry-After") != "3600" {
-		t.Fatalf("blocked: %d %s Retry-After %q", w.Code, w.Body, w.Header().Get("Retry-After"))
+	// The authentic delivery from the same IP.
+	if w := send("real-1", shared, true); w.Code != http.StatusOK || decode(t, w).Status != "accepted" {
+		t.Fatalf("a valid delivery from the blocked IP: %d %s, want 200 accepted", w.Code, w.Body)
 	}
 	got := reasons(h.audits(t))
-	if got["too_many_failures"] != 1 || got["ip_blocked"] != 1 {
+	if got["too_many_failures"] == 0 || got["ip_blocked"] == 0 || got["bad_signature"] != 2 {
 		t.Fatalf("audit reasons %v", got)
 	}
-	if _, err := h.st.ReceiptByEvent(context.Background(), "gh", "f-valid"); err == nil {
-		t.Fatal("a request refused by the failure budget was stored")
+}
+
+// Requests to unknown sources count against one failure budget per IP, and
+// their audit is bounded whatever names they use: the requested name is not
+// stored, and all unknown names share one sampling window.
+func TestUnknownSourcesAreBoundedAndCharged(t *testing.T) {
+	h := newLimited(t, testConfig, gateway.Options{Limits: gateway.LimitOptions{
+		AuditPerSecond: 10, AuditKeepOneIn: 100,
+		Limiter: guard(t, ratelimit.Policy{
+			PerIP:    ratelimit.Limit{Rate: 10000, Per: time.Second, Burst: 10000},
+			Failures: ratelimit.Limit{Rate: 1, Per: time.Hour, Burst: 500},
+		}),
+	}})
+	var notFound, limited int
+	for i := range 1000 {
+		r := httptest.NewRequest(http.MethodPost, fmt.Sprintf("/webhooks/probe-%d", i), strings.NewReader("{}"))
+		switch serve(h.h, from(r, "203.0.113.9")).Code {
+		case http.StatusNotFound:
+			notFound++
+		case http.StatusTooManyRequests:
+			limited++
+		}
+	}
+	if notFound == 0 || limited == 0 || notFound+limited != 1000 {
+		t.Errorf("1000 unknown names: %d 404, %d 429; want 404s, then 429 once the budget is spent", notFound, limited)
+	}
+	recs := h.audits(t)
+	if len(recs) > 30 {
+		t.Errorf("%d audit rows for 1000 unknown names, want them sampled in one window", len(recs))
+	}
+	for _, rec := range recs {
+		if strings.Contains(rec.Source+rec.Path, "probe-") {
+			t.Errorf("an unknown source's name was stored: %+v", rec)
+		}
 	}
 }
 
@@ -318,8 +356,8 @@ func TestHostileSourceNames(t *testing.T) {
 		t.Errorf("%d audit records for %d hostile paths", len(recs), len(paths))
 	}
 	for _, rec := range recs {
-		if rec.Source != "" {
-			t.Errorf("hostile source stored verbatim: %q", rec.Source)
+		if rec.Source != "_unknown" || rec.Path != "/webhooks/_unknown" {
+			t.Errorf("hostile source stored: %q %q, want the _unknown label", rec.Source, rec.Path)
 		}
 		if len(rec.Path) > 256 || strings.ContainsAny(rec.Path, "\x00\r\n") {
 			t.Errorf("path stored unescaped or unbounded: %q", rec.Path)

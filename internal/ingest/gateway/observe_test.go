@@ -94,7 +94,7 @@ func TestObserver(t *testing.T) {
 		{"accepted", ghRequest("obs-1", []byte(pushBody), true), observed{"gh", "accepted", 200, ""}},
 		{"duplicate", ghRequest("obs-1", []byte(pushBody), true), observed{"gh", "duplicate", 200, ""}},
 		{"bad signature", ghRequest("obs-2", []byte(pushBody), false), observed{"gh", "rejected", 401, "bad_signature"}},
-		{"unknown source", httptest.NewRequest(http.MethodPost, "/webhooks/nope", nil), observed{"nope", "rejected", 404, "unknown_source"}},
+		{"unknown source", httptest.NewRequest(http.MethodPost, "/webhooks/nope", nil), observed{"_unknown", "rejected", 404, "unknown_source"}},
 	}
 	for i, tt := range tests {
 		w := serve(h, tt.req)

@@ -13,9 +13,10 @@ import (
 var (
 	// ErrRateLimited: a traffic limit (per IP or per source) is spent (429).
 	ErrRateLimited = errors.New("rate limited")
-	// ErrTooManyFailures: the IP spent its failure budget (429).
+	// ErrTooManyFailures: the IP spent its failure budget for the source (429).
 	ErrTooManyFailures = errors.New("too many failed verifications")
-	// ErrBlocked: the IP kept failing and is blocked for a while (403).
+	// ErrBlocked: the IP kept failing for the source and is blocked for a
+	// while (429 with Retry-After: its valid requests are still accepted).
 	ErrBlocked = errors.New("client blocked")
 )
 
@@ -112,18 +113,31 @@ func New(o Options) (*Guard, error) {
 	}, nil
 }
 
-// Admit decides, before any verification work, whether a request from ip to
-// source may proceed. It returns nil or a *Refusal wrapping ErrBlocked,
-// ErrTooManyFailures or ErrRateLimited. When the traffic store fails (Redis
-// down) the traffic limits fail open, logged and counted (FailOpens); the
-// failure budget is in process and keeps binding.
-func (g *Guard) Admit(ctx context.Context, ip, source string) error {
-	switch v, wait := g.fail.check(ip, g.now()); v {
+// Suspect reports whether ip has spent its failure budget for source (or is
+// blocked for it): it returns nil or a *Refusal wrapping ErrBlocked or
+// ErrTooManyFailures. The gateway asks after a failed verification, so that a
+// request that verifies is accepted whatever its IP's record (one source's
+// bad secret, or a flood of forgeries from a shared IP, never refuses an
+// authentic delivery), and before verifying only for schemes whose check is
+// expensive (a network call).
+func (g *Guard) Suspect(ip, source string) error {
+	switch v, wait := g.fail.check(failureKey(ip, source), g.now()); v {
 	case verdictBlocked:
 		return &Refusal{Err: ErrBlocked, RetryAfter: wait}
 	case verdictOverBudget:
 		return &Refusal{Err: ErrTooManyFailures, RetryAfter: wait}
 	}
+	return nil
+}
+
+// failureKey keys failure budgets per IP and source.
+func failureKey(ip, source string) string { return source + "|" + ip }
+
+// Admit decides, before any verification work, whether a request from ip to
+// source may proceed under the traffic limits. It returns nil or a *Refusal
+// wrapping ErrRateLimited. When the traffic store fails (Redis down) the
+// traffic limits fail open, logged and counted (FailOpens).
+func (g *Guard) Admit(ctx context.Context, ip, source string) error {
 	p := g.policy(source)
 	// Per IP first, so that one noisy IP refused by its own budget does not
 	// also spend the budget its source shares with every other sender.
@@ -153,8 +167,8 @@ func (g *Guard) Admit(ctx context.Context, ip, source string) error {
 	return nil
 }
 
-// Failed charges a failed verification to ip.
-func (g *Guard) Failed(ip string) { g.fail.failed(ip, g.now()) }
+// Failed charges a failed verification to ip for source.
+func (g *Guard) Failed(ip, source string) { g.fail.failed(failureKey(ip, source), g.now()) }
 
 // FailOpens returns how many requests were admitted because the traffic store
 // was unavailable.

@@ -186,21 +186,29 @@ func TestGuardFailuresThenBlock(t *testing.T) {
 	ctx := context.Background()
 	const bad, good = "6.6.6.6", "7.7.7.7"
 	for i := range 3 {
-		if err := g.Admit(ctx, bad, "gh"); err != nil {
-			t.Fatalf("failure %d refused before the budget is spent: %v", i, err)
+		if err := g.Suspect(bad, "gh"); err != nil {
+			t.Fatalf("failure %d suspected before the budget is spent: %v", i, err)
 		}
-		g.Failed(bad)
+		g.Failed(bad, "gh")
 	}
-	r := refusal(t, g.Admit(ctx, bad, "gh"))
+	// The traffic limits are not the failure budget's: Admit still admits.
+	if err := g.Admit(ctx, bad, "gh"); err != nil {
+		t.Fatalf("Admit after spent failures: %v", err)
+	}
+	// Budgets are per IP and source: the IP's record for gh says nothing of stripe.
+	if err := g.Suspect(bad, "stripe"); err != nil {
+		t.Fatalf("another source suspected: %v", err)
+	}
+	r := refusal(t, g.Suspect(bad, "gh"))
 	if !errors.Is(r, ratelimit.ErrTooManyFailures) || r.RetryAfter != time.Minute {
 		t.Fatalf("after the budget: %v retry %v, want ErrTooManyFailures retry 1m", r, r.RetryAfter)
 	}
 	// Another IP is unaffected.
-	if err := g.Admit(ctx, good, "gh"); err != nil {
-		t.Fatalf("innocent IP refused: %v", err)
+	if err := g.Suspect(good, "gh"); err != nil {
+		t.Fatalf("innocent IP suspected: %v", err)
 	}
 	// Keeping on while refused blocks the IP.
-	r = refusal(t, g.Admit(ctx, bad, "gh"))
+	r = refusal(t, g.Suspect(bad, "gh"))
 	if !errors.Is(r, ratelimit.ErrBlocked) || r.RetryAfter != 10*time.Minute {
 		t.Fatalf("second refusal = %v retry %v, want ErrBlocked for 10m", r, r.RetryAfter)
 	}
@@ -209,11 +217,11 @@ func TestGuardFailuresThenBlock(t *testing.T) {
 	}
 	// Blocked even after the failure budget would have refilled.
 	c.advance(5 * time.Minute)
-	if err := g.Admit(ctx, bad, "gh"); !errors.Is(err, ratelimit.ErrBlocked) {
+	if err := g.Suspect(bad, "gh"); !errors.Is(err, ratelimit.ErrBlocked) {
 		t.Fatalf("during the block: %v, want ErrBlocked", err)
 	}
 	c.advance(5 * time.Minute)
-	if err := g.Admit(ctx, bad, "gh"); err != nil {
+	if err := g.Suspect(bad, "gh"); err != nil {
 		t.Fatalf("after the block: %v", err)
 	}
 	if g.Blocked() != 0 {
@@ -289,8 +297,8 @@ func TestRedisDownFailsOpenButFailureBudgetHolds(t *testing.T) {
 	if g.FailOpens() != 3 {
 		t.Fatalf("FailOpens = %d, want 3", g.FailOpens())
 	}
-	g.Failed("1.1.1.1")
-	if err := g.Admit(ctx, "1.1.1.1", "gh"); !errors.Is(err, ratelimit.ErrTooManyFailures) {
+	g.Failed("1.1.1.1", "gh")
+	if err := g.Suspect("1.1.1.1", "gh"); !errors.Is(err, ratelimit.ErrTooManyFailures) {
 		t.Fatalf("failure budget with Redis down: %v, want ErrTooManyFailures", err)
 	}
 }
