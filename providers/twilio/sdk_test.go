@@ -21,8 +21,8 @@ import (
 // checked as agreement on a set of valid, re-ported and tampered signatures.
 
 // sdkCase is one random request: single-valued params (the SDK's ValidateBody
-// keeps only the first value of a repeated key) and a URL with or without the
-// default port (the SDK also strips non-default ports, which hookgate does not).
+// keeps only the first value of a repeated key) and a URL with or without a port,
+// default or not.
 type sdkCase struct {
 	url    string
 	params url.Values
@@ -30,7 +30,8 @@ type sdkCase struct {
 
 func sdkCases(n int) []sdkCase {
 	rng := rand.New(rand.NewPCG(1, 2))
-	hosts := []string{"https://hooks.example.com", "https://hooks.example.com:443", "http://hooks.example.com", "http://hooks.example.com:80"}
+	hosts := []string{"https://hooks.example.com", "https://hooks.example.com:443", "http://hooks.example.com", "http://hooks.example.com:80",
+		"https://hooks.example.com:8443", "http://hooks.example.com:18005"}
 	alphabet := []rune("abcXYZ019 +&=%é☃_-")
 	word := func() string {
 		r := make([]rune, 1+rng.IntN(8))

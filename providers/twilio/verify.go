@@ -113,9 +113,11 @@ func decodeSignature(signature string) ([]byte, error) {
 var defaultPorts = map[string]string{"https": "443", "http": "80"}
 
 // urlVariants returns publicURL followed by the same URL with the scheme's default
-// port added (when it has none) or removed (when it has the default one). Twilio
-// signs either form depending on the product; a non-default port is never
-// removed, since it is part of the URL Twilio was given.
+// port added (when it has none) or its port removed (when it has one, default or
+// not). Twilio signs either form depending on the product, and its own
+// validator (twilio-go's RequestValidator) accepts exactly these two: the URL
+// with a port (the default one added when none is given) and the URL without
+// any port.
 func urlVariants(publicURL string) []string {
 	out := []string{publicURL}
 	u, err := url.Parse(publicURL)
@@ -130,11 +132,9 @@ func urlVariants(publicURL string) []string {
 	switch u.Port() {
 	case "":
 		alt.Host = net.JoinHostPort(u.Hostname(), def)
-	case def:
-		// Trimming the suffix keeps an IPv6 literal's brackets.
-		alt.Host = strings.TrimSuffix(u.Host, ":"+def)
 	default:
-		return out
+		// Trimming the suffix keeps an IPv6 literal's brackets.
+		alt.Host = strings.TrimSuffix(u.Host, ":"+u.Port())
 	}
 	if s := alt.String(); s != publicURL {
 		out = append(out, s)
