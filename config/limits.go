@@ -97,11 +97,14 @@ type Limits struct {
 	PerIP Rate `yaml:"per_ip"`
 	// PerSource is charged on every request to a source.
 	PerSource Rate `yaml:"per_source"`
-	// Failures is the much smaller per-IP budget charged only on failed
-	// verification; once spent, the IP is answered 429 before verification.
+	// Failures is the much smaller budget, per IP and source, charged only on
+	// failed verification; once spent, the IP's requests to the source that
+	// fail verification are answered 429 (a request that verifies is still
+	// accepted).
 	Failures Rate `yaml:"failures"`
 	// BlockAfter requests refused for a spent failure budget block the IP for
-	// BlockFor (403 before any other work).
+	// the source for BlockFor (429 with Retry-After; its valid requests are
+	// still accepted).
 	BlockAfter int           `yaml:"block_after"`
 	BlockFor   time.Duration `yaml:"block_for"`
 }
