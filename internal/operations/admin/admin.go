@@ -404,11 +404,8 @@ func (a *API) replay(c *gin.Context) {
 		a.fail(c, fmt.Errorf("%w: reason longer than 1000 bytes", errBadRequest))
 		return
 	}
-	if req.Mode == "" {
-		req.Mode = store.ModeResume
-	}
-	if !req.Mode.Valid() {
-		a.fail(c, fmt.Errorf("%w: mode must be resume (finish what is unfinished) or redo (run the handler again and publish its new output)", errBadRequest))
+	if err := checkMode(req.Mode); err != nil {
+		a.fail(c, err)
 		return
 	}
 	r, err := a.o.Store.Receipt(ctx, c.Param("id"))

@@ -34,6 +34,14 @@ type bulkRequest struct {
 	Mode store.ReplayMode `json:"mode"`
 }
 
+// checkMode accepts a replay mode, or none (relay.Replay then resumes).
+func checkMode(m store.ReplayMode) error {
+	if m != "" && !m.Valid() {
+		return fmt.Errorf("%w: mode must be resume (finish what is unfinished) or redo (run the handler again and publish its new output)", errBadRequest)
+	}
+	return nil
+}
+
 func parseWhen(v, field string, now time.Time) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
@@ -59,8 +67,8 @@ func (a *API) startBulkReplay(c *gin.Context) {
 		a.fail(c, fmt.Errorf("%w: unknown status %q", errBadRequest, req.Status))
 		return
 	}
-	if req.Mode != "" && !req.Mode.Valid() {
-		a.fail(c, fmt.Errorf("%w: mode must be resume (finish what is unfinished) or redo (run the handler again and publish its new output)", errBadRequest))
+	if err := checkMode(req.Mode); err != nil {
+		a.fail(c, err)
 		return
 	}
 	if req.PerSecond < 0 || req.PerSecond > 10_000 || len(req.Reason) > 1000 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hookgate/hookgate/internal/storage/internal/headerjson"
 	"github.com/hookgate/hookgate/internal/storage/internal/keyset"
+	"github.com/hookgate/hookgate/internal/storage/internal/refrow"
 	"github.com/hookgate/hookgate/store"
 )
 
@@ -93,7 +94,7 @@ func (s *Store) ReceiptByEvent(ctx context.Context, source, eventID string) (sto
 // before, oldest first: the relay's backlog of workflows to start. limit is
 // clamped like a list limit (store.ClampLimit).
 func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL, generation, replay_mode FROM receipts
+	rows, err := s.pool.Query(ctx, `SELECT `+refrow.Columns+` FROM receipts
 		WHERE status = 'verified' AND received_at < $1
 		ORDER BY received_at, id LIMIT $2`, ts(before), store.ClampLimit(limit))
 	if err != nil {
@@ -101,7 +102,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 	}
 	refs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Ref, error) {
 		var r store.Ref
-		err := row.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Replay, &r.Generation, &r.Mode)
+		err := row.Scan(refrow.Dest(&r)...)
 		return r, err
 	})
 	if err != nil {
@@ -115,7 +116,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 // reconciler checks that each still has an open run. limit is clamped like a
 // list limit (store.ClampLimit).
 func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), generation, replay_mode FROM receipts
+	rows, err := s.pool.Query(ctx, `SELECT `+refrow.Columns+` FROM receipts
 		WHERE status IN ('queued', 'processing', 'retrying') AND queued_at < $1
 		ORDER BY queued_at, id LIMIT $2`, ts(before), store.ClampLimit(limit))
 	if err != nil {
@@ -123,8 +124,7 @@ func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]
 	}
 	refs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Ref, error) {
 		var r store.Ref
-		err := row.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Generation, &r.Mode)
-		r.Replay = r.Generation > 0
+		err := row.Scan(refrow.Dest(&r)...)
 		return r, err
 	})
 	if err != nil {
@@ -141,12 +141,12 @@ func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]
 // claim to expire. limit is clamped like a list limit (store.ClampLimit).
 func (s *Store) Claim(ctx context.Context, before time.Time, limit int, lease time.Duration) ([]store.Ref, error) {
 	rows, err := s.pool.Query(ctx, `WITH c AS (
-			SELECT id FROM receipts
+			SELECT id AS claim_id FROM receipts
 			WHERE status = 'verified' AND received_at < $1 AND (claimed_until IS NULL OR claimed_until < now())
 			ORDER BY received_at, id LIMIT $2
 			FOR UPDATE SKIP LOCKED)
-		UPDATE receipts r SET claimed_until = now() + $3::interval FROM c WHERE r.id = c.id
-		RETURNING r.id, r.source, r.event_id, COALESCE(r.traceparent, ''), r.requeued_at IS NOT NULL, r.generation, r.replay_mode, r.received_at`,
+		UPDATE receipts SET claimed_until = now() + $3::interval FROM c WHERE id = c.claim_id
+		RETURNING `+refrow.Columns+`, received_at`,
 		ts(before), store.ClampLimit(limit), lease)
 	if err != nil {
 		return nil, fmt.Errorf("claim receipts: %w", err)
@@ -157,7 +157,7 @@ func (s *Store) Claim(ctx context.Context, before time.Time, limit int, lease ti
 	}
 	cs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (claimed, error) {
 		var c claimed
-		err := row.Scan(&c.ref.ID, &c.ref.Source, &c.ref.EventID, &c.ref.TraceParent, &c.ref.Replay, &c.ref.Generation, &c.ref.Mode, &c.received)
+		err := row.Scan(append(refrow.Dest(&c.ref), &c.received)...)
 		return c, err
 	})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookgate/hookgate/internal/storage/internal/headerjson"
 	"github.com/hookgate/hookgate/internal/storage/internal/keyset"
+	"github.com/hookgate/hookgate/internal/storage/internal/refrow"
 	"github.com/hookgate/hookgate/store"
 )
 
@@ -86,7 +87,7 @@ func (s *Store) ReceiptByEvent(ctx context.Context, source, eventID string) (sto
 // before, oldest first: the relay's backlog of workflows to start. limit is
 // clamped like a list limit (store.ClampLimit).
 func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL, generation, replay_mode FROM receipts
+	rows, err := s.r.QueryContext(ctx, `SELECT `+refrow.Columns+` FROM receipts
 		WHERE status = 'verified' AND received_at < ?
 		ORDER BY received_at, id LIMIT ?`, us(before), store.ClampLimit(limit))
 	if err != nil {
@@ -96,7 +97,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 	var refs []store.Ref
 	for rows.Next() {
 		var r store.Ref
-		if err := rows.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Replay, &r.Generation, &r.Mode); err != nil {
+		if err := rows.Scan(refrow.Dest(&r)...); err != nil {
 			return nil, fmt.Errorf("unstarted receipts: %w", err)
 		}
 		refs = append(refs, r)
@@ -112,7 +113,7 @@ func (s *Store) Unstarted(ctx context.Context, before time.Time, limit int) ([]s
 // reconciler checks that each still has an open run. limit is clamped like a
 // list limit (store.ClampLimit).
 func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]store.Ref, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, source, event_id, COALESCE(traceparent, ''), generation, replay_mode FROM receipts
+	rows, err := s.r.QueryContext(ctx, `SELECT `+refrow.Columns+` FROM receipts
 		WHERE status IN ('queued', 'processing', 'retrying') AND queued_at < ?
 		ORDER BY queued_at, id LIMIT ?`, us(before), store.ClampLimit(limit))
 	if err != nil {
@@ -122,10 +123,9 @@ func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]
 	var refs []store.Ref
 	for rows.Next() {
 		var r store.Ref
-		if err := rows.Scan(&r.ID, &r.Source, &r.EventID, &r.TraceParent, &r.Generation, &r.Mode); err != nil {
+		if err := rows.Scan(refrow.Dest(&r)...); err != nil {
 			return nil, fmt.Errorf("unfinished receipts: %w", err)
 		}
-		r.Replay = r.Generation > 0
 		refs = append(refs, r)
 	}
 	if err := rows.Err(); err != nil {
@@ -145,7 +145,7 @@ func (s *Store) Claim(ctx context.Context, before time.Time, limit int, lease ti
 		WHERE id IN (SELECT id FROM receipts
 			WHERE status = 'verified' AND received_at < ?2 AND (claimed_until IS NULL OR claimed_until < ?3)
 			ORDER BY received_at, id LIMIT ?4)
-		RETURNING id, source, event_id, COALESCE(traceparent, ''), requeued_at IS NOT NULL, generation, replay_mode, received_at`,
+		RETURNING `+refrow.Columns+`, received_at`,
 		us(now.Add(lease)), us(before), us(now), store.ClampLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("claim receipts: %w", err)
@@ -158,7 +158,7 @@ func (s *Store) Claim(ctx context.Context, before time.Time, limit int, lease ti
 	var cs []claimed
 	for rows.Next() {
 		var c claimed
-		if err := rows.Scan(&c.ref.ID, &c.ref.Source, &c.ref.EventID, &c.ref.TraceParent, &c.ref.Replay, &c.ref.Generation, &c.ref.Mode, &c.received); err != nil {
+		if err := rows.Scan(append(refrow.Dest(&c.ref), &c.received)...); err != nil {
 			return nil, fmt.Errorf("claim receipts: %w", err)
 		}
 		cs = append(cs, c)
