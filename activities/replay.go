@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hookgate/hookgate/internal/processing/relay"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/store"
 )
 
@@ -18,20 +19,13 @@ type ReplayStore interface {
 	MarkQueued(ctx context.Context, qs []store.Queued) error
 }
 
-// Starter starts the workflow of a requeued receipt (workflows.Starter).
+// Starter starts the workflow of a requeued receipt (runs.Starter).
 type Starter interface {
 	Start(ctx context.Context, ref store.Ref) (string, error)
 }
 
-// ReplayFilter selects the receipts of a bulk replay. Until is fixed when the bulk
-// replay starts, so receipts arriving meanwhile are not swept in.
-type ReplayFilter struct {
-	Source    string
-	Status    store.Status
-	EventType string
-	Since     time.Time
-	Until     time.Time
-}
+// ReplayFilter selects the receipts of a bulk replay (runs.ReplayFilter).
+type ReplayFilter = runs.ReplayFilter
 
 // ReplayBatchInput is one page of a bulk replay.
 type ReplayBatchInput struct {

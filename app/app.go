@@ -30,6 +30,7 @@ import (
 	"github.com/hookgate/hookgate/internal/ingest/groupcommit"
 	"github.com/hookgate/hookgate/internal/operations/admin"
 	"github.com/hookgate/hookgate/internal/processing/relay"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/internal/storage/postgres"
 	"github.com/hookgate/hookgate/internal/storage/sqlite"
 	"github.com/hookgate/hookgate/providers"
@@ -195,8 +196,8 @@ func NewWorker(c client.Client, cfg *config.Config, acts *activities.Activities,
 		return nil, fmt.Errorf("config attaches activities this worker does not register: %s (register them with app.Team)", strings.Join(missing, ", "))
 	}
 	w := worker.New(c, cfg.TaskQueue, opts)
-	w.RegisterWorkflowWithOptions(workflows.ProcessWebhook, workflow.RegisterOptions{Name: workflows.Name})
-	w.RegisterWorkflowWithOptions(workflows.BulkReplay, workflow.RegisterOptions{Name: workflows.BulkReplayName})
+	w.RegisterWorkflowWithOptions(workflows.ProcessWebhook, workflow.RegisterOptions{Name: runs.Name})
+	w.RegisterWorkflowWithOptions(workflows.BulkReplay, workflow.RegisterOptions{Name: runs.BulkReplayName})
 	if acts.Starter == nil {
 		acts.Starter = Starter(c, cfg, false)
 	}
@@ -208,15 +209,15 @@ func NewWorker(c client.Client, cfg *config.Config, acts *activities.Activities,
 }
 
 // Starter builds the relay's workflow starter for cfg.
-func Starter(c client.Client, cfg *config.Config, eager bool) *workflows.Starter {
-	return &workflows.Starter{
+func Starter(c client.Client, cfg *config.Config, eager bool) *runs.Starter {
+	return &runs.Starter{
 		Client: c, TaskQueue: cfg.TaskQueue, Eager: eager,
-		Sources: func(name string) (workflows.SourceInfo, bool) {
+		Sources: func(name string) (runs.SourceInfo, bool) {
 			s, ok := cfg.Source(name)
 			if !ok {
-				return workflows.SourceInfo{}, false
+				return runs.SourceInfo{}, false
 			}
-			return workflows.SourceInfo{Provider: string(s.Provider), Retry: s.RetryPolicy}, true
+			return runs.SourceInfo{Provider: string(s.Provider), Retry: s.RetryPolicy}, true
 		},
 	}
 }

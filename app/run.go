@@ -19,7 +19,7 @@ import (
 	"github.com/hookgate/hookgate/internal/operations/admin"
 	"github.com/hookgate/hookgate/internal/operations/metrics"
 	"github.com/hookgate/hookgate/internal/processing/relay"
-	"github.com/hookgate/hookgate/workflows"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 )
 
 // GatewayDeps are the parts a gateway process runs on.
@@ -108,7 +108,7 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	adm := admin.New(admin.Options{
 		Store: d.Store, Starter: Starter(d.Temporal, d.Config, false), Tokens: tokens, Logger: log.With("component", "admin"),
 		Stats: d.Store, Extra: adminMetricsRoute(d.Metrics, d.Config),
-		BulkReplays: &workflows.BulkReplays{Client: d.Temporal, TaskQueue: d.Config.TaskQueue},
+		BulkReplays: &runs.BulkReplays{Client: d.Temporal, TaskQueue: d.Config.TaskQueue},
 	})
 
 	ingestLn, err := listen(d.Ingest, d.Config.Listen)

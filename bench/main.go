@@ -40,7 +40,7 @@ import (
 
 	"github.com/hookgate/hookgate/bench/load"
 	"github.com/hookgate/hookgate/internal/devserver"
-	"github.com/hookgate/hookgate/workflows"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 )
 
 // Scenario names, in the order a round runs them (the ceiling before e2e,
@@ -165,7 +165,7 @@ sources:
 	if want[scE2E] || want[scTemporal] {
 		ts, err := devserver.Start(ctx, devserver.Options{
 			DataDir: filepath.Join(dir, "temporal"), UIPort: devserver.UIDisabled,
-			SearchAttributes: workflows.SearchAttributes(),
+			SearchAttributes: runs.SearchAttributes(),
 			Logger:           slog.New(slog.DiscardHandler),
 		})
 		if err != nil {

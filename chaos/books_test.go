@@ -12,8 +12,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/hookgate/hookgate/bench/load"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/workflows"
 )
 
 // line is one row of the books: a figure, and when the design fixes it, the
@@ -178,7 +178,7 @@ func (s *stack) workflowRuns(ctx context.Context) (map[string][]enumspb.Workflow
 		var resp *workflowservice.ListWorkflowExecutionsResponse
 		for try := 0; ; try++ {
 			resp, err = c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-				PageSize: 200, NextPageToken: token, Query: fmt.Sprintf("WorkflowType = %q", workflows.Name)})
+				PageSize: 200, NextPageToken: token, Query: fmt.Sprintf("WorkflowType = %q", runs.Name)})
 			if err == nil {
 				break
 			}
@@ -333,12 +333,12 @@ func (s *stack) balance(t *testing.T, title string, snd *sender, extra func(*boo
 	// itself closes a moment later, and visibility trails it: wait (cheaply,
 	// by counting) until no run is open, then list them all once.
 	s.waitRunsClosed(ctx, len(rs))
-	runs, err := s.workflowRuns(ctx)
+	byID, err := s.workflowRuns(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	totalRuns, notOne, missing, notCompleted := 0, 0, 0, 0
-	for _, st := range runs {
+	for _, st := range byID {
 		totalRuns += len(st)
 		if len(st) != 1 {
 			notOne++
@@ -350,11 +350,11 @@ func (s *stack) balance(t *testing.T, title string, snd *sender, extra func(*boo
 		}
 	}
 	for id := range rs {
-		if _, ok := runs[workflows.ID("github", id)]; !ok {
+		if _, ok := byID[runs.ID("github", id)]; !ok {
 			missing++
 		}
 	}
-	b.must("workflow IDs in Temporal visibility", len(runs), len(rs))
+	b.must("workflow IDs in Temporal visibility", len(byID), len(rs))
 	b.must("workflow runs", totalRuns, len(rs))
 	b.must("workflow IDs with other than exactly one run", notOne, 0)
 	b.must("receipts without a workflow", missing, 0)
@@ -432,7 +432,7 @@ func (s *stack) waitRunsClosed(ctx context.Context, want int) {
 	defer c.Close()
 	count := func(status string) int64 {
 		resp, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
-			Query: fmt.Sprintf("WorkflowType = %q AND ExecutionStatus = %q", workflows.Name, status)})
+			Query: fmt.Sprintf("WorkflowType = %q AND ExecutionStatus = %q", runs.Name, status)})
 		if err != nil {
 			return -1
 		}

@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/hookgate/hookgate/fixtures"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/workflows"
 )
 
 // The same delivery arriving five times at once is acked every time but
@@ -53,7 +53,7 @@ func TestConcurrentDuplicatesAreProcessedOnce(t *testing.T) {
 	}
 
 	resp, err := s.temporal.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
-		Query: fmt.Sprintf("WorkflowId = %q", workflows.ID("github", id)),
+		Query: fmt.Sprintf("WorkflowId = %q", runs.ID("github", id)),
 	})
 	if err != nil {
 		t.Fatalf("list workflows: %v", err)

@@ -32,6 +32,7 @@ import (
 	"github.com/hookgate/hookgate/fixtures"
 	"github.com/hookgate/hookgate/internal/devserver"
 	"github.com/hookgate/hookgate/internal/processing/relay"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/internal/storage/postgres"
 	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/providers"
@@ -39,7 +40,6 @@ import (
 	"github.com/hookgate/hookgate/providers/paypal"
 	"github.com/hookgate/hookgate/publisher"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/workflows"
 )
 
 // waitFor bounds every poll: the pipeline's retries and the relay's sweep settle
@@ -237,7 +237,7 @@ sources:
 
 	s.tsOpts = devserver.Options{
 		DataDir: filepath.Join(dir, "temporal"), Port: freePort(t),
-		SearchAttributes: workflows.SearchAttributes(), Logger: log.With("component", "temporal-server"),
+		SearchAttributes: runs.SearchAttributes(), Logger: log.With("component", "temporal-server"),
 	}
 	s.ts, err = devserver.Start(ctx, s.tsOpts)
 	if err != nil {

@@ -15,11 +15,11 @@ import (
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/fixtures"
 	"github.com/hookgate/hookgate/internal/processing/reconcile"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/internal/testing/testenv"
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/builtin"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/workflows"
 )
 
 // stuckQueued stores a GitHub push as a receipt queued without a run (as a
@@ -44,7 +44,7 @@ func (s *stack) stuckQueued(t *testing.T) store.Ref {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.store.MarkQueued(ctx, []store.Queued{{ReceiptID: rid, WorkflowID: workflows.ID("github", id), At: now}}); err != nil {
+	if err := s.store.MarkQueued(ctx, []store.Queued{{ReceiptID: rid, WorkflowID: runs.ID("github", id), At: now}}); err != nil {
 		t.Fatal(err)
 	}
 	return store.Ref{ID: rid, Source: "github", EventID: id}
@@ -76,10 +76,10 @@ func TestReconcilerRepairsStuckReceipts(t *testing.T) {
 	// 3. A run terminated before it recorded anything: started on a task
 	// queue no worker polls, then terminated, as the Temporal UI's button does.
 	term := s.stuckQueued(t)
-	wid := workflows.ID(term.Source, term.EventID)
+	wid := runs.ID(term.Source, term.EventID)
 	if _, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: wid, TaskQueue: "nobody-polls-this", Memo: map[string]any{workflows.MemoGeneration: 0},
-	}, workflows.Name, workflows.Input{Receipt: term}); err != nil {
+		ID: wid, TaskQueue: "nobody-polls-this", Memo: map[string]any{runs.MemoGeneration: 0},
+	}, runs.Name, runs.Input{Receipt: term}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.temporal.TerminateWorkflow(ctx, wid, "", "operator pressed Terminate"); err != nil {

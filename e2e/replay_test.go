@@ -13,11 +13,10 @@ import (
 
 	"go.temporal.io/api/workflowservice/v1"
 
-	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/fixtures"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/providers/builtin"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/workflows"
 )
 
 // admin calls the admin API and decodes its JSON answer into out; it fails t
@@ -78,13 +77,13 @@ func (s *stack) sendWithout(t *testing.T, source, name string, lines ...string) 
 }
 
 // bulkReplay runs a bulk replay through the admin API and waits for it to end.
-func (s *stack) bulkReplay(t *testing.T, req map[string]any) workflows.BulkReplayProgress {
+func (s *stack) bulkReplay(t *testing.T, req map[string]any) runs.BulkReplayProgress {
 	t.Helper()
 	var started struct{ ID string }
 	s.admin(t, http.MethodPost, "/v1/replays", req, http.StatusAccepted, &started)
 	var st struct {
 		Status   string
-		Progress workflows.BulkReplayProgress
+		Progress runs.BulkReplayProgress
 	}
 	eventually(t, "bulk replay "+started.ID, func() (bool, string) {
 		s.admin(t, http.MethodGet, "/v1/replays/"+started.ID, nil, http.StatusOK, &st)
@@ -203,15 +202,15 @@ func TestBulkReplayContinuesAsNew(t *testing.T) {
 		s.waitStatus(t, "stripe", id, store.StatusDead)
 	}
 	ctx := context.Background()
-	br := &workflows.BulkReplays{Client: s.temporal, TaskQueue: s.cfg.TaskQueue}
-	id, err := br.Start(ctx, workflows.BulkReplayInput{
-		Filter:    activities.ReplayFilter{Source: "stripe", Status: store.StatusDead, Until: time.Now()},
+	br := &runs.BulkReplays{Client: s.temporal, TaskQueue: s.cfg.TaskQueue}
+	id, err := br.Start(ctx, runs.BulkReplayInput{
+		Filter:    runs.ReplayFilter{Source: "stripe", Status: store.StatusDead, Until: time.Now()},
 		BatchSize: 1, PagesPerRun: 1, PerSecond: 100, Actor: "e2e", Reason: "continue-as-new",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p workflows.BulkReplayProgress
+	var p runs.BulkReplayProgress
 	eventually(t, "the bulk replay", func() (bool, string) {
 		var status string
 		p, status, err = br.Progress(ctx, id)

@@ -9,8 +9,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/hookgate/hookgate/app"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/workflows"
 )
 
 // latestRun is the run ID of the latest run of a workflow ID (read from the
@@ -32,7 +32,7 @@ func TestStartingACompletedEventAgainRunsItOnlyForAReplay(t *testing.T) {
 	s := setup(t, options{})
 	id := s.send(t, "github", "push", http.StatusOK)
 	r := s.waitStatus(t, "github", id, store.StatusCompleted)
-	wid := workflows.ID("github", id)
+	wid := runs.ID("github", id)
 	first := s.latestRun(t, wid)
 
 	st := app.Starter(s.temporal, s.cfg, false)

@@ -1,56 +1,27 @@
 package workflows
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookgate/hookgate/activities"
-	"github.com/hookgate/hookgate/store"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 )
 
-// BulkReplayName is the registered type of the bulk replay workflow.
-const BulkReplayName = "BulkReplay"
+// The bulk replay's contract (package runs), named here for the worker.
+const (
+	BulkReplayName = runs.BulkReplayName
+	ProgressQuery  = runs.ProgressQuery
+)
 
-// ProgressQuery is the query type answering a bulk replay's BulkReplayProgress.
-const ProgressQuery = "progress"
-
-// BulkReplayInput selects receipts to replay and how fast.
-type BulkReplayInput struct {
-	Filter activities.ReplayFilter
-	// PerSecond caps receipts replayed per second (default 20).
-	PerSecond int
-	// BatchSize is the receipts per activity call (default 50).
-	BatchSize int
-	DryRun    bool
-	Actor     string
-	Reason    string
-	// Mode is the replays' mode (resume when empty); omitted from JSON when
-	// empty, so inputs recorded before it decode unchanged.
-	Mode store.ReplayMode `json:",omitempty"`
-	// PagesPerRun bounds the pages one run replays before it continues as
-	// new (default 200); omitted from JSON when zero.
-	PagesPerRun int `json:",omitempty"`
-	// Cursor and Progress carry state across continue-as-new.
-	Cursor   string
-	Progress BulkReplayProgress
-}
-
-// BulkReplayProgress is what a bulk replay has done so far.
-type BulkReplayProgress struct {
-	Matched  int  `json:"matched"`
-	Replayed int  `json:"replayed"`
-	Failed   int  `json:"failed"`
-	Done     bool `json:"done"`
-	DryRun   bool `json:"dry_run"`
-}
+type (
+	// BulkReplayInput selects receipts to replay and how fast.
+	BulkReplayInput = runs.BulkReplayInput
+	// BulkReplayProgress is what a bulk replay has done so far.
+	BulkReplayProgress = runs.BulkReplayProgress
+)
 
 // pagesPerRun bounds a run's history; the replay continues as a new run after it.
 const pagesPerRun = 200
@@ -109,66 +80,4 @@ func BulkReplay(ctx workflow.Context, in BulkReplayInput) (BulkReplayProgress, e
 	}
 	progress.Done = true
 	return progress, nil
-}
-
-// BulkReplays starts, inspects and cancels bulk replays through Temporal.
-type BulkReplays struct {
-	Client    client.Client
-	TaskQueue string
-}
-
-// Start begins a bulk replay and returns its workflow ID.
-func (b *BulkReplays) Start(ctx context.Context, in BulkReplayInput) (string, error) {
-	id := "bulk-replay/" + uuid.Must(uuid.NewV7()).String()
-	_, err := b.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: id, TaskQueue: b.TaskQueue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, BulkReplayName, in)
-	if err != nil {
-		return "", fmt.Errorf("start bulk replay: %w", err)
-	}
-	return id, nil
-}
-
-// ErrUnknownReplay is returned for an ID that is not a bulk replay.
-var ErrUnknownReplay = errors.New("no such bulk replay")
-
-// Progress returns a bulk replay's progress and its workflow status
-// ("Running", "Completed", "Canceled", …).
-func (b *BulkReplays) Progress(ctx context.Context, id string) (BulkReplayProgress, string, error) {
-	var p BulkReplayProgress
-	desc, err := b.Client.DescribeWorkflowExecution(ctx, id, "")
-	if err != nil {
-		return p, "", fmt.Errorf("%w: %s: %w", ErrUnknownReplay, id, err)
-	}
-	status := desc.GetWorkflowExecutionInfo().GetStatus()
-	if status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
-		err = b.Client.GetWorkflow(ctx, id, "").Get(ctx, &p)
-	} else {
-		resp, qerr := b.Client.QueryWorkflow(ctx, id, "", ProgressQuery)
-		if qerr == nil {
-			qerr = resp.Get(&p)
-		}
-		err = qerr
-	}
-	if err != nil {
-		return p, statusName(status), fmt.Errorf("bulk replay %s progress: %w", id, err)
-	}
-	return p, statusName(status), nil
-}
-
-func statusName(s enumspb.WorkflowExecutionStatus) string {
-	name := s.String()
-	if len(name) > len("WORKFLOW_EXECUTION_STATUS_") {
-		name = name[len("WORKFLOW_EXECUTION_STATUS_"):]
-	}
-	return name
-}
-
-// Cancel asks a bulk replay to stop.
-func (b *BulkReplays) Cancel(ctx context.Context, id string) error {
-	if err := b.Client.CancelWorkflow(ctx, id, ""); err != nil {
-		return fmt.Errorf("cancel bulk replay %s: %w", id, err)
-	}
-	return nil
 }

@@ -9,8 +9,10 @@
 // history as its result. Change the workflow only behind workflow.GetVersion, and
 // add a recorded history for each shipped version to testdata/ (see replay_test.go).
 //
-// Public: a team's own worker registers the workflows (app.NewWorker does), and
-// tools start and inspect bulk replays with BulkReplays.
+// Public: a team's own worker registers the workflows (app.NewWorker does).
+// What starters need (names, IDs, inputs, the Starter and BulkReplays clients)
+// is in internal/processing/runs, so the gateway starts runs without linking
+// the workflows or their activities.
 package workflows
 
 import (
@@ -18,54 +20,35 @@ import (
 	"fmt"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookgate/hookgate/activities"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/retry"
 	"github.com/hookgate/hookgate/store"
 )
 
-// Name is the registered workflow type.
-const Name = "ProcessWebhook"
+// Name is the registered workflow type (runs.Name).
+const Name = runs.Name
 
 // ErrorTypeDeadLettered is the application error type a dead-lettered run fails with.
 const ErrorTypeDeadLettered = "DeadLettered"
 
-// Search attributes set on every ProcessWebhook run, so operators can filter in the
-// Temporal UI (e.g. HookgateSource = "stripe" AND HookgateEventType = "invoice.paid").
+// Search attributes set on every ProcessWebhook run (package runs).
 var (
-	AttrSource    = temporal.NewSearchAttributeKeyKeyword("HookgateSource")
-	AttrProvider  = temporal.NewSearchAttributeKeyKeyword("HookgateProvider")
-	AttrEventType = temporal.NewSearchAttributeKeyKeyword("HookgateEventType")
+	AttrSource    = runs.AttrSource
+	AttrProvider  = runs.AttrProvider
+	AttrEventType = runs.AttrEventType
 )
 
-// SearchAttributes lists the custom search attributes to register on the namespace.
-func SearchAttributes() map[string]enumspb.IndexedValueType {
-	return map[string]enumspb.IndexedValueType{
-		AttrSource.GetName():    enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		AttrProvider.GetName():  enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-		AttrEventType.GetName(): enumspb.INDEXED_VALUE_TYPE_KEYWORD,
-	}
-}
-
-// ID is the workflow ID of a receipt: one workflow per source and provider event.
-func ID(source, eventID string) string { return source + "/" + eventID }
-
-// Input is the workflow's input: a reference to the receipt, never its payload,
-// and the retry policy of the built-in steps (resolved from the source's config
-// when the workflow is started).
-type Input struct {
-	Receipt store.Ref
-	Retry   retry.Policy
-}
-
-// Result is the workflow's outcome.
-type Result struct {
-	Status store.Status
-	Events int
-}
+type (
+	// Input is the workflow's input: a reference to the receipt, never its
+	// payload, and the retry policy of the built-in steps.
+	Input = runs.Input
+	// Result is the workflow's outcome.
+	Result = runs.Result
+)
 
 // deadLetterPolicy retries the dead-lettering itself until it succeeds: losing
 // the record of an exhausted event is not an option. Local activities stop

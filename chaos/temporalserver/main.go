@@ -16,7 +16,7 @@ import (
 	"syscall"
 
 	"github.com/hookgate/hookgate/internal/devserver"
-	"github.com/hookgate/hookgate/workflows"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 )
 
 func main() {
@@ -27,7 +27,7 @@ func main() {
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ts, err := devserver.Start(ctx, devserver.Options{DataDir: *data, Port: *port,
-		SearchAttributes: workflows.SearchAttributes(), Logger: log})
+		SearchAttributes: runs.SearchAttributes(), Logger: log})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "temporalserver:", err)
 		os.Exit(1)

@@ -23,8 +23,8 @@ import (
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/internal/devserver"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/providers/paypal"
-	"github.com/hookgate/hookgate/workflows"
 )
 
 type devFlags struct {
@@ -112,7 +112,7 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 		}
 		ts, err := devserver.Start(ctx, devserver.Options{
 			DataDir: filepath.Join(f.dataDir, "temporal"), Port: f.temporalPort, UIPort: uiPort,
-			Namespace: cfg.TemporalNamespace, SearchAttributes: workflows.SearchAttributes(),
+			Namespace: cfg.TemporalNamespace, SearchAttributes: runs.SearchAttributes(),
 			Logger: log.With("component", "temporal-server"),
 		})
 		if err != nil {

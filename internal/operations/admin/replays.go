@@ -9,15 +9,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/hookgate/hookgate/activities"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/workflows"
 )
 
-// BulkReplayer runs bulk replays (workflows.BulkReplays).
+// BulkReplayer runs bulk replays (runs.BulkReplays).
 type BulkReplayer interface {
-	Start(ctx context.Context, in workflows.BulkReplayInput) (string, error)
-	Progress(ctx context.Context, id string) (workflows.BulkReplayProgress, string, error)
+	Start(ctx context.Context, in runs.BulkReplayInput) (string, error)
+	Progress(ctx context.Context, id string) (runs.BulkReplayProgress, string, error)
 	Cancel(ctx context.Context, id string) error
 }
 
@@ -89,7 +88,7 @@ func (a *API) startBulkReplay(c *gin.Context) {
 	if until.IsZero() {
 		until = now // receipts arriving during the replay are not swept in
 	}
-	f := activities.ReplayFilter{Source: req.Source, Status: req.Status, EventType: req.EventType, Since: since, Until: until}
+	f := runs.ReplayFilter{Source: req.Source, Status: req.Status, EventType: req.EventType, Since: since, Until: until}
 	if req.DryRun {
 		n, err := a.count(c.Request.Context(), f)
 		if err != nil {
@@ -103,7 +102,7 @@ func (a *API) startBulkReplay(c *gin.Context) {
 		a.fail(c, fmt.Errorf("%w: bulk replay needs Temporal", errUnavailable))
 		return
 	}
-	id, err := a.o.BulkReplays.Start(c.Request.Context(), workflows.BulkReplayInput{
+	id, err := a.o.BulkReplays.Start(c.Request.Context(), runs.BulkReplayInput{
 		Filter: f, PerSecond: req.PerSecond, Actor: c.GetString(actorKey), Reason: req.Reason, Mode: req.Mode,
 	})
 	if err != nil {
@@ -115,7 +114,7 @@ func (a *API) startBulkReplay(c *gin.Context) {
 }
 
 // count pages through the matching receipts.
-func (a *API) count(ctx context.Context, f activities.ReplayFilter) (int, error) {
+func (a *API) count(ctx context.Context, f runs.ReplayFilter) (int, error) {
 	n, cursor := 0, ""
 	for {
 		page, err := a.o.Store.ListReceipts(ctx, store.Filter{Source: f.Source, Status: f.Status, EventType: f.EventType,
@@ -139,7 +138,7 @@ func (a *API) bulkReplayProgress(c *gin.Context) {
 	id := "bulk-replay/" + c.Param("id")
 	p, status, err := a.o.BulkReplays.Progress(c.Request.Context(), id)
 	if err != nil {
-		if errors.Is(err, workflows.ErrUnknownReplay) {
+		if errors.Is(err, runs.ErrUnknownReplay) {
 			a.fail(c, fmt.Errorf("%w: %s", store.ErrNotFound, id))
 			return
 		}

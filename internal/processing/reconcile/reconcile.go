@@ -19,8 +19,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/store"
-	"github.com/hookgate/hookgate/workflows"
 )
 
 // Store is what the reconciler needs from the store.
@@ -36,7 +36,7 @@ type Temporal interface {
 	GetWorkflow(ctx context.Context, workflowID, runID string) client.WorkflowRun
 }
 
-// Starter starts a receipt's run (workflows.Starter).
+// Starter starts a receipt's run (runs.Starter).
 type Starter interface {
 	Start(ctx context.Context, ref store.Ref) (string, error)
 }
@@ -159,7 +159,7 @@ func (r *Reconciler) Pass(ctx context.Context) (map[Action]int, error) {
 // repair checks one receipt's run and repairs what it finds; "" means the
 // run is open (nothing to do) or the receipt moved on meanwhile.
 func (r *Reconciler) repair(ctx context.Context, ref store.Ref) (Action, error) {
-	id := workflows.ID(ref.Source, ref.EventID)
+	id := runs.ID(ref.Source, ref.EventID)
 	d, err := r.temporal.DescribeWorkflowExecution(ctx, id, "")
 	var missing *serviceerror.NotFound
 	switch {
@@ -169,7 +169,7 @@ func (r *Reconciler) repair(ctx context.Context, ref store.Ref) (Action, error) 
 		return "", fmt.Errorf("describe %s: %w", id, err)
 	}
 	info := d.GetWorkflowExecutionInfo()
-	gen, err := workflows.RunGeneration(info)
+	gen, err := runs.RunGeneration(info)
 	if err != nil {
 		return "", err
 	}
@@ -189,7 +189,7 @@ func (r *Reconciler) repair(ctx context.Context, ref store.Ref) (Action, error) 
 	}
 	run := info.GetExecution().GetRunId()
 	if status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
-		var res workflows.Result
+		var res runs.Result
 		if err := r.temporal.GetWorkflow(ctx, id, run).Get(ctx, &res); err != nil {
 			return "", fmt.Errorf("result of %s run %s: %w", id, run, err)
 		}

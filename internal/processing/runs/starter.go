@@ -1,4 +1,4 @@
-package workflows
+package runs
 
 import (
 	"context"
@@ -7,9 +7,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
-	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/hookgate/hookgate/internal/processing/relay"
@@ -33,10 +31,6 @@ type Starter struct {
 	// Sources resolves a source's provider and retry policy.
 	Sources func(source string) (SourceInfo, bool)
 }
-
-// MemoGeneration is the memo key under which each run records the receipt
-// generation it was started for (store.Ref.Generation).
-const MemoGeneration = "hookgate_generation"
 
 // Errors of Start when the workflow ID already has a run that is not the one
 // asked for.
@@ -129,18 +123,4 @@ func (s *Starter) existing(ctx context.Context, id string, gen int) error {
 		return fmt.Errorf("start workflow %s (generation %d): run %s is of generation %d: %w",
 			id, gen, info.GetExecution().GetRunId(), got, ErrOtherRun)
 	}
-}
-
-// RunGeneration reads the receipt generation a run was started for from its
-// memo; a run started before generations were recorded is generation 0.
-func RunGeneration(info *workflowpb.WorkflowExecutionInfo) (int, error) {
-	p, ok := info.GetMemo().GetFields()[MemoGeneration]
-	if !ok {
-		return 0, nil
-	}
-	var gen int
-	if err := converter.GetDefaultDataConverter().FromPayload(p, &gen); err != nil {
-		return 0, fmt.Errorf("memo %s of run %s: %w", MemoGeneration, info.GetExecution().GetRunId(), err)
-	}
-	return gen, nil
 }

@@ -1,0 +1,73 @@
+package runs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+)
+
+// BulkReplays starts, inspects and cancels bulk replays through Temporal.
+type BulkReplays struct {
+	Client    client.Client
+	TaskQueue string
+}
+
+// Start begins a bulk replay and returns its workflow ID.
+func (b *BulkReplays) Start(ctx context.Context, in BulkReplayInput) (string, error) {
+	id := "bulk-replay/" + uuid.Must(uuid.NewV7()).String()
+	_, err := b.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: id, TaskQueue: b.TaskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, BulkReplayName, in)
+	if err != nil {
+		return "", fmt.Errorf("start bulk replay: %w", err)
+	}
+	return id, nil
+}
+
+// ErrUnknownReplay is returned for an ID that is not a bulk replay.
+var ErrUnknownReplay = errors.New("no such bulk replay")
+
+// Progress returns a bulk replay's progress and its workflow status
+// ("Running", "Completed", "Canceled", …).
+func (b *BulkReplays) Progress(ctx context.Context, id string) (BulkReplayProgress, string, error) {
+	var p BulkReplayProgress
+	desc, err := b.Client.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return p, "", fmt.Errorf("%w: %s: %w", ErrUnknownReplay, id, err)
+	}
+	status := desc.GetWorkflowExecutionInfo().GetStatus()
+	if status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+		err = b.Client.GetWorkflow(ctx, id, "").Get(ctx, &p)
+	} else {
+		resp, qerr := b.Client.QueryWorkflow(ctx, id, "", ProgressQuery)
+		if qerr == nil {
+			qerr = resp.Get(&p)
+		}
+		err = qerr
+	}
+	if err != nil {
+		return p, statusName(status), fmt.Errorf("bulk replay %s progress: %w", id, err)
+	}
+	return p, statusName(status), nil
+}
+
+func statusName(s enumspb.WorkflowExecutionStatus) string {
+	name := s.String()
+	if len(name) > len("WORKFLOW_EXECUTION_STATUS_") {
+		name = name[len("WORKFLOW_EXECUTION_STATUS_"):]
+	}
+	return name
+}
+
+// Cancel asks a bulk replay to stop.
+func (b *BulkReplays) Cancel(ctx context.Context, id string) error {
+	if err := b.Client.CancelWorkflow(ctx, id, ""); err != nil {
+		return fmt.Errorf("cancel bulk replay %s: %w", id, err)
+	}
+	return nil
+}
