@@ -1,10 +1,11 @@
-// Package app assembles hookgate's processes from the configuration: it opens the
-// store, the Temporal client and the publisher, builds the gateway, relay, admin
-// API and worker, and runs them with graceful shutdown. cmd/gateway, cmd/worker and
-// `hookgate dev` are thin mains over it.
+// Package app assembles hookgate's worker process: the Temporal worker with
+// ProcessWebhook, BulkReplay and their activities, a team's own activities
+// beside them (Team), the reconciler, and the relay when the configuration
+// places it in the worker. cmd/worker is a thin main over it.
 //
 // Public: a team's own worker (examples/provisioning) is app.RunWorker with
-// app.Team, its activities registered beside the built-in ones.
+// app.Team, its activities registered beside the built-in ones; OpenStore,
+// DialTemporal, DialPublisher and NewMetrics open what it runs on.
 package app
 
 import (
@@ -12,27 +13,22 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
+	"net"
+	"net/http"
 	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/events"
-	"github.com/hookgate/hookgate/internal/ingest/gateway"
-	"github.com/hookgate/hookgate/internal/ingest/groupcommit"
-	"github.com/hookgate/hookgate/internal/operations/admin"
-	"github.com/hookgate/hookgate/internal/processing/relay"
+	"github.com/hookgate/hookgate/internal/boot"
+	"github.com/hookgate/hookgate/internal/operations/metrics"
 	"github.com/hookgate/hookgate/internal/processing/runs"
-	"github.com/hookgate/hookgate/internal/storage/postgres"
-	"github.com/hookgate/hookgate/internal/storage/sqlite"
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/builtin"
 	"github.com/hookgate/hookgate/publisher"
@@ -40,82 +36,43 @@ import (
 	"github.com/hookgate/hookgate/workflows"
 )
 
-// Store is every store method hookgate's processes use; *postgres.Store and
-// *sqlite.Store implement it.
-type Store interface {
-	gateway.AuditWriter
-	groupcommit.Ingester
-	relay.Store
-	activities.Store
-	admin.Store
-	admin.StatsStore
-	OldestUnstarted(ctx context.Context) (time.Time, int, error)
-	Unfinished(ctx context.Context, before time.Time, limit int) ([]store.Ref, error)
-	RedactHeaders(ctx context.Context, source string, names []string) (int64, error)
-	Ping(ctx context.Context) error
-	Migrate(ctx context.Context) error
-	Close() error
-}
+// Store is every method of a hookgate store (PostgreSQL or SQLite).
+type Store = boot.Store
 
+// The worker's parts take the store through the interfaces they declare.
 var (
-	_ Store = (*postgres.Store)(nil)
-	_ Store = (*sqlite.Store)(nil)
+	_ activities.Store       = Store(nil)
+	_ activities.ReplayStore = Store(nil)
 )
 
 // OpenStore opens PostgreSQL when DATABASE_URL is set, else the SQLite file
 // under the data folder.
 func OpenStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (Store, error) {
-	if cfg.DatabaseURL != "" {
-		opts := []postgres.Option{postgres.WithLogger(log)}
-		if cfg.Relay.Process == config.RelayInWorker {
-			opts = append(opts, postgres.WithNotify()) // wakes the worker's relay
-		}
-		s, err := postgres.Open(ctx, cfg.DatabaseURL, opts...)
-		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
-		}
-		return s, nil
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data folder: %w", err)
-	}
-	s, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "hookgate.db"), sqlite.WithLogger(log))
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite: %w", err)
-	}
-	return s, nil
+	return boot.OpenStore(ctx, cfg, log)
 }
 
 // StoreKind names the store in use, for start-up logs.
-func StoreKind(cfg *config.Config) string {
-	if cfg.DatabaseURL != "" {
-		return "postgres"
-	}
-	return "sqlite:" + filepath.Join(cfg.DataDir, "hookgate.db")
-}
+func StoreKind(cfg *config.Config) string { return boot.StoreKind(cfg) }
+
+// DialOption adjusts the Temporal client options of DialTemporal.
+type DialOption = boot.DialOption
 
 // DialTemporal returns a lazy Temporal client: it connects on first use, so a
-// process starts (and its gateway acks) while Temporal is down.
+// process starts while Temporal is down.
 func DialTemporal(cfg *config.Config, address string, log *slog.Logger, opts ...DialOption) (client.Client, error) {
-	if address == "" {
-		address = cfg.TemporalAddress
-	}
-	if address == "" {
-		address = client.DefaultHostPort
-	}
-	co := client.Options{
-		HostPort:  address,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
-	}
-	for _, o := range opts {
-		o(&co)
-	}
-	c, err := client.NewLazyClient(co)
-	if err != nil {
-		return nil, fmt.Errorf("temporal client: %w", err)
-	}
-	return c, nil
+	return boot.DialTemporal(cfg, address, log, opts...)
+}
+
+// NewMetrics returns the process's metrics, labelled by the configured
+// sources; pass it to DialTemporal (TemporalMetrics) and RunWorker.
+func NewMetrics(cfg *config.Config) *metrics.Metrics { return boot.NewMetrics(cfg) }
+
+// TemporalMetrics exports the Temporal SDK's metrics on m (nil m: none).
+func TemporalMetrics(m *metrics.Metrics) DialOption { return boot.TemporalMetrics(m) }
+
+// Starter builds the workflow starter for cfg (the relay's and reconciler's).
+func Starter(c client.Client, cfg *config.Config, eager bool) *runs.Starter {
+	return boot.Starter(c, cfg, eager)
 }
 
 // DialPublisher connects to RabbitMQ when AMQP_URL is set (nil publisher
@@ -144,18 +101,32 @@ func DialPublisher(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 	}
 }
 
-// Sources builds the configured sources with the built-in providers.
-func Sources(cfg *config.Config) ([]gateway.Source, error) {
-	return gateway.BuildSources(cfg, builtin.Providers())
-}
-
-// NewActivities builds the activities' dependencies. pub may be nil (store bus).
-func NewActivities(cfg *config.Config, st Store, pub activities.Publisher, sources []gateway.Source, log *slog.Logger) *activities.Activities {
+// decoders builds the configured sources' providers and keeps those that
+// decode payloads for the handlers.
+func decoders(cfg *config.Config) (map[string]providers.Decoder, error) {
+	reg := builtin.Providers()
 	dec := map[string]providers.Decoder{}
-	for _, s := range sources {
-		if d, ok := s.Provider.(providers.Decoder); ok {
+	var errs []error
+	for i := range cfg.Sources {
+		s := &cfg.Sources[i]
+		p, err := reg.Build(s.Provider, s.Spec())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("sources[%d] (%s): %w", i, s.Name, err))
+			continue
+		}
+		if d, ok := p.(providers.Decoder); ok {
 			dec[s.Name] = d
 		}
+	}
+	return dec, errors.Join(errs...)
+}
+
+// NewActivities builds the activities over st with the configured sources'
+// decoders and team activities. pub may be nil (events stay in the store).
+func NewActivities(cfg *config.Config, st activities.Store, pub activities.Publisher, log *slog.Logger) (*activities.Activities, error) {
+	dec, err := decoders(cfg)
+	if err != nil {
+		return nil, err
 	}
 	team := map[events.Type][]activities.TeamActivity{}
 	for typ, acts := range cfg.Activities {
@@ -167,7 +138,7 @@ func NewActivities(cfg *config.Config, st Store, pub activities.Publisher, sourc
 	if pub != nil {
 		a.Publisher = pub
 	}
-	return a
+	return a, nil
 }
 
 // Team maps activity names to team activity functions, registered on the worker.
@@ -199,7 +170,7 @@ func NewWorker(c client.Client, cfg *config.Config, acts *activities.Activities,
 	w.RegisterWorkflowWithOptions(workflows.ProcessWebhook, workflow.RegisterOptions{Name: runs.Name})
 	w.RegisterWorkflowWithOptions(workflows.BulkReplay, workflow.RegisterOptions{Name: runs.BulkReplayName})
 	if acts.Starter == nil {
-		acts.Starter = Starter(c, cfg, false)
+		acts.Starter = boot.Starter(c, cfg, false)
 	}
 	w.RegisterActivity(acts)
 	for name, fn := range team {
@@ -208,16 +179,94 @@ func NewWorker(c client.Client, cfg *config.Config, acts *activities.Activities,
 	return w, nil
 }
 
-// Starter builds the relay's workflow starter for cfg.
-func Starter(c client.Client, cfg *config.Config, eager bool) *runs.Starter {
-	return &runs.Starter{
-		Client: c, TaskQueue: cfg.TaskQueue, Eager: eager,
-		Sources: func(name string) (runs.SourceInfo, bool) {
-			s, ok := cfg.Source(name)
-			if !ok {
-				return runs.SourceInfo{}, false
-			}
-			return runs.SourceInfo{Provider: string(s.Provider), Retry: s.RetryPolicy}, true
-		},
+// meteredActivityStore counts processing attempts and terminal outcomes as the
+// activities record them. An activity retried after recording a terminal
+// status counts it again: outcome counters are "at least once". It embeds the
+// whole Store, so that the activities' optional-capability checks (bulk
+// replay's ReplayStore) still see every method.
+type meteredActivityStore struct {
+	Store
+	m *metrics.Metrics
+}
+
+func activityStore(s Store, m *metrics.Metrics) Store {
+	if m == nil {
+		return s
 	}
+	return &meteredActivityStore{Store: s, m: m}
+}
+
+func (s *meteredActivityStore) RecordAttempt(ctx context.Context, a store.Attempt) error {
+	err := s.Store.RecordAttempt(ctx, a)
+	if err == nil && !a.FinishedAt.IsZero() {
+		s.m.Attempt(string(a.Step), a.FinishedAt.Sub(a.StartedAt), a.Error != "")
+	}
+	return err
+}
+
+func (s *meteredActivityStore) Transition(ctx context.Context, t store.Transition) error {
+	err := s.Store.Transition(ctx, t)
+	if err == nil && t.To.Terminal() {
+		s.m.WorkflowOutcome(string(t.To))
+	}
+	return err
+}
+
+// meteredPublisher times publishes and counts confirms.
+type meteredPublisher struct {
+	p activities.Publisher
+	m *metrics.Metrics
+}
+
+func publisherOf(p activities.Publisher, m *metrics.Metrics) activities.Publisher {
+	if p == nil || m == nil {
+		return p
+	}
+	return &meteredPublisher{p: p, m: m}
+}
+
+func (p *meteredPublisher) Publish(ctx context.Context, msgs ...publisher.Message) error {
+	start := time.Now()
+	err := p.p.Publish(ctx, msgs...)
+	p.m.Published(metrics.KindEvents, len(msgs), time.Since(start), err)
+	return err
+}
+
+func (p *meteredPublisher) PublishDeadLetter(ctx context.Context, msg publisher.Message) error {
+	start := time.Now()
+	err := p.p.PublishDeadLetter(ctx, msg)
+	p.m.Published(metrics.KindDeadLetter, 1, time.Since(start), err)
+	return err
+}
+
+// serveWorkerMetrics serves m on the worker's metrics address, if both are
+// set, until stop is called. The listener is opened here, so a taken port
+// fails the start.
+func serveWorkerMetrics(cfg *config.Config, m *metrics.Metrics, log *slog.Logger) (stop func(), err error) {
+	if m == nil || cfg.WorkerMetricsListen == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", cfg.WorkerMetricsListen)
+	if err != nil {
+		return nil, fmt.Errorf("worker metrics listen %s: %w", cfg.WorkerMetricsListen, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := boot.NewServer(mux, log)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := boot.Serve(srv, ln); err != nil {
+			log.Error("worker metrics server failed", "err", err)
+		}
+	}()
+	log.Info("worker metrics listening", "addr", ln.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			log.Warn("worker metrics shutdown", "err", err)
+		}
+		<-done
+	}, nil
 }

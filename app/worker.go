@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/boot"
 	"github.com/hookgate/hookgate/internal/operations/metrics"
 	"github.com/hookgate/hookgate/internal/processing/reconcile"
 	"github.com/hookgate/hookgate/internal/processing/relay"
@@ -48,16 +49,15 @@ type receiptListener interface {
 
 // RunWorker runs the Temporal worker until ctx ends.
 func RunWorker(ctx context.Context, d WorkerDeps) error {
-	sources, err := Sources(d.Config)
-	if err != nil {
-		return err
-	}
-	tp, stopTracing, err := tracerProvider(ctx, d.TracerProvider, d.Config, ServiceWorker, d.Logger)
+	tp, stopTracing, err := boot.TracerProvider(ctx, d.TracerProvider, d.Config, boot.ServiceWorker, d.Logger)
 	if err != nil {
 		return err
 	}
 	defer stopTracing()
-	acts := NewActivities(d.Config, activityStore(d.Store, d.Metrics), publisherOf(d.Publisher, d.Metrics), sources, d.Logger.With("component", "activities"))
+	acts, err := NewActivities(d.Config, activityStore(d.Store, d.Metrics), publisherOf(d.Publisher, d.Metrics), d.Logger.With("component", "activities"))
+	if err != nil {
+		return err
+	}
 	acts.TracerProvider = tp
 	w, err := startWorker(ctx, func() (worker.Worker, error) {
 		return NewWorker(d.Temporal, d.Config, acts, d.Team, d.Options)
@@ -76,7 +76,7 @@ func RunWorker(ctx context.Context, d WorkerDeps) error {
 	if d.Config.Relay.Process == config.RelayInWorker {
 		// The starter is this worker's client: workflows start eagerly, their
 		// first task handed to this worker in the start response.
-		rl := newRelay(d.Relay, d.Config, d.Store, d.Temporal, true, d.Metrics, tp, d.Logger)
+		rl := boot.NewRelay(d.Relay, d.Config, d.Store, d.Temporal, true, d.Metrics, tp, d.Logger)
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = rl.Run(ctx) }()
 		if l, ok := d.Store.(receiptListener); ok {
@@ -146,7 +146,7 @@ func newReconciler(d WorkerDeps, acts *activities.Activities) *reconcile.Reconci
 	if o.OnRepair == nil {
 		o.OnRepair = func(a reconcile.Action) { d.Metrics.Repaired(string(a)) }
 	}
-	return reconcile.New(d.Store, d.Temporal, Starter(d.Temporal, d.Config, false), DeadLetterer(acts), o)
+	return reconcile.New(d.Store, d.Temporal, boot.Starter(d.Temporal, d.Config, false), DeadLetterer(acts), o)
 }
 
 // DeadLetterer dead-letters receipts outside a workflow (the reconciler's),

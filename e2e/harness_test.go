@@ -31,6 +31,7 @@ import (
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/fixtures"
 	"github.com/hookgate/hookgate/internal/devserver"
+	"github.com/hookgate/hookgate/internal/ingest/server"
 	"github.com/hookgate/hookgate/internal/processing/relay"
 	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/internal/storage/postgres"
@@ -317,7 +318,7 @@ sources:
 	}()
 	go func() {
 		defer wg.Done()
-		errs <- app.RunGateway(ctx, app.GatewayDeps{Config: cfg, Store: s.store, Temporal: s.temporal,
+		errs <- server.Run(ctx, server.Deps{Config: cfg, Store: s.store, Temporal: s.temporal,
 			Logger: log.With("component", "gateway"), Eager: o.workerRelay == nil, Ingest: ingestLn, Admin: adminLn,
 			Ready: func(net.Addr, net.Addr) { close(ready) },
 			Relay: relay.Options{Interval: 200 * time.Millisecond, Grace: time.Second}, TracerProvider: o.tracer})

@@ -86,7 +86,10 @@ func TestReconcilerRepairsStuckReceipts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	acts := app.NewActivities(s.cfg, s.store, nil, nil, slog.Default())
+	acts, err := app.NewActivities(s.cfg, s.store, nil, slog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
 	rc := reconcile.New(s.store, s.temporal, app.Starter(s.temporal, s.cfg, false), app.DeadLetterer(acts),
 		reconcile.Options{After: time.Nanosecond})
 	got, err := rc.Pass(ctx)
@@ -157,7 +160,10 @@ func TestRunsCancelledOrTerminatedInTemporalAreReflected(t *testing.T) {
 	if r, _ := s.receipt("github", ids[1]); r.Status != store.StatusRetrying {
 		t.Errorf("terminated run's receipt is %s before the reconciler ran, want retrying (nothing ran)", r.Status)
 	}
-	acts := app.NewActivities(s.cfg, s.store, nil, nil, slog.Default())
+	acts, err := app.NewActivities(s.cfg, s.store, nil, slog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
 	acts.Publisher = s.publisher(t)
 	rc := reconcile.New(s.store, s.temporal, app.Starter(s.temporal, s.cfg, false), app.DeadLetterer(acts),
 		reconcile.Options{After: time.Nanosecond})

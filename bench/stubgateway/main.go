@@ -21,6 +21,7 @@ import (
 
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/ingest/server"
 )
 
 func main() {
@@ -54,7 +55,7 @@ func run(ctx context.Context) error {
 	if err := st.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return app.RunGateway(ctx, app.GatewayDeps{Config: cfg, Store: st, Temporal: acceptAll{}, Logger: log})
+	return server.Run(ctx, server.Deps{Config: cfg, Store: st, Temporal: acceptAll{}, Logger: log})
 }
 
 // acceptAll is a Temporal client whose workflow starts succeed at once. Only the

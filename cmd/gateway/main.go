@@ -11,8 +11,9 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/boot"
+	"github.com/hookgate/hookgate/internal/ingest/server"
 )
 
 func main() {
@@ -34,7 +35,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	st, err := app.OpenStore(ctx, cfg, log)
+	st, err := boot.OpenStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -42,12 +43,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err := st.Migrate(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	m := app.NewMetrics(cfg)
-	tc, err := app.DialTemporal(cfg, "", log, app.TemporalMetrics(m))
+	m := boot.NewMetrics(cfg)
+	tc, err := boot.DialTemporal(cfg, "", log, boot.TemporalMetrics(m))
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
-	log.Info("starting gateway", "store", app.StoreKind(cfg), "temporal", cfg.TemporalAddress)
-	return app.RunGateway(ctx, app.GatewayDeps{Config: cfg, Store: st, Temporal: tc, Logger: log, Metrics: m})
+	log.Info("starting gateway", "store", boot.StoreKind(cfg), "temporal", cfg.TemporalAddress)
+	return server.Run(ctx, server.Deps{Config: cfg, Store: st, Temporal: tc, Logger: log, Metrics: m})
 }

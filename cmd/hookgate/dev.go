@@ -23,6 +23,7 @@ import (
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/internal/devserver"
+	"github.com/hookgate/hookgate/internal/ingest/server"
 	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/providers/paypal"
 )
@@ -151,7 +152,7 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 	go func() {
 		werr <- app.RunWorker(ctx, app.WorkerDeps{Config: cfg, Store: st, Temporal: tc, Publisher: p, Logger: log, Options: worker.Options{}, Metrics: m})
 	}()
-	err = app.RunGateway(ctx, app.GatewayDeps{
+	err = server.Run(ctx, server.Deps{
 		Config: cfg, Store: st, Temporal: tc, Logger: log, Eager: true, Metrics: m,
 		Ready: func(ingest, adm net.Addr) { printBanner(e, cfg, path, secrets, ingest, adm, uiURL, address, p != nil) },
 	})

@@ -1,4 +1,4 @@
-package app
+package server
 
 import (
 	"context"
@@ -11,16 +11,17 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/boot"
 	"github.com/hookgate/hookgate/internal/ingest/gateway"
 	"github.com/hookgate/hookgate/internal/ingest/ratelimit"
 	"github.com/hookgate/hookgate/internal/storage/retention"
 )
 
-// GatewayLimits builds the gateway's abuse limits from the configuration: rate
+// Limits builds the gateway's abuse limits from the configuration: rate
 // limits shared through Redis when REDIS_URL is set (in process otherwise), the
 // in-process failure budget, JSON depth, HTTPS requirement and audit sampling.
 // close releases the Redis client; call it after the gateway has stopped.
-func GatewayLimits(cfg *config.Config, log *slog.Logger) (lo gateway.LimitOptions, close func(), err error) {
+func Limits(cfg *config.Config, log *slog.Logger) (lo gateway.LimitOptions, close func(), err error) {
 	close = func() {}
 	lo = gateway.LimitOptions{
 		JSONMaxDepth:   cfg.JSONMaxDepth,
@@ -105,7 +106,7 @@ func serverTLS(s *http.Server, t config.TLS) error {
 
 // startRetention runs the retention job until ctx ends, when the store
 // supports it and retention is not disabled; wait blocks until it has stopped.
-func startRetention(ctx context.Context, cfg *config.Config, st Store, log *slog.Logger) (wait func()) {
+func startRetention(ctx context.Context, cfg *config.Config, st boot.Store, log *slog.Logger) (wait func()) {
 	log = log.With("component", "retention")
 	p, ok := st.(retention.Purger)
 	if cfg.Retention.Disabled || !ok {

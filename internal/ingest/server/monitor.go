@@ -1,4 +1,4 @@
-package app
+package server
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/boot"
 	"github.com/hookgate/hookgate/internal/operations/monitor"
 	"github.com/hookgate/hookgate/internal/storage/postgres"
 )
@@ -42,7 +43,7 @@ func NewMonitor(cfg *config.Config, st monitor.Store, log *slog.Logger) (*monito
 // startMonitor runs the monitor, when enabled, until the returned stop is
 // called. With PostgreSQL the gateways elect one runner by advisory lock; the
 // SQLite store serves one process, which always runs it.
-func startMonitor(ctx context.Context, cfg *config.Config, st Store, log *slog.Logger) (stop func()) {
+func startMonitor(ctx context.Context, cfg *config.Config, st boot.Store, log *slog.Logger) (stop func()) {
 	if !cfg.Monitor.Enabled {
 		return func() {}
 	}

@@ -1,4 +1,4 @@
-package app
+package boot
 
 import (
 	"context"
@@ -15,14 +15,14 @@ func TestTracerProviderFromConfig(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 
 	off := &config.Config{}
-	if tp, stop, err := tracerProvider(ctx, nil, off, ServiceGateway, log); err != nil || tp != nil {
+	if tp, stop, err := TracerProvider(ctx, nil, off, ServiceGateway, log); err != nil || tp != nil {
 		t.Fatalf("tracing off: provider %v, err %v; want nil, nil", tp, err)
 	} else {
 		stop()
 	}
 
 	given := sdktrace.NewTracerProvider()
-	if tp, stop, err := tracerProvider(ctx, given, off, ServiceGateway, log); err != nil || tp != given {
+	if tp, stop, err := TracerProvider(ctx, given, off, ServiceGateway, log); err != nil || tp != given {
 		t.Fatalf("given provider: got %v, err %v", tp, err)
 	} else {
 		stop()
@@ -32,7 +32,7 @@ func TestTracerProviderFromConfig(t *testing.T) {
 	// and stopping must not fail (the exporter dials lazily). The span is left
 	// open: an ended one would make stop wait its 5 s for the dead collector.
 	on := &config.Config{Tracing: config.Tracing{Enabled: true, Endpoint: "http://127.0.0.1:1", Ratio: 1}}
-	tp, stop, err := tracerProvider(ctx, nil, on, ServiceWorker, log)
+	tp, stop, err := TracerProvider(ctx, nil, on, ServiceWorker, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package app
+package server
 
 import (
 	"bufio"
@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/boot"
 	"github.com/hookgate/hookgate/internal/ingest/ratelimit"
 	"github.com/hookgate/hookgate/internal/storage/sqlite"
 	"github.com/hookgate/hookgate/internal/testing/testenv"
@@ -34,7 +35,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // start serves h with the limits (and TLS) of cfg on a fresh listener.
 func start(t *testing.T, cfg *config.Config) string {
 	t.Helper()
-	srv := newServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := boot.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusNoContent)
 	}), quiet)
@@ -47,7 +48,7 @@ func start(t *testing.T, cfg *config.Config) string {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- serve(srv, ln) }()
+	go func() { done <- boot.Serve(srv, ln) }()
 	t.Cleanup(func() {
 		srv.Close()
 		if err := <-done; err != nil {
@@ -215,7 +216,7 @@ func TestGatewayLimitsFromConfig(t *testing.T) {
 			if tt.redisURL != "" {
 				cfg.RedisURL = testenv.RedisURL(t)
 			}
-			lo, closeFn, err := GatewayLimits(cfg, quiet)
+			lo, closeFn, err := Limits(cfg, quiet)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -245,7 +246,7 @@ func TestGatewayLimitsFromConfig(t *testing.T) {
 	}
 	cfg := parse(t, "")
 	cfg.RedisURL = "http://user:hunter2@example.com"
-	if _, _, err := GatewayLimits(cfg, quiet); err == nil || strings.Contains(err.Error(), "hunter2") {
+	if _, _, err := Limits(cfg, quiet); err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("bad REDIS_URL: err = %v, want an error without the password", err)
 	}
 }

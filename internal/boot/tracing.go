@@ -1,4 +1,4 @@
-package app
+package boot
 
 import (
 	"context"
@@ -21,10 +21,10 @@ const (
 	ServiceWorker  = "hookgate-worker"
 )
 
-// tracerProvider returns given when set (tests), else the OTLP/gRPC provider
+// TracerProvider returns given when set (tests), else the OTLP/gRPC provider
 // cfg.Tracing asks for, else nil (tracing off). stop flushes and shuts down a
 // provider built here; it is a no-op otherwise.
-func tracerProvider(ctx context.Context, given trace.TracerProvider, cfg *config.Config, service string, log *slog.Logger) (tp trace.TracerProvider, stop func(), err error) {
+func TracerProvider(ctx context.Context, given trace.TracerProvider, cfg *config.Config, service string, log *slog.Logger) (tp trace.TracerProvider, stop func(), err error) {
 	if given != nil {
 		return given, func() {}, nil
 	}

@@ -1,4 +1,4 @@
-package app_test
+package server_test
 
 import (
 	"bytes"
@@ -14,8 +14,9 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/boot"
+	"github.com/hookgate/hookgate/internal/ingest/server"
 	"github.com/hookgate/hookgate/internal/processing/relay"
 	"github.com/hookgate/hookgate/internal/storage/sqlite"
 	"github.com/hookgate/hookgate/providers/github"
@@ -74,16 +75,16 @@ func runGateway(t *testing.T, tokenRequired bool, extra ...string) (ingest, adm 
 	}
 	done := make(chan error, 1)
 	go func() {
-		done <- app.RunGateway(ctx, app.GatewayDeps{
+		done <- server.Run(ctx, server.Deps{
 			Config: cfg, Store: st, Temporal: startsAll{}, Logger: discard(),
-			Ingest: in, Admin: ad, Metrics: app.NewMetrics(cfg),
+			Ingest: in, Admin: ad, Metrics: boot.NewMetrics(cfg),
 			Relay: relay.Options{Interval: 50 * time.Millisecond, Grace: time.Millisecond},
 		})
 	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
-			t.Errorf("RunGateway: %v", err)
+			t.Errorf("server.Run: %v", err)
 		}
 		st.Close()
 	})

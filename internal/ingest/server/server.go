@@ -1,8 +1,10 @@
-package app
+// Package server runs the gateway process: the ingest endpoint and the admin
+// API on their listeners, the relay (unless the worker runs it), the alert
+// monitor and the retention job, with graceful drain on shutdown.
+package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,19 +15,25 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/boot"
 	"github.com/hookgate/hookgate/internal/ingest/gateway"
 	"github.com/hookgate/hookgate/internal/ingest/groupcommit"
 	"github.com/hookgate/hookgate/internal/operations/admin"
 	"github.com/hookgate/hookgate/internal/operations/metrics"
+	"github.com/hookgate/hookgate/internal/operations/monitor"
 	"github.com/hookgate/hookgate/internal/processing/relay"
 	"github.com/hookgate/hookgate/internal/processing/runs"
+	"github.com/hookgate/hookgate/internal/storage/retention"
+	"github.com/hookgate/hookgate/providers/builtin"
 )
 
-// GatewayDeps are the parts a gateway process runs on.
-type GatewayDeps struct {
+// Deps are the parts a gateway process runs on.
+type Deps struct {
 	Config   *config.Config
-	Store    Store
+	Store    boot.Store
 	Temporal client.Client
 	Logger   *slog.Logger
 	// Eager starts workflows eagerly (only when a worker runs on Temporal).
@@ -38,23 +46,23 @@ type GatewayDeps struct {
 	// Relay receives the relay options (tests shorten the intervals).
 	Relay relay.Options
 	// Metrics, if set, are fed by the gateway and relay and served on the admin
-	// listener's /metrics (see NewMetrics).
+	// listener's /metrics (see boot.NewMetrics).
 	Metrics *metrics.Metrics
 	// TracerProvider, if set, traces the gateway and relay instead of the
 	// provider the config's tracing block would build (tests).
 	TracerProvider trace.TracerProvider
 }
 
-// RunGateway serves the ingest endpoint, the admin API and the relay until ctx
+// Run serves the ingest endpoint, the admin API and the relay until ctx
 // ends, then drains: new webhooks get 503, in-flight ones finish and commit, the
 // audit queue is flushed.
-func RunGateway(ctx context.Context, d GatewayDeps) error {
+func Run(ctx context.Context, d Deps) error {
 	log := d.Logger
 	sources, err := Sources(d.Config)
 	if err != nil {
 		return err
 	}
-	tp, stopTracing, err := tracerProvider(ctx, d.TracerProvider, d.Config, ServiceGateway, log)
+	tp, stopTracing, err := boot.TracerProvider(ctx, d.TracerProvider, d.Config, boot.ServiceGateway, log)
 	if err != nil {
 		return err
 	}
@@ -67,10 +75,10 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 		notifier gateway.Notifier
 	)
 	if d.Config.Relay.Process != config.RelayInWorker {
-		rl = newRelay(d.Relay, d.Config, d.Store, d.Temporal, d.Eager, d.Metrics, tp, log)
+		rl = boot.NewRelay(d.Relay, d.Config, d.Store, d.Temporal, d.Eager, d.Metrics, tp, log)
 		notifier = rl
 	}
-	limits, closeLimits, err := GatewayLimits(d.Config, log.With("component", "ratelimit"))
+	limits, closeLimits, err := Limits(d.Config, log.With("component", "ratelimit"))
 	if err != nil {
 		return err
 	}
@@ -106,7 +114,7 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 		log.Warn("no admin tokens configured: the admin API refuses every request (set HOOKGATE_ADMIN_TOKENS)")
 	}
 	adm := admin.New(admin.Options{
-		Store: d.Store, Starter: Starter(d.Temporal, d.Config, false), Tokens: tokens, Logger: log.With("component", "admin"),
+		Store: d.Store, Starter: boot.Starter(d.Temporal, d.Config, false), Tokens: tokens, Logger: log.With("component", "admin"),
 		Stats: d.Store, Extra: adminMetricsRoute(d.Metrics, d.Config),
 		BulkReplays: &runs.BulkReplays{Client: d.Temporal, TaskQueue: d.Config.TaskQueue},
 	})
@@ -120,8 +128,8 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 		ingestLn.Close()
 		return err
 	}
-	ingestSrv := newServer(gw.Handler(), log)
-	adminSrv := newServer(adminHandler(adm, d.Metrics, d.Config), log)
+	ingestSrv := boot.NewServer(gw.Handler(), log)
+	adminSrv := boot.NewServer(adminHandler(adm, d.Metrics, d.Config), log)
 	serverLimits(ingestSrv, d.Config.Server)
 	serverLimits(adminSrv, d.Config.Server)
 	if err := serverTLS(ingestSrv, d.Config.TLS); err != nil {
@@ -134,8 +142,8 @@ func RunGateway(ctx context.Context, d GatewayDeps) error {
 	var wg sync.WaitGroup
 	errc := make(chan error, 3)
 	wg.Add(2)
-	go func() { defer wg.Done(); errc <- serve(ingestSrv, ingestLn) }()
-	go func() { defer wg.Done(); errc <- serve(adminSrv, adminLn) }()
+	go func() { defer wg.Done(); errc <- boot.Serve(ingestSrv, ingestLn) }()
+	go func() { defer wg.Done(); errc <- boot.Serve(adminSrv, adminLn) }()
 	if rl != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); errc <- rl.Run(relayCtx) }()
@@ -177,38 +185,45 @@ func listen(ln net.Listener, addr string) (net.Listener, error) {
 	return l, nil
 }
 
-// newServer applies the HTTP limits every listener has: providers send small
-// requests quickly; anything slower is a slow-loris, not a webhook.
-func newServer(h http.Handler, log *slog.Logger) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+// adminHandler serves the admin API and, with metrics, /metrics: open unless
+// metrics_token_required (then behind the API's bearer token, mounted by
+// adminMetricsRoute).
+func adminHandler(api *admin.API, m *metrics.Metrics, cfg *config.Config) http.Handler {
+	if m == nil || cfg.MetricsTokenRequired {
+		return api.Handler()
 	}
+	return admin.WithOpenMetrics(api.Handler(), m.Handler())
 }
 
-func serve(s *http.Server, ln net.Listener) error {
-	serveFn := s.Serve
-	if s.TLSConfig != nil {
-		serveFn = func(ln net.Listener) error { return s.ServeTLS(ln, "", "") }
+// adminMetricsRoute is the admin Options.Extra hook that mounts /metrics behind
+// the token when metrics_token_required.
+func adminMetricsRoute(m *metrics.Metrics, cfg *config.Config) func(gin.IRoutes) {
+	if m == nil || !cfg.MetricsTokenRequired {
+		return nil
 	}
-	if err := serveFn(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return admin.MountMetrics(m.Handler())
 }
 
-// newRelay builds this process's relay: o's intervals (tests shorten them),
-// with the process's logger, tracing and metrics; eager when a worker of the
-// same client runs in this process.
-func newRelay(o relay.Options, cfg *config.Config, st Store, tc client.Client, eager bool,
-	m *metrics.Metrics, tp trace.TracerProvider, log *slog.Logger) *relay.Relay {
-	o.Logger = log.With("component", "relay")
-	o.TracerProvider = tp
-	o.OnStarted = relayStarted(m, o.OnStarted)
-	return relay.New(relayStore(st, m), Starter(tc, cfg, eager), o)
+// gatewayObserver is m as the gateway's observer; nil when m is nil, so the
+// gateway skips the call altogether.
+func gatewayObserver(m *metrics.Metrics) gateway.Observer {
+	if m == nil {
+		return nil
+	}
+	return m
 }
+
+// Sources builds the configured sources with the built-in providers.
+func Sources(cfg *config.Config) ([]gateway.Source, error) {
+	return gateway.BuildSources(cfg, builtin.Providers())
+}
+
+// The gateway's parts take the store through the interfaces they declare.
+var (
+	_ gateway.AuditWriter  = boot.Store(nil)
+	_ groupcommit.Ingester = boot.Store(nil)
+	_ admin.Store          = boot.Store(nil)
+	_ admin.StatsStore     = boot.Store(nil)
+	_ retention.Purger     = boot.Store(nil)
+	_ monitor.Store        = boot.Store(nil)
+)
