@@ -4,7 +4,9 @@
 // A migration file is named NNNNN_what.sql under the dialect's folder and has
 // "-- +goose Up" and "-- +goose Down" sections. Applied versions are recorded in
 // the goose_db_version table. Both dialects must describe the same tables: the
-// store conformance suite (internal/storage/storetest) runs against each.
+// store conformance suite (internal/storage/storetest) runs against each.//
+// Public: a design card folder; operators apply it with `hookgate migrate`, and
+// both store implementations embed it.
 package migrations
 
 import (
