@@ -95,7 +95,8 @@ type Limits struct {
 	Disabled bool `yaml:"disabled"`
 	// PerIP is charged on every request, per client IP and source.
 	PerIP Rate `yaml:"per_ip"`
-	// PerSource is charged on every request to a source.
+	// PerSource is charged on every request to a source that passes
+	// verification: forgeries never spend it.
 	PerSource Rate `yaml:"per_source"`
 	// Failures is the much smaller budget, per IP and source, charged only on
 	// failed verification; once spent, the IP's requests to the source that

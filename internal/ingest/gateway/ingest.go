@@ -74,6 +74,10 @@ func (g *Gateway) ingest(c *gin.Context) {
 		g.fail(c, body, rec, err)
 		return
 	}
+	if err := g.admitVerified(c, src); err != nil {
+		g.fail(c, body, rec, err)
+		return
+	}
 	ev, err := src.Provider.Identify(req)
 	if err == nil {
 		err = providers.CheckEvent(ev) // one rule for every provider's IDs and types

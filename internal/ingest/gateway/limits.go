@@ -18,9 +18,13 @@ import (
 // the failure budgets of (IP, source) pairs (see package ratelimit;
 // *ratelimit.Guard implements it).
 type Limiter interface {
-	// Admit returns nil, or an error wrapping ratelimit.ErrRateLimited (a
-	// *ratelimit.Refusal carries the Retry-After).
+	// Admit applies the per-IP traffic limit before verification: nil, or
+	// an error wrapping ratelimit.ErrRateLimited (a *ratelimit.Refusal
+	// carries the Retry-After).
 	Admit(ctx context.Context, ip, source string) error
+	// AdmitVerified applies the source's traffic limit to a request that
+	// passed verification, so forgeries never spend it.
+	AdmitVerified(ctx context.Context, source string) error
 	// Suspect returns nil, or an error wrapping ratelimit.ErrBlocked or
 	// ErrTooManyFailures when ip spent its failure budget for source.
 	Suspect(ip, source string) error
@@ -121,6 +125,14 @@ func (g *Gateway) failedVerification(ip, source string) error {
 	}
 	lim.Failed(ip, source)
 	return lim.Suspect(ip, source)
+}
+
+// admitVerified charges a verified request to its source's traffic limit.
+func (g *Gateway) admitVerified(c *gin.Context, src *Source) error {
+	if lim := g.limits.opts.Limiter; lim != nil {
+		return lim.AdmitVerified(c.Request.Context(), src.Name)
+	}
+	return nil
 }
 
 // suspect is the failure-budget check made before verifying, only for

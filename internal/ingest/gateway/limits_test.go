@@ -226,6 +226,36 @@ func TestAuthenticWebhookIsNeverRefusedForOthersFailures(t *testing.T) {
 	}
 }
 
+// A forgery flood spread over many IPs spends no per-IP budget that binds,
+// and must not spend the source's traffic budget either: only verified
+// requests are charged to it, so the provider's own deliveries still fit.
+func TestForgeriesDoNotSpendTheSourceBudget(t *testing.T) {
+	h := newLimited(t, testConfig, gateway.Options{Limits: gateway.LimitOptions{
+		Limiter: guard(t, ratelimit.Policy{
+			PerIP:     ratelimit.Limit{Rate: 1, Per: time.Hour, Burst: 10},
+			PerSource: ratelimit.Limit{Rate: 1, Per: time.Hour, Burst: 3},
+			Failures:  ratelimit.Limit{Rate: 1, Per: time.Hour, Burst: 5},
+		}),
+	}})
+	for i := range 500 {
+		ip := fmt.Sprintf("203.0.%d.%d", i/250, i%250+1)
+		if w := serve(h.h, from(ghRequest(fmt.Sprint("f-", i), pushOf(fmt.Sprint("f-", i)), false), ip)); w.Code != http.StatusUnauthorized {
+			t.Fatalf("forgery %d from %s: %d, want 401", i, ip, w.Code)
+		}
+	}
+	for i := range 3 {
+		id := fmt.Sprint("real-", i)
+		if w := serve(h.h, from(ghRequest(id, pushOf(id), true), "192.30.252.1")); w.Code != http.StatusOK {
+			t.Fatalf("valid delivery %d after 500 forgeries: %d %s, want 200", i, w.Code, w.Body)
+		}
+	}
+	// The source's budget binds on verified traffic.
+	w := serve(h.h, from(ghRequest("real-3", pushOf("real-3"), true), "192.30.252.2"))
+	if w.Code != http.StatusTooManyRequests || decode(t, w).Reason != "rate_limited" || w.Header().Get("Retry-After") == "" {
+		t.Fatalf("fourth verified delivery: %d %s, want 429 rate_limited with Retry-After", w.Code, w.Body)
+	}
+}
+
 // Requests to unknown sources count against one failure budget per IP, and
 // their audit is bounded whatever names they use: the requested name is not
 // stored, and all unknown names share one sampling window.

@@ -33,7 +33,8 @@ func (r *Refusal) Unwrap() error { return r.Err }
 type Policy struct {
 	// PerIP is charged on every request, per client IP and source.
 	PerIP Limit
-	// PerSource is charged on every request to the source.
+	// PerSource is charged on every request to the source that passes
+	// verification (AdmitVerified).
 	PerSource Limit
 	// Failures is the per-IP budget of failed verifications (in process).
 	Failures Limit
@@ -134,35 +135,35 @@ func (g *Guard) Suspect(ip, source string) error {
 func failureKey(ip, source string) string { return source + "|" + ip }
 
 // Admit decides, before any verification work, whether a request from ip to
-// source may proceed under the traffic limits. It returns nil or a *Refusal
-// wrapping ErrRateLimited. When the traffic store fails (Redis down) the
-// traffic limits fail open, logged and counted (FailOpens).
+// source may proceed under the per-IP traffic limit. It returns nil or a
+// *Refusal wrapping ErrRateLimited. When the traffic store fails (Redis down)
+// the traffic limits fail open, logged and counted (FailOpens).
 func (g *Guard) Admit(ctx context.Context, ip, source string) error {
-	p := g.policy(source)
-	// Per IP first, so that one noisy IP refused by its own budget does not
-	// also spend the budget its source shares with every other sender.
-	for _, c := range []struct {
-		key string
-		l   Limit
-	}{
-		{"ip:" + source + ":" + ip, p.PerIP},
-		{"src:" + source, p.PerSource},
-	} {
-		sctx, cancel := context.WithTimeout(ctx, g.opts.StoreTimeout)
-		d, err := g.store.Allow(sctx, c.key, c.l)
-		cancel()
-		if err != nil {
-			n := g.failOpens.Add(1)
-			// Log the first failure and then one in a thousand: with Redis
-			// down every request fails here, and the log must not flood.
-			if n%1000 == 1 {
-				g.log.Warn("rate limit store unavailable: failing open", "source", source, "fail_opens", n, "err", err)
-			}
-			return nil
+	return g.allow(ctx, "ip:"+source+":"+ip, g.policy(source).PerIP, source)
+}
+
+// AdmitVerified charges a request that passed verification to its source's
+// traffic limit. Forgeries never reach it, so a flood of them, from however
+// many IPs, cannot spend the budget the provider's authentic deliveries share.
+func (g *Guard) AdmitVerified(ctx context.Context, source string) error {
+	return g.allow(ctx, "src:"+source, g.policy(source).PerSource, source)
+}
+
+func (g *Guard) allow(ctx context.Context, key string, l Limit, source string) error {
+	sctx, cancel := context.WithTimeout(ctx, g.opts.StoreTimeout)
+	d, err := g.store.Allow(sctx, key, l)
+	cancel()
+	if err != nil {
+		n := g.failOpens.Add(1)
+		// Log the first failure and then one in a thousand: with Redis
+		// down every request fails here, and the log must not flood.
+		if n%1000 == 1 {
+			g.log.Warn("rate limit store unavailable: failing open", "source", source, "fail_opens", n, "err", err)
 		}
-		if !d.Allowed {
-			return &Refusal{Err: ErrRateLimited, RetryAfter: d.RetryAfter}
-		}
+		return nil
+	}
+	if !d.Allowed {
+		return &Refusal{Err: ErrRateLimited, RetryAfter: d.RetryAfter}
 	}
 	return nil
 }

@@ -154,18 +154,29 @@ func TestGuardTrafficLimits(t *testing.T) {
 	if !errors.Is(r, ratelimit.ErrRateLimited) || r.RetryAfter != time.Second {
 		t.Fatalf("refusal = %v after %v, want rate limited after 1s", r, r.RetryAfter)
 	}
-	// Per source: a second IP gets the one request left of the source's 3 (the
-	// refused request did not spend the source's budget).
-	if err := g.Admit(ctx, "2.2.2.2", "gh"); err != nil {
-		t.Fatalf("second IP: %v", err)
+	// Per IP, so other IPs are not refused for the first one's traffic, and
+	// the per-IP check spends nothing of the source's budget.
+	for _, ip := range []string{"2.2.2.2", "3.3.3.3"} {
+		if err := g.Admit(ctx, ip, "gh"); err != nil {
+			t.Fatalf("IP %s: %v", ip, err)
+		}
 	}
-	if err := g.Admit(ctx, "3.3.3.3", "gh"); !errors.Is(err, ratelimit.ErrRateLimited) {
-		t.Fatalf("third IP over the source budget: err = %v, want ErrRateLimited", err)
+	// Per source: verified requests only, 3 whatever their IPs, then refused.
+	for i := range 3 {
+		if err := g.AdmitVerified(ctx, "gh"); err != nil {
+			t.Fatalf("verified request %d: %v", i, err)
+		}
+	}
+	if r := refusal(t, g.AdmitVerified(ctx, "gh")); !errors.Is(r, ratelimit.ErrRateLimited) || r.RetryAfter != time.Second {
+		t.Fatalf("over the source budget: %v after %v, want rate limited after 1s", r, r.RetryAfter)
 	}
 	// Another source has its own budgets, and an override lifts them.
 	for i := range 50 {
 		if err := g.Admit(ctx, "1.1.1.1", "big"); err != nil {
 			t.Fatalf("overridden source, request %d: %v", i, err)
+		}
+		if err := g.AdmitVerified(ctx, "big"); err != nil {
+			t.Fatalf("overridden source, verified request %d: %v", i, err)
 		}
 	}
 }
