@@ -9,7 +9,11 @@
 //  3. e2e: cmd/gateway + cmd/worker with an embedded Temporal server and
 //     RabbitMQ: receipts acked → events confirmed, read back from the store;
 //  4. temporal: empty workflows started with eager start on the same embedded
-//     server, as fast as conc starters can: the ceiling for (3).
+//     server, as fast as conc starters can: the ceiling for (3);
+//  5. calm and flood: the gateway with its default limits, valid deliveries
+//     at -flood-valid-rate from GitHub's addresses, alone (calm) and during a
+//     closed-loop flood of forgeries from -flood-ips attacker addresses
+//     (flood): what an authentic webhook sees while the gateway is attacked.
 //
 // Servers run pinned to -server-cpu, the load generator (cmd/loadgen, a child
 // process) to -load-cpu; the runner itself (and so the embedded Temporal server)
@@ -31,6 +35,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -50,9 +55,11 @@ const (
 	scGateway  = "gateway"
 	scTemporal = "temporal"
 	scE2E      = "e2e"
+	scCalm     = "calm"
+	scFlood    = "flood"
 )
 
-var allScenarios = []string{scRef, scGateway, scTemporal, scE2E}
+var allScenarios = []string{scRef, scGateway, scTemporal, scE2E, scCalm, scFlood}
 
 type flags struct {
 	rounds      int
@@ -72,6 +79,8 @@ type flags struct {
 	soak        time.Duration
 	soakRate    float64
 	e2eRelay    string
+	floodRate   float64
+	floodIPs    int
 }
 
 func main() {
@@ -92,6 +101,8 @@ func main() {
 	flag.IntVar(&f.refWriters, "ref-writers", 1, "group-commit writers of the reference server")
 	flag.BoolVar(&f.noEager, "no-eager", false, "start the ceiling's workflows without eager start")
 	flag.StringVar(&f.e2eRelay, "e2e-relay", "worker", "process of the relay in the e2e scenario: worker (eager start) or gateway")
+	flag.Float64Var(&f.floodRate, "flood-valid-rate", 200, "valid deliveries per second in the calm and flood scenarios")
+	flag.IntVar(&f.floodIPs, "flood-ips", 1024, "attacker addresses of the flood scenario's forgeries")
 	flag.DurationVar(&f.soak, "soak", 0, "instead of the scenarios: run the gateway at -soak-rate for this long, sampling its RSS")
 	flag.Float64Var(&f.soakRate, "soak-rate", 1000, "requests per second of the soak run")
 	flag.Parse()
@@ -110,6 +121,7 @@ type runner struct {
 	secret   string
 	cfgPath  string
 	e2eCfg   string // cfgPath plus the e2e scenario's relay placement
+	floodCfg string // the default limits, trusting the load generator as proxy
 	dbURL    string
 	amqpURL  string
 	temporal *devserver.Server
@@ -162,6 +174,20 @@ sources:
 	if err := os.WriteFile(r.e2eCfg, []byte(cfg+"relay: {process: "+f.e2eRelay+"}\n"), 0o600); err != nil {
 		return err
 	}
+	// The calm and flood scenarios run the defaults a user runs: every limit
+	// on, the load generator trusted as the proxy so each request has the
+	// client address it claims.
+	r.floodCfg = filepath.Join(dir, "hookgate-flood.yaml")
+	floodCfg := `trusted_proxies: ["127.0.0.1/32"]
+sources:
+  - name: github
+    provider: github
+    secrets:
+      - env: BENCH_GITHUB_SECRET
+`
+	if err := os.WriteFile(r.floodCfg, []byte(floodCfg), 0o600); err != nil {
+		return err
+	}
 	if want[scE2E] || want[scTemporal] {
 		ts, err := devserver.Start(ctx, devserver.Options{
 			DataDir: filepath.Join(dir, "temporal"), UIPort: devserver.UIDisabled,
@@ -206,6 +232,8 @@ sources:
 				ceiling = res.Rate
 			case scE2E:
 				res, err = r.e2e(ctx, round, ceiling)
+			case scCalm, scFlood:
+				res, err = r.flood(ctx, sc, round)
 			}
 			if err != nil {
 				return fmt.Errorf("round %d, %s: %w", round, sc, err)
@@ -344,13 +372,20 @@ func (r *runner) hookgateEnv(listen, admin, taskQueue string) []string {
 }
 
 // load runs cmd/loadgen pinned to the load CPU and decodes its JSON result.
-func (r *runner) load(ctx context.Context, addr, source string, rate float64, d time.Duration, dup, forged float64) (*load.Result, error) {
+func (r *runner) load(ctx context.Context, addr, source string, rate float64, d time.Duration, dup, forged float64, extra ...string) (*load.Result, error) {
+	return r.loadArgv(ctx, nil, addr, source, rate, d, dup, forged, extra...)
+}
+
+// loadArgv is load with a command prefix (nice) before the CPU pinning.
+func (r *runner) loadArgv(ctx context.Context, prefix []string, addr, source string, rate float64, d time.Duration, dup, forged float64, extra ...string) (*load.Result, error) {
 	argv := []string{r.bin("loadgen"), "-json", "-url", "http://" + addr + "/webhooks/" + source,
 		"-c", fmt.Sprint(r.f.conc), "-d", d.String(), "-size", fmt.Sprint(r.f.size),
 		"-rate", fmt.Sprint(rate), "-dup", fmt.Sprint(dup), "-forged", fmt.Sprint(forged)}
+	argv = append(argv, extra...)
 	if r.f.loadCPU != "" {
 		argv = append([]string{"taskset", "-c", r.f.loadCPU}, argv...)
 	}
+	argv = append(slices.Clone(prefix), argv...)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "LOADGEN_SECRET="+r.secret)
 	var stdout, stderr bytes.Buffer

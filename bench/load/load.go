@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -84,6 +85,10 @@ type Options struct {
 	Seed uint64
 	// Client sends the requests (default: keep-alive transport sized for Concurrency).
 	Client *http.Client
+	// ForwardedFor, when set, are the client IPs the requests claim in
+	// X-Forwarded-For (each request one of them, by its delivery ID), for a
+	// gateway that trusts the load generator as its proxy.
+	ForwardedFor []string
 }
 
 // Latency summarises one histogram, in microseconds.
@@ -285,6 +290,11 @@ func (s *sender) send(ctx context.Context, o Options, r request, t0 time.Time) {
 	req.Header.Set("X-GitHub-Event", "push")
 	req.Header.Set("X-GitHub-Delivery", r.id)
 	req.Header.Set("X-Hub-Signature-256", r.sig)
+	if n := len(o.ForwardedFor); n > 0 {
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(r.id))
+		req.Header.Set("X-Forwarded-For", o.ForwardedFor[int(h.Sum32()%uint32(n))])
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		if ctx.Err() == nil { // requests cut by the end of the run are not failures

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/hookgate/hookgate/bench/load"
@@ -30,6 +31,7 @@ func main() {
 	forged := flag.Float64("forged", 0, "share of forged signatures (0..1)")
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "seed of the duplicate/forgery choice")
 	asJSON := flag.Bool("json", false, "print the result as JSON")
+	xff := flag.String("forwarded-for", "", "comma-separated client IPs claimed in X-Forwarded-For (one per request)")
 	flag.Parse()
 	if *secret == "" {
 		fmt.Fprintln(os.Stderr, "loadgen: -secret (or LOADGEN_SECRET) is required")
@@ -40,6 +42,7 @@ func main() {
 	res, err := load.Run(ctx, load.Options{
 		URL: *url, Secret: []byte(*secret), Concurrency: *conc, Rate: *rate, Duration: *dur,
 		BodySize: *size, DuplicateShare: *dups, ForgedShare: *forged, Seed: *seed,
+		ForwardedFor: splitList(*xff),
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -50,4 +53,15 @@ func main() {
 		return
 	}
 	fmt.Printf("concurrency %d, rate %.0f/s: %s\n", *conc, *rate, res.Summary())
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
