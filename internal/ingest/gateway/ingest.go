@@ -47,9 +47,6 @@ func (g *Gateway) ingest(c *gin.Context) {
 	}
 	body, err := readBody(c.Request, src.BodyLimit)
 	rec.BodySize = int64(len(body))
-	if err == nil {
-		err = g.checkDepth(c, body)
-	}
 	if err != nil {
 		g.fail(c, body, rec, err)
 		return
@@ -75,6 +72,12 @@ func (g *Gateway) ingest(c *gin.Context) {
 		return
 	}
 	if err := g.admitVerified(c, src); err != nil {
+		g.fail(c, body, rec, err)
+		return
+	}
+	// Parsing guards run on authentic bodies only: a forgery costs its
+	// signature check and nothing more.
+	if err := g.checkDepth(c, body); err != nil {
 		g.fail(c, body, rec, err)
 		return
 	}

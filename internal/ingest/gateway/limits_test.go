@@ -298,6 +298,10 @@ func TestJSONDepthRefusedBeforeIdentify(t *testing.T) {
 	if w.Code != http.StatusBadRequest || decode(t, w).Reason != "json_too_deep" {
 		t.Fatalf("deep body: %d %s, want 400 json_too_deep", w.Code, w.Body)
 	}
+	// A forgery is refused for its signature before its body is parsed.
+	if w := serve(h.h, ghRequest("deep-forged", deep, false)); w.Code != http.StatusUnauthorized {
+		t.Fatalf("forged deep body: %d %s, want 401 (verified before any parsing)", w.Code, w.Body)
+	}
 	ok := []byte(`{"a":` + strings.Repeat("[", 15) + strings.Repeat("]", 15) + `}`)
 	if w := serve(h.h, ghRequest("shallow", ok, true)); w.Code != http.StatusOK {
 		t.Fatalf("body within the depth: %d %s", w.Code, w.Body)
