@@ -296,7 +296,7 @@ func (c *Config) resolve(getenv func(string) string) error {
 		}
 		seen[s.Name] = true
 		if s.Provider == "" {
-			fail(f+".provider", "required (one of stripe, github, paypal, twilio, shopify, standardwebhooks, hmac, token, basic)")
+			fail(f+".provider", "required: a provider name (`hookgate providers` lists them, e.g. github, stripe, slack, hmac)")
 		}
 		if len(s.Secrets) == 0 {
 			fail(f+".secrets", "at least one secret is required (value, env or file); sources never accept unsigned requests")

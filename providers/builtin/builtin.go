@@ -1,5 +1,7 @@
 // Package builtin registers every provider hookgate ships: their verifiers,
-// signers (for `hookgate send` and tests), normalization handlers and fixtures.
+// signers (for `hookgate send` and tests), normalization handlers and fixtures:
+// the bespoke providers and generic schemes, then every catalogue entry
+// (package providers/catalogue).
 package builtin
 
 import (
@@ -8,6 +10,7 @@ import (
 	"github.com/hookgate/hookgate/handlers"
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/basic"
+	"github.com/hookgate/hookgate/providers/catalogue"
 	"github.com/hookgate/hookgate/providers/github"
 	hmacp "github.com/hookgate/hookgate/providers/hmac"
 	"github.com/hookgate/hookgate/providers/paypal"
@@ -28,7 +31,7 @@ type entry struct {
 
 func entries() []entry {
 	none := func(*handlers.Registry) {}
-	return []entry{
+	out := []entry{
 		{stripe.Name, stripe.New, stripe.NewSigner, stripe.RegisterHandlers, stripe.FixtureFS},
 		{github.Name, github.New, github.NewSigner, github.RegisterHandlers, github.FixtureFS},
 		{paypal.Name, paypal.New, paypal.NewSigner, paypal.RegisterHandlers, paypal.FixtureFS},
@@ -39,6 +42,11 @@ func entries() []entry {
 		{providers.Token, token.New, token.NewSigner, none, nil},
 		{providers.Basic, basic.New, basic.NewSigner, none, nil},
 	}
+	for _, c := range catalogue.Entries() {
+		name := c.Name
+		out = append(out, entry{name, c.Factory(), c.Signer(), none, func() fs.FS { return catalogue.FixtureFS(name) }})
+	}
+	return out
 }
 
 // Providers returns a registry of every built-in provider.

@@ -4,11 +4,18 @@ import (
 	"testing"
 
 	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/providers/catalogue"
 )
 
 func TestEveryProviderIsRegisteredWithASigner(t *testing.T) {
 	all := []providers.Name{providers.Stripe, providers.GitHub, providers.PayPal, providers.Twilio,
 		providers.Shopify, providers.StandardWebhooks, providers.HMAC, providers.Token, providers.Basic}
+	for _, e := range catalogue.Entries() {
+		all = append(all, e.Name)
+		if Fixtures(e.Name) == nil {
+			t.Errorf("catalogue entry %s ships no fixture", e.Name)
+		}
+	}
 	if got := Providers().Names(); len(got) != len(all) {
 		t.Fatalf("registered %v, want %v", got, all)
 	}

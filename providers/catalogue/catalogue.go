@@ -1,0 +1,132 @@
+// Package catalogue is hookgate's provider catalogue: one Entry of data per
+// named provider (Slack, Linear, Razorpay, …), each an instance of a scheme
+// family whose code lives elsewhere (the HMAC template of providers/hmac,
+// Standard Webhooks, token). `provider: slack` in a source's config builds the
+// entry's verifier from its secrets alone; `hookgate providers` lists the
+// entries.
+//
+// Adding a provider is one Entry (in the file of its family), one fixture
+// under testdata/<name>/ and one official vector in vectors_test.go; every
+// entry also runs through the conformance suite (conformance_test.go). See
+// docs/extending.md.
+//
+// Public: a team adding a provider whose scheme a family fits reads and
+// extends the table here; the gateway builds sources from it through
+// providers/builtin.
+package catalogue
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hookgate/hookgate/providers"
+	hmacsig "github.com/hookgate/hookgate/providers/hmac"
+)
+
+// Family is the scheme family an entry belongs to: the code that verifies it.
+type Family string
+
+// Scheme families.
+const (
+	// FamilyHMAC: an HMAC over a template of the body, timestamp, delivery ID
+	// or URL (hmacsig.Template).
+	FamilyHMAC Family = "hmac"
+	// FamilyStandardWebhooks: the Standard Webhooks format (webhook-* or
+	// svix-* headers, whsec_ secrets).
+	FamilyStandardWebhooks Family = "standardwebhooks"
+	// FamilyToken: a shared token compared in constant time.
+	FamilyToken Family = "token"
+)
+
+// Handshake is how a provider checks an endpoint before (or while) sending
+// it events; the gateway answers it and stores no receipt for it.
+type Handshake string
+
+// Handshakes.
+const (
+	HandshakeNone Handshake = ""
+)
+
+// Entry describes one named provider. Every field is data; Validate checks
+// an entry, and a test runs it over the whole table.
+type Entry struct {
+	// Name is the `provider:` value in a source's config.
+	Name providers.Name
+	// Display is the provider's own name for people.
+	Display string
+	// Docs is the official page that specifies the scheme.
+	Docs string
+	// Secret says what the provider calls the secret and where it is shown.
+	Secret string
+	Family Family
+	// HMAC holds the family's parameters for FamilyHMAC.
+	HMAC *hmacsig.Template
+	// TokenHeader and TokenPrefix are the header and prefix of FamilyToken.
+	TokenHeader, TokenPrefix string
+	// EventID and EventType are the rules ("header:<Name>" or
+	// "json:<path>") that find the dedupe key and the event type.
+	EventID, EventType string
+	// BodyLimit is the source's default body limit in bytes (0: the
+	// gateway's default).
+	BodyLimit int
+	Handshake Handshake
+}
+
+// Validate checks that the entry is complete and its family parameters
+// consistent; errors name the entry and the field.
+func (e *Entry) Validate() error {
+	fail := func(format string, a ...any) error {
+		return fmt.Errorf("catalogue entry %q: %s", e.Name, fmt.Sprintf(format, a...))
+	}
+	switch {
+	case e.Name == "" || strings.ToLower(string(e.Name)) != string(e.Name) || strings.ContainsAny(string(e.Name), " /"):
+		return fail("name must be lowercase, without spaces")
+	case e.Display == "":
+		return fail("display name is required")
+	case !strings.HasPrefix(e.Docs, "https://"):
+		return fail("docs must be the https URL of the official page")
+	case e.Secret == "":
+		return fail("say what the provider calls the secret")
+	}
+	if _, err := (hmacsig.EventRules{EventID: e.EventID, EventType: e.EventType}).Compile(); err != nil {
+		return fail("%v", err)
+	}
+	switch e.Family {
+	case FamilyHMAC:
+		if e.HMAC == nil {
+			return fail("the hmac family needs its template")
+		}
+		if err := e.HMAC.Validate(); err != nil {
+			return fail("%v", err)
+		}
+	case FamilyStandardWebhooks:
+		if e.HMAC != nil {
+			return fail("a standardwebhooks entry has no template")
+		}
+	case FamilyToken:
+		if e.TokenHeader == "" {
+			return fail("the token family needs its header")
+		}
+	default:
+		return fail("unknown family %q", e.Family)
+	}
+	return nil
+}
+
+// Entries returns the catalogue, sorted by name. The slice is a copy.
+func Entries() []Entry {
+	out := slices.Concat(hmacEntries, standardWebhooksEntries, tokenEntries)
+	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(string(a.Name), string(b.Name)) })
+	return out
+}
+
+// Lookup returns the entry named n.
+func Lookup(n providers.Name) (Entry, bool) {
+	for _, e := range Entries() {
+		if e.Name == n {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}

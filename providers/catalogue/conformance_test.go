@@ -1,0 +1,280 @@
+package catalogue_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/hookgate/hookgate/fixtures"
+	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/providers/catalogue"
+	hmacsig "github.com/hookgate/hookgate/providers/hmac"
+)
+
+// secretFor returns a fresh secret in the form the entry's provider shows.
+func secretFor(t *testing.T, e catalogue.Entry) string {
+	t.Helper()
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case e.Family == catalogue.FamilyStandardWebhooks:
+		return "whsec_" + base64.StdEncoding.EncodeToString(raw)
+	case e.HMAC != nil && e.HMAC.KeyEncoding == hmacsig.KeyBase64:
+		return base64.StdEncoding.EncodeToString(raw)
+	case e.HMAC != nil && e.HMAC.KeyEncoding == hmacsig.KeyHex:
+		return hex.EncodeToString(raw)
+	}
+	return hex.EncodeToString(raw)
+}
+
+// request renders the entry's first fixture at now, signed with secret.
+func request(t *testing.T, e catalogue.Entry, secret string, now time.Time) *providers.Request {
+	t.Helper()
+	fsys := catalogue.FixtureFS(e.Name)
+	names, err := fixtures.List(fsys)
+	if err != nil || len(names) == 0 {
+		t.Fatalf("%s has no fixture: %v", e.Name, err)
+	}
+	f, err := fixtures.Load(fsys, names[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, body := f.Render(fixtures.NewEventID(e.Name), now)
+	u, _ := url.Parse("https://hooks.example.com/webhooks/" + string(e.Name))
+	r := &providers.Request{Method: http.MethodPost, URL: u, Header: h, Body: body, Now: now}
+	sign(t, e, secret, r)
+	return r
+}
+
+func sign(t *testing.T, e catalogue.Entry, secret string, r *providers.Request) {
+	t.Helper()
+	s, err := e.Signer()(providers.Spec{Source: "src", Secrets: []string{secret}, Options: noOptions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sign(r); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func noOptions(any) error { return nil }
+
+func build(t *testing.T, e catalogue.Entry, secrets ...string) providers.Provider {
+	t.Helper()
+	p, err := e.Factory()(providers.Spec{Source: "src", Secrets: secrets, Options: noOptions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// signatureHeaders are the headers the entry's signer set (the ones a
+// negative case removes, repeats or garbles).
+func signatureHeaders(t *testing.T, e catalogue.Entry) []string {
+	t.Helper()
+	switch e.Family {
+	case catalogue.FamilyHMAC:
+		return []string{http.CanonicalHeaderKey(e.HMAC.Header)}
+	case catalogue.FamilyStandardWebhooks:
+		return []string{"Webhook-Signature"}
+	case catalogue.FamilyToken:
+		return []string{http.CanonicalHeaderKey(e.TokenHeader)}
+	}
+	t.Fatalf("family %s", e.Family)
+	return nil
+}
+
+func clone(r *providers.Request) *providers.Request {
+	c := *r
+	c.Header = r.Header.Clone()
+	c.Body = append([]byte(nil), r.Body...)
+	return &c
+}
+
+// sentinels are the errors the gateway maps to a refusal reason; a
+// verifier's error must wrap one of them.
+var sentinels = []error{providers.ErrNotSigned, providers.ErrInvalidHeader, providers.ErrNoValidSignature,
+	providers.ErrTooOld, providers.ErrTooNew, providers.ErrNoSecret}
+
+func wantRefused(t *testing.T, what string, err error, want ...error) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s: verified, want refused", what)
+	}
+	for _, w := range want {
+		if errors.Is(err, w) {
+			return
+		}
+	}
+	t.Fatalf("%s: %v, want one of %v", what, err, want)
+}
+
+// TestConformance runs every catalogue entry through the same cases, so a
+// new entry gets every negative case for free.
+func TestConformance(t *testing.T) {
+	ctx := context.Background()
+	now := time.Now().Truncate(time.Second)
+	for _, e := range catalogue.Entries() {
+		t.Run(string(e.Name), func(t *testing.T) {
+			secret, other := secretFor(t, e), secretFor(t, e)
+			p := build(t, e, secret)
+			r := request(t, e, secret, now)
+
+			if err := p.Verify(ctx, clone(r)); err != nil {
+				t.Fatalf("signed fixture refused: %v", err)
+			}
+			ev, err := p.Identify(r)
+			if err != nil || ev.ID == "" || ev.Type == "" {
+				t.Fatalf("identify: %+v, %v", ev, err)
+			}
+			if ev.Type == hmacsig.DefaultEventType {
+				t.Errorf("the fixture's event type was not found by rule %q", e.EventType)
+			}
+			if e.EventID != "" && len(ev.ID) > len(hmacsig.ContentHashPrefix) && ev.ID[:len(hmacsig.ContentHashPrefix)] == hmacsig.ContentHashPrefix {
+				t.Errorf("the fixture's event ID was not found by rule %q", e.EventID)
+			}
+
+			t.Run("tampered body", func(t *testing.T) {
+				c := clone(r)
+				c.Body[len(c.Body)/2] ^= 0x01
+				wantRefused(t, "tampered body", p.Verify(ctx, c), providers.ErrNoValidSignature)
+			})
+			t.Run("wrong secret", func(t *testing.T) {
+				wantRefused(t, "wrong secret", build(t, e, other).Verify(ctx, clone(r)), providers.ErrNoValidSignature)
+			})
+			t.Run("rotated second secret", func(t *testing.T) {
+				if err := build(t, e, other, secret).Verify(ctx, clone(r)); err != nil {
+					t.Fatalf("signed with the older of two secrets: %v", err)
+				}
+			})
+			if p.(providers.TimestampChecker).ChecksTimestamp() {
+				t.Run("stale and future timestamps", func(t *testing.T) {
+					for _, c := range []struct {
+						at   time.Time
+						want error
+					}{{now.Add(-24 * time.Hour), providers.ErrTooOld}, {now.Add(24 * time.Hour), providers.ErrTooNew}} {
+						c2 := request(t, e, secret, c.at)
+						c2.Now = now
+						wantRefused(t, "timestamp "+c.at.Sub(now).String(), p.Verify(ctx, c2), c.want)
+					}
+				})
+			} else if e.Family == catalogue.FamilyHMAC && e.HMAC.Timestamped() {
+				t.Fatal("the template signs a timestamp but the provider does not say it checks one")
+			}
+			for _, h := range signatureHeaders(t, e) {
+				t.Run("missing "+h, func(t *testing.T) {
+					c := clone(r)
+					c.Header.Del(h)
+					wantRefused(t, "missing header", p.Verify(ctx, c), providers.ErrNotSigned)
+				})
+				t.Run("repeated "+h, func(t *testing.T) {
+					c := clone(r)
+					c.Header.Add(h, c.Header.Get(h))
+					wantRefused(t, "repeated header", p.Verify(ctx, c), providers.ErrInvalidHeader)
+				})
+				t.Run("malformed "+h, func(t *testing.T) {
+					for _, v := range []string{"garbage", "=", "v1=zz", "   ", "sha256=" + string(make([]byte, 8))} {
+						c := clone(r)
+						c.Header.Set(h, v)
+						wantRefused(t, "header "+v, p.Verify(ctx, c), sentinels...)
+					}
+				})
+			}
+			t.Run("empty body", func(t *testing.T) {
+				c := clone(r)
+				c.Body = nil
+				for _, h := range signatureHeaders(t, e) {
+					c.Header.Del(h)
+				}
+				sign(t, e, secret, c)
+				if err := p.Verify(ctx, c); err != nil {
+					t.Fatalf("signed empty body: %v", err)
+				}
+				if _, err := p.Identify(c); err != nil && !errors.Is(err, providers.ErrMalformedPayload) {
+					t.Fatalf("identify an empty body: %v, want a result or ErrMalformedPayload", err)
+				}
+			})
+			t.Run("wrong content type", func(t *testing.T) {
+				// The signature covers bytes, not their declared type.
+				c := clone(r)
+				c.Header.Set("Content-Type", "text/plain")
+				if err := p.Verify(ctx, c); err != nil {
+					t.Fatalf("content type changed: %v", err)
+				}
+				c.Body = []byte("not json at all")
+				for _, h := range signatureHeaders(t, e) {
+					c.Header.Del(h)
+				}
+				sign(t, e, secret, c)
+				if err := p.Verify(ctx, c); err != nil {
+					t.Fatalf("signed non-JSON body: %v", err)
+				}
+				if _, err := p.Identify(c); err != nil && !errors.Is(err, providers.ErrMalformedPayload) {
+					t.Fatalf("identify a non-JSON body: %v, want a result or ErrMalformedPayload", err)
+				}
+			})
+		})
+	}
+}
+
+// TestEntries: every entry is valid, named once, and not a built-in name.
+func TestEntries(t *testing.T) {
+	seen := map[providers.Name]bool{}
+	for _, e := range catalogue.Entries() {
+		if err := e.Validate(); err != nil {
+			t.Error(err)
+		}
+		if seen[e.Name] {
+			t.Errorf("%s listed twice", e.Name)
+		}
+		seen[e.Name] = true
+		if catalogue.FixtureFS(e.Name) == nil {
+			t.Errorf("%s has no fixture under testdata/%s", e.Name, e.Name)
+		}
+	}
+	for _, n := range []providers.Name{providers.Stripe, providers.GitHub, providers.PayPal, providers.Twilio,
+		providers.Shopify, providers.StandardWebhooks, providers.HMAC, providers.Token, providers.Basic} {
+		if seen[n] {
+			t.Errorf("%s is a built-in provider", n)
+		}
+	}
+	if len(seen) == 0 {
+		t.Fatal("empty catalogue")
+	}
+}
+
+// Unknown options stay errors; tolerance is accepted only where a timestamp
+// is signed.
+func TestOptions(t *testing.T) {
+	strict := func(yamlKeys ...string) func(any) error {
+		return func(any) error {
+			if len(yamlKeys) > 0 {
+				return errors.New("options: field " + yamlKeys[0] + " not found")
+			}
+			return nil
+		}
+	}
+	slack, _ := catalogue.Lookup("slack")
+	if _, err := slack.Factory()(providers.Spec{Secrets: []string{"s"}, Options: strict("header")}); err == nil {
+		t.Fatal("an unknown option was accepted")
+	}
+	razorpay, _ := catalogue.Lookup("razorpay")
+	withTolerance := func(v any) error { v.(*catalogue.Options).Tolerance = providers.Duration(time.Minute); return nil }
+	if _, err := razorpay.Factory()(providers.Spec{Secrets: []string{"s"}, Options: withTolerance}); err == nil {
+		t.Fatal("tolerance accepted for a scheme without a timestamp")
+	}
+	if _, err := slack.Factory()(providers.Spec{Secrets: []string{"s"}, Options: withTolerance}); err != nil {
+		t.Fatalf("tolerance for Slack: %v", err)
+	}
+	if _, err := slack.Factory()(providers.Spec{Options: noOptions}); !errors.Is(err, providers.ErrNoSecret) {
+		t.Fatalf("no secret: %v", err)
+	}
+}

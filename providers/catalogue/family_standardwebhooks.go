@@ -1,0 +1,13 @@
+package catalogue
+
+// standardWebhooksEntries are the providers that send the Standard Webhooks
+// format (package providers/standardwebhooks verifies it, webhook-* or
+// svix-* headers).
+var standardWebhooksEntries = []Entry{
+	{
+		Name: "openai", Display: "OpenAI", Family: FamilyStandardWebhooks,
+		Docs:    "https://platform.openai.com/docs/guides/webhooks",
+		Secret:  "webhook signing secret (whsec_…, shown when the endpoint is created)",
+		EventID: "header:Webhook-Id", EventType: "json:type",
+	},
+}

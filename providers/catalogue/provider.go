@@ -1,0 +1,175 @@
+package catalogue
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/hookgate/hookgate/providers"
+	hmacsig "github.com/hookgate/hookgate/providers/hmac"
+	"github.com/hookgate/hookgate/providers/standardwebhooks"
+	"github.com/hookgate/hookgate/providers/token"
+)
+
+// Options are the `options:` a catalogue source accepts; anything else is an
+// error naming it. The entry fixes the rest.
+type Options struct {
+	// Tolerance overrides the accepted age of a signed timestamp.
+	Tolerance providers.Duration `yaml:"tolerance"`
+}
+
+// Factory returns the providers.Factory of the entry.
+func (e Entry) Factory() providers.Factory {
+	return func(spec providers.Spec) (providers.Provider, error) {
+		o, ident, err := e.load(spec)
+		if err != nil {
+			return nil, err
+		}
+		if err := providers.RequireSecrets(spec.Secrets, e.Secret); err != nil {
+			return nil, err
+		}
+		p := &provider{entry: e, ident: ident, secrets: append([]string(nil), spec.Secrets...)}
+		switch e.Family {
+		case FamilyHMAC:
+			t := *e.HMAC
+			if o.Tolerance != 0 {
+				t.Tolerance = o.Tolerance.Std()
+			}
+			p.template = &t
+		case FamilyStandardWebhooks:
+			p.inner, err = standardwebhooks.New(familySpec(spec, func(v any) {
+				v.(*standardwebhooks.Options).Tolerance = o.Tolerance
+			}))
+		case FamilyToken:
+			p.inner, err = token.New(familySpec(spec, func(v any) {
+				to := v.(*token.Options)
+				to.Header, to.Prefix = e.TokenHeader, e.TokenPrefix
+			}))
+		}
+		if err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+}
+
+// load decodes the source's options and compiles the entry's event rules.
+func (e Entry) load(spec providers.Spec) (Options, hmacsig.Identifier, error) {
+	var o Options
+	if spec.Options != nil {
+		if err := spec.Options(&o); err != nil {
+			return o, hmacsig.Identifier{}, err
+		}
+	}
+	if o.Tolerance < 0 {
+		return o, hmacsig.Identifier{}, fmt.Errorf(`options.tolerance: must be > 0 (e.g. "5m"), got %s`, o.Tolerance)
+	}
+	if o.Tolerance != 0 && !e.timestamped() {
+		return o, hmacsig.Identifier{}, fmt.Errorf("options.tolerance: %s signs no timestamp; remove it", e.Display)
+	}
+	ident, err := hmacsig.EventRules{EventID: e.EventID, EventType: e.EventType}.Compile()
+	return o, ident, err
+}
+
+func (e Entry) timestamped() bool {
+	switch e.Family {
+	case FamilyHMAC:
+		return e.HMAC.Timestamped()
+	case FamilyStandardWebhooks:
+		return true
+	}
+	return false
+}
+
+// familySpec is spec with its options replaced by the family's, set by set.
+func familySpec(spec providers.Spec, set func(v any)) providers.Spec {
+	spec.Options = func(v any) error { set(v); return nil }
+	return spec
+}
+
+// provider verifies with the entry's family and identifies with its rules.
+type provider struct {
+	entry    Entry
+	template *hmacsig.Template  // FamilyHMAC
+	inner    providers.Provider // the other families
+	secrets  []string
+	ident    hmacsig.Identifier
+}
+
+func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
+	if r == nil {
+		return fmt.Errorf("%s: no request: %w", p.entry.Name, providers.ErrNotSigned)
+	}
+	if p.template == nil {
+		return p.inner.Verify(ctx, r)
+	}
+	now := r.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if err := p.template.Verify(r, p.secrets, now); err != nil {
+		return fmt.Errorf("%s: %w", p.entry.Name, err)
+	}
+	return nil
+}
+
+func (p *provider) Identify(r *providers.Request) (providers.Event, error) {
+	ev, err := p.ident.Identify(r)
+	if err != nil {
+		return providers.Event{}, fmt.Errorf("%s: %w", p.entry.Name, err)
+	}
+	return ev, nil
+}
+
+func (p *provider) CredentialHeaders() []string {
+	if p.inner != nil {
+		return p.inner.CredentialHeaders()
+	}
+	return nil
+}
+
+// ChecksTimestamp reports whether the scheme signs a checked timestamp
+// (providers.TimestampChecker).
+func (p *provider) ChecksTimestamp() bool { return p.entry.timestamped() }
+
+// Signer returns the providers.SignerFactory of the entry: it signs as the
+// provider does, with the source's first secret (tests, `hookgate send`).
+func (e Entry) Signer() providers.SignerFactory {
+	return func(spec providers.Spec) (providers.Signer, error) {
+		if err := providers.RequireSecrets(spec.Secrets, e.Secret); err != nil {
+			return nil, err
+		}
+		switch e.Family {
+		case FamilyStandardWebhooks:
+			return standardwebhooks.NewSigner(familySpec(spec, func(any) {}))
+		case FamilyToken:
+			return token.NewSigner(familySpec(spec, func(v any) {
+				to := v.(*token.Options)
+				to.Header, to.Prefix = e.TokenHeader, e.TokenPrefix
+			}))
+		}
+		return templateSigner{t: e.HMAC, secret: spec.Secrets[0]}, nil
+	}
+}
+
+type templateSigner struct {
+	t      *hmacsig.Template
+	secret string
+}
+
+// Sign signs r; a signed delivery ID is taken from r's ID header when set,
+// and made up otherwise.
+func (s templateSigner) Sign(r *providers.Request) error {
+	if r.Now.IsZero() {
+		r.Now = time.Now()
+	}
+	id := ""
+	if s.t.IDHeader != "" {
+		if id = r.Header.Get(s.t.IDHeader); id == "" {
+			id = uuid.NewString()
+		}
+	}
+	return s.t.Sign(r, s.secret, id)
+}
