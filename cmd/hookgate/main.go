@@ -43,6 +43,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(devCmd(e), sendCmd(e), receiptsCmd(e), replayCmd(e), eventsCmd(e), migrateCmd(e), scrubCmd(e))
+	root.AddCommand(devCmd(e), sendCmd(e), receiptsCmd(e), replayCmd(e), eventsCmd(e), migrateCmd(e), scrubCmd(e), providersCmd(e))
 	return root.ExecuteContext(ctx)
 }

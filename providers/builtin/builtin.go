@@ -6,6 +6,7 @@ package builtin
 
 import (
 	"io/fs"
+	"slices"
 
 	"github.com/hookgate/hookgate/handlers"
 	"github.com/hookgate/hookgate/providers"
@@ -23,6 +24,7 @@ import (
 
 type entry struct {
 	name     providers.Name
+	info     Info
 	factory  providers.Factory
 	signer   providers.SignerFactory
 	handlers func(*handlers.Registry)
@@ -32,21 +34,54 @@ type entry struct {
 func entries() []entry {
 	none := func(*handlers.Registry) {}
 	out := []entry{
-		{stripe.Name, stripe.New, stripe.NewSigner, stripe.RegisterHandlers, stripe.FixtureFS},
-		{github.Name, github.New, github.NewSigner, github.RegisterHandlers, github.FixtureFS},
-		{paypal.Name, paypal.New, paypal.NewSigner, paypal.RegisterHandlers, paypal.FixtureFS},
-		{twilio.Name, twilio.New, twilio.NewSigner, twilio.RegisterHandlers, twilio.FixtureFS},
-		{shopify.Name, shopify.New, shopify.NewSigner, shopify.RegisterHandlers, shopify.FixtureFS},
-		{standardwebhooks.Name, standardwebhooks.New, standardwebhooks.NewSigner, standardwebhooks.RegisterHandlers, standardwebhooks.FixtureFS},
-		{providers.HMAC, hmacp.New, hmacp.NewSigner, none, nil},
-		{providers.Token, token.New, token.NewSigner, none, nil},
-		{providers.Basic, basic.New, basic.NewSigner, none, nil},
+		{stripe.Name, Info{"Stripe", "stripe (bespoke)", "https://docs.stripe.com/webhooks/signature", "webhook signing secret (whsec_…)"},
+			stripe.New, stripe.NewSigner, stripe.RegisterHandlers, stripe.FixtureFS},
+		{github.Name, Info{"GitHub", "github (bespoke)", "https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries", "webhook secret"},
+			github.New, github.NewSigner, github.RegisterHandlers, github.FixtureFS},
+		{paypal.Name, Info{"PayPal", "paypal (bespoke: certificates)", "https://developer.paypal.com/api/rest/webhooks/rest/", "webhook ID"},
+			paypal.New, paypal.NewSigner, paypal.RegisterHandlers, paypal.FixtureFS},
+		{twilio.Name, Info{"Twilio", "twilio (bespoke: URL signing)", "https://www.twilio.com/docs/usage/webhooks/webhooks-security", "auth token"},
+			twilio.New, twilio.NewSigner, twilio.RegisterHandlers, twilio.FixtureFS},
+		{shopify.Name, Info{"Shopify", "shopify (bespoke)", "https://shopify.dev/docs/apps/build/webhooks/subscribe/https", "app client secret"},
+			shopify.New, shopify.NewSigner, shopify.RegisterHandlers, shopify.FixtureFS},
+		{standardwebhooks.Name, Info{"Standard Webhooks (Svix)", "standardwebhooks", "https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md", "signing secret (whsec_…)"},
+			standardwebhooks.New, standardwebhooks.NewSigner, standardwebhooks.RegisterHandlers, standardwebhooks.FixtureFS},
+		{providers.HMAC, Info{"Generic HMAC", "hmac (configured by options)", "docs/providers.md", "shared secret"},
+			hmacp.New, hmacp.NewSigner, none, nil},
+		{providers.Token, Info{"Generic token", "token (configured by options)", "docs/providers.md", "shared token"},
+			token.New, token.NewSigner, none, nil},
+		{providers.Basic, Info{"Generic HTTP Basic", "basic", "docs/providers.md", "user:password"},
+			basic.New, basic.NewSigner, none, nil},
 	}
 	for _, c := range catalogue.Entries() {
 		name := c.Name
-		out = append(out, entry{name, c.Factory(), c.Signer(), none, func() fs.FS { return catalogue.FixtureFS(name) }})
+		out = append(out, entry{name, Info{c.Display, string(c.Family), c.Docs, c.Secret}, c.Factory(), c.Signer(), none,
+			func() fs.FS { return catalogue.FixtureFS(name) }})
 	}
 	return out
+}
+
+// Info describes a provider for people (`hookgate providers`).
+type Info struct {
+	Display string
+	// Family is the scheme family, or what makes a provider bespoke.
+	Family string
+	// Docs is the official page of its signing scheme.
+	Docs string
+	// Secret says what the provider calls the secret.
+	Secret string
+}
+
+// Describe returns the Info of every provider, by name, sorted.
+func Describe() ([]providers.Name, map[providers.Name]Info) {
+	infos := map[providers.Name]Info{}
+	var names []providers.Name
+	for _, e := range entries() {
+		infos[e.name] = e.info
+		names = append(names, e.name)
+	}
+	slices.Sort(names)
+	return names, infos
 }
 
 // Providers returns a registry of every built-in provider.

@@ -3,8 +3,12 @@ package catalogue_test
 import (
 	"bytes"
 	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,4 +122,46 @@ func TestOpenAISDKCrossTest(t *testing.T) {
 	sdkCrossTest(t, "openai", secret, now, func(r *providers.Request) bool {
 		return svc.VerifySignatureWithToleranceAndTime(r.Body, r.Header, 5*time.Minute, now) == nil
 	})
+}
+
+// The vector of Coinbase's official PHP SDK (no Go SDK exists):
+// https://github.com/coinbase/coinbase-commerce-php/blob/master/tests/WebhookTest.php
+func TestCoinbaseCommerceOfficialVector(t *testing.T) {
+	body := `{"id":1,"scheduled_for":"2017-01-31T20:50:02Z","attempt_number":1,"event":{"id":"24934862-d980-46cb-9402-43c81b0cdba6","type":"charge:created","api_version":"2018-03-22","created_at":"2017-01-31T20:49:02Z","data":{"code":"66BEOV2A","name":"The Sovereign Individual","description":"Mastering the Transition to the Information Age","hosted_url":"https://commerce.coinbase.com/charges/66BEOV2A","created_at":"2017-01-31T20:49:02Z","expires_at":"2017-01-31T21:04:02Z","timeline":[{"time":"2017-01-31T20:49:02Z","status":"NEW"}],"metadata":{},"pricing_type":"no_price","payments":[],"addresses":{"bitcoin":"0000000000000000000000000000000000","ethereum":"0x0000000000000000000000000000000000000000","litecoin":"3000000000000000000000000000000000","bitcoincash":"bitcoincash:000000000000000000000000000000000000000000"}}}}`
+	h := http.Header{}
+	h.Set("X-CC-Webhook-Signature", "8be7742c7d372f08a6a3224edadf18a22b65fa9e28f3f2de97376cdaa092590d")
+	r := &providers.Request{Method: http.MethodPost, Header: h, Body: []byte(body), Now: time.Now()}
+	e := entry(t, "coinbasecommerce")
+	p := build(t, e, "30291a20-0bd1-4267-9b0f-e6e7b123c0bf")
+	if err := p.Verify(context.Background(), r); err != nil {
+		t.Fatalf("the SDK's signed body: %v", err)
+	}
+	if ev, err := p.Identify(r); err != nil || ev.ID != "24934862-d980-46cb-9402-43c81b0cdba6" || ev.Type != "charge:created" {
+		t.Fatalf("identify: %+v %v", ev, err)
+	}
+	if err := build(t, e, "30291a20-0bd1-4267-9b0f-e6e7b123c0bg").Verify(context.Background(), r); err == nil {
+		t.Fatal("the SDK's invalid secret verified")
+	}
+}
+
+// Every entry has a test here named Test<Name>OfficialVector or
+// Test<Name>SDKCrossTest (the entry's name, case aside).
+func TestEveryEntryHasAVectorOrSDKCrossTest(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "vectors_test.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, d := range f.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok {
+			have[strings.ToLower(fn.Name.Name)] = true
+		}
+	}
+	for _, e := range catalogue.Entries() {
+		n := strings.ToLower(string(e.Name))
+		if !have["test"+n+"officialvector"] && !have["test"+n+"sdkcrosstest"] {
+			t.Errorf("%s has neither Test%sOfficialVector nor Test%sSDKCrossTest", e.Name, e.Name, e.Name)
+		}
+	}
 }

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/providers/builtin"
+	"github.com/hookgate/hookgate/providers/catalogue"
+)
+
+func providersCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "providers",
+		Short: "List the providers a source can name (provider: <name>), with their scheme family and docs",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			names, infos := builtin.Describe()
+			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "NAME\tPROVIDER\tFAMILY\tHANDSHAKE\tDOCS")
+			for _, n := range names {
+				i := infos[n]
+				hs := "-"
+				if c, ok := catalogue.Lookup(n); ok && c.Handshake != catalogue.HandshakeNone {
+					hs = string(c.Handshake)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", n, i.Display, i.Family, hs, i.Docs)
+			}
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "\n%d providers. `hookgate providers show <name>` prints a source's config.\n", len(names))
+			return nil
+		},
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show <name>",
+		Short: "Print a ready config snippet for a provider and what to set in its dashboard",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			n := providers.Name(args[0])
+			names, infos := builtin.Describe()
+			i, ok := infos[n]
+			if !ok {
+				return fmt.Errorf("unknown provider %q (known: %v)", n, names)
+			}
+			env := strings.ToUpper(strings.NewReplacer("-", "_").Replace(string(n))) + "_SECRET"
+			fmt.Fprintf(e.stdout, "# %s (%s), %s\n", i.Display, i.Family, i.Docs)
+			fmt.Fprintf(e.stdout, "sources:\n  - name: %s\n    provider: %s\n    secrets:\n      - env: %s   # the %s\n", n, n, env, i.Secret)
+			fmt.Fprintf(e.stdout, "\nIn %s, set the webhook URL to https://<your gateway>/webhooks/%s\nand put its %s in %s.\n", i.Display, n, i.Secret, env)
+			return nil
+		},
+	})
+	return cmd
+}
