@@ -60,6 +60,9 @@ type Reply struct {
 	Status      int
 	ContentType string
 	Body        []byte
+	// Header holds extra response headers (a handshake's echoed secret,
+	// X-Content-Type-Options on an echoed challenge).
+	Header http.Header
 }
 
 // Provider authenticates and identifies requests for one configured source.
@@ -133,3 +136,30 @@ type Spec struct {
 // Factory builds the Provider of one source. It returns an error naming the field
 // and the fix when the spec is invalid (for example an empty secret list).
 type Factory func(spec Spec) (Provider, error)
+
+// Challenge is a provider's check of an endpoint (a URL verification, a
+// challenge to echo, a liveness probe), recognised by a Challenger. The
+// gateway answers it with Reply, audits it, and stores no receipt for it.
+type Challenge struct {
+	// Kind names the check in the audit log and metrics
+	// ("slack_url_verification").
+	Kind string
+	// Signed: the check is a signed request, answered only once Verify has
+	// accepted it. Otherwise Challenge itself authenticated it, or it reveals
+	// nothing (an echo of the caller's own value).
+	Signed bool
+	// Reply is the answer the provider expects.
+	Reply Reply
+}
+
+// Challenger is implemented by providers whose endpoint must answer checks
+// the provider makes before, or while, it sends events. The gateway calls
+// Challenge for every request to the source (a POST with its body; a GET or
+// HEAD without) before verifying it. ok is false for an ordinary delivery
+// (and the gateway answers a GET or HEAD with 405). An error means the
+// request claims to be a check but fails its own authentication (a wrong
+// verify token); it wraps ErrNoValidSignature or ErrNotSigned and is charged
+// like a failed verification.
+type Challenger interface {
+	Challenge(r *Request) (c Challenge, ok bool, err error)
+}

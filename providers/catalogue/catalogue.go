@@ -92,6 +92,11 @@ func (e *Entry) Validate() error {
 	if _, err := (hmacsig.EventRules{EventID: e.EventID, EventType: e.EventType}).Compile(); err != nil {
 		return fail("%v", err)
 	}
+	switch e.Handshake {
+	case HandshakeNone, HandshakeSlackURLVerification:
+	default:
+		return fail("unknown handshake %q", e.Handshake)
+	}
 	switch e.Family {
 	case FamilyHMAC:
 		if e.HMAC == nil {

@@ -24,6 +24,7 @@ var hmacEntries = []Entry{
 		// Events API: event_id; interactivity and slash commands (form
 		// bodies) have none and are deduplicated by content.
 		EventID: "json:event_id", EventType: "json:event.type",
+		Handshake: HandshakeSlackURLVerification,
 	},
 	{
 		Name: "razorpay", Display: "Razorpay", Family: FamilyHMAC,

@@ -181,6 +181,8 @@ func New(o Options) (*Gateway, error) {
 	e.UnescapePathValues = true
 	e.Use(gin.Recovery(), securityHeaders)
 	e.POST("/webhooks/:source", g.ingest)
+	e.GET("/webhooks/:source", g.check)
+	e.HEAD("/webhooks/:source", g.check)
 	e.HandleMethodNotAllowed = true
 	e.NoMethod(func(c *gin.Context) {
 		rec := auditBase(c, g.now())

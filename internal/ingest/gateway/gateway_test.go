@@ -205,6 +205,9 @@ func TestRejections(t *testing.T) {
 		}, http.StatusUnsupportedMediaType, "content_encoding", "gh"},
 		{"GET on the webhook path", func() *http.Request {
 			return httptest.NewRequest(http.MethodGet, "/webhooks/gh", nil)
+		}, http.StatusMethodNotAllowed, "method", "gh"},
+		{"PUT on the webhook path", func() *http.Request {
+			return httptest.NewRequest(http.MethodPut, "/webhooks/gh", nil)
 		}, http.StatusMethodNotAllowed, "method", "_unknown"},
 	}
 	for _, tc := range tests {

@@ -58,17 +58,27 @@ func (g *Gateway) ingest(c *gin.Context) {
 		Body:   body,
 		Now:    now,
 	}
+	ch, isCheck, err := challenge(src, req)
+	if err != nil {
+		g.fail(c, body, rec, g.refused(src, rec.RemoteIP, err))
+		return
+	}
+	if isCheck && !ch.Signed {
+		g.answerCheck(c, body, rec, ch)
+		return
+	}
 	// Verified first, whatever the IP's record: an authentic delivery is
 	// never refused for someone else's failures. Only what fails is charged,
 	// and refused with 429 once its IP spent the source's failure budget.
 	if err := src.Provider.Verify(c.Request.Context(), req); err != nil {
 		if !errors.Is(err, providers.ErrUnavailable) {
-			err = fmt.Errorf("%w: %w", errVerification, err)
-			if refusal := g.failedVerification(rec.RemoteIP, src.Name); refusal != nil {
-				err = fmt.Errorf("%w: %w", refusal, err)
-			}
+			err = g.refused(src, rec.RemoteIP, err)
 		}
 		g.fail(c, body, rec, err)
+		return
+	}
+	if isCheck {
+		g.answerCheck(c, body, rec, ch)
 		return
 	}
 	if err := g.admitVerified(c, src); err != nil {

@@ -1,0 +1,83 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/hookgate/hookgate/internal/ingest/gateway"
+	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/providers/catalogue"
+	"github.com/hookgate/hookgate/store"
+)
+
+const slackSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+const slackConfig = `
+sources:
+  - name: slack
+    provider: slack
+    secrets: [` + slackSecret + `]
+`
+
+// slackRequest is a POST to /webhooks/slack, signed as Slack signs it
+// unless sign is false.
+func slackRequest(t *testing.T, body string, sign bool) *http.Request {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodPost, "/webhooks/slack", bytes.NewReader([]byte(body)))
+	r.Header.Set("Content-Type", "application/json")
+	if sign {
+		e, _ := catalogue.Lookup("slack")
+		s, err := e.Signer()(providers.Spec{Secrets: []string{slackSecret}, Options: func(any) error { return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse("http://example.com/webhooks/slack")
+		pr := &providers.Request{Method: http.MethodPost, URL: u, Header: r.Header, Body: []byte(body), Now: time.Now()}
+		if err := s.Sign(pr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+// Slack's url_verification (its documented example) is answered with the
+// challenge once its signature is verified, audited, and stored as no
+// receipt; unsigned, it gets 401 and no echo.
+// https://docs.slack.dev/reference/events/url_verification/
+func TestSlackURLVerificationThroughTheGateway(t *testing.T) {
+	h := newLimited(t, slackConfig, gateway.Options{})
+	body := `{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`
+
+	w := serve(h.h, slackRequest(t, body, true))
+	if w.Code != http.StatusOK || w.Body.String() != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" ||
+		w.Header().Get("Content-Type") != "text/plain" {
+		t.Fatalf("signed url_verification: %d %q %q, want 200 text/plain with the challenge", w.Code, w.Header().Get("Content-Type"), w.Body)
+	}
+	if w := serve(h.h, slackRequest(t, body, false)); w.Code != http.StatusUnauthorized || bytes.Contains(w.Body.Bytes(), []byte("3eZbrw1a")) {
+		t.Fatalf("unsigned url_verification: %d %s, want 401 without the challenge", w.Code, w.Body)
+	}
+	if w := serve(h.h, httptest.NewRequest(http.MethodGet, "/webhooks/slack", nil)); w.Code != http.StatusMethodNotAllowed {
+		t.Fatalf("GET: %d, want 405", w.Code)
+	}
+	event := `{"type":"event_callback","event_id":"Ev0A1B2C3D","event":{"type":"app_mention","text":"hi"}}`
+	if w := serve(h.h, slackRequest(t, event, true)); w.Code != http.StatusOK || decode(t, w).Status != "accepted" {
+		t.Fatalf("event: %d %s", w.Code, w.Body)
+	}
+
+	page, err := h.st.ListReceipts(context.Background(), store.Filter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Receipts) != 1 || page.Receipts[0].EventID != "Ev0A1B2C3D" || page.Receipts[0].EventType != "app_mention" {
+		t.Fatalf("receipts %+v, want the one event (the check stores none)", page.Receipts)
+	}
+	got := reasons(h.audits(t))
+	if got["check:slack_url_verification"] != 1 || got["not_signed"] != 1 || got["method"] != 1 {
+		t.Fatalf("audit reasons %v, want one answered check, one unsigned and one GET refused", got)
+	}
+}
