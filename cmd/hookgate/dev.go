@@ -25,6 +25,9 @@ import (
 	"github.com/hookgate/hookgate/internal/devserver"
 	"github.com/hookgate/hookgate/internal/ingest/server"
 	"github.com/hookgate/hookgate/internal/processing/runs"
+	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/providers/catalogue"
+	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 	"github.com/hookgate/hookgate/providers/paypal"
 )
 
@@ -35,6 +38,8 @@ type devFlags struct {
 	adminListen  string
 	temporalPort int
 	uiPort       int
+	// sources are catalogue providers added to the generated config.
+	sources []string
 }
 
 func devCmd(e *env) *cobra.Command {
@@ -58,6 +63,7 @@ Without --config it writes a dev config with one source per built-in provider
 	fl.StringVar(&f.adminListen, "admin-listen", "127.0.0.1:8006", "admin API listen address")
 	fl.IntVar(&f.temporalPort, "temporal-port", 7233, "embedded Temporal frontend port")
 	fl.IntVar(&f.uiPort, "ui-port", 8233, "Temporal UI port (0: no UI)")
+	fl.StringSliceVar(&f.sources, "sources", nil, "catalogue providers to add to the generated config, each with a generated secret (e.g. slack,paddle; see hookgate providers)")
 	return cmd
 }
 
@@ -81,6 +87,9 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 	if path == "" {
 		secrets, err = loadDevSecrets(filepath.Join(f.dataDir, "dev-secrets.yaml"))
 		if err != nil {
+			return err
+		}
+		if err := secrets.addCatalogueSources(filepath.Join(f.dataDir, "dev-secrets.yaml"), f.sources); err != nil {
 			return err
 		}
 		path = filepath.Join(f.dataDir, "dev.yaml")
@@ -208,6 +217,44 @@ type devSecrets struct {
 	Twilio     string `yaml:"twilio"`
 	Svix       string `yaml:"svix"`
 	PayPalHook string `yaml:"paypal_webhook_id"`
+	// Catalogue holds the secrets of sources added with --sources, by name.
+	Catalogue map[string]string `yaml:"catalogue,omitempty"`
+}
+
+// addCatalogueSources generates (once) a secret for each named catalogue
+// provider and saves the secrets file again.
+func (s *devSecrets) addCatalogueSources(path string, names []string) error {
+	for _, n := range names {
+		e, ok := catalogue.Lookup(providers.Name(n))
+		if !ok {
+			var known []string
+			for _, c := range catalogue.Entries() {
+				known = append(known, string(c.Name))
+			}
+			return fmt.Errorf("--sources: %q is not a catalogue provider (have %s)", n, strings.Join(known, ", "))
+		}
+		if s.Catalogue[n] != "" {
+			continue
+		}
+		if s.Catalogue == nil {
+			s.Catalogue = map[string]string{}
+		}
+		key := make([]byte, 24)
+		_, _ = rand.Read(key)
+		switch {
+		case e.Family == catalogue.FamilyStandardWebhooks:
+			s.Catalogue[n] = "whsec_" + base64.StdEncoding.EncodeToString(key)
+		case e.HMAC != nil && e.HMAC.KeyEncoding == hmacsig.KeyBase64:
+			s.Catalogue[n] = base64.StdEncoding.EncodeToString(key)
+		default:
+			s.Catalogue[n] = randHex(24)
+		}
+	}
+	b, err := yaml.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o600)
 }
 
 func randHex(n int) string {
@@ -280,6 +327,11 @@ sources:
       root_ca_file: {{.RootCA}}
       signing_key_file: {{.SigningKey}}
       cert_url: {{.CertURL}}
+{{- range .Extra}}
+  - name: {{.}}
+    provider: {{.}}
+    secrets: ["{{index $.S.Catalogue .}}"]
+{{- end}}
 `))
 
 func writeDevConfig(path string, f devFlags, s *devSecrets, cert *paypal.DevCertServer) error {
@@ -306,6 +358,7 @@ func writeDevConfig(path string, f devFlags, s *devSecrets, cert *paypal.DevCert
 		"PublicBaseURL": "http://" + net.JoinHostPort(host, port), "S": s,
 		"CertHost": cert.Host(), "CertURL": cert.CertURL(),
 		"RootCA": abs(filepath.Join(pdir, "ca.pem")), "SigningKey": abs(filepath.Join(pdir, "leaf-key.pem")),
+		"Extra": f.sources,
 	})
 	if err != nil {
 		return err

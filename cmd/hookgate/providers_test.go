@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/ingest/server"
 	"github.com/hookgate/hookgate/providers/catalogue"
+	"github.com/hookgate/hookgate/providers/paypal"
 )
 
 func TestProvidersListsTheCatalogue(t *testing.T) {
@@ -33,5 +37,54 @@ func TestProvidersListsTheCatalogue(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"providers", "show", "nope"}, func(string) string { return "" }, &out, &out); err == nil || !strings.Contains(err.Error(), "unknown provider") {
 		t.Errorf("show of an unknown provider: %v", err)
+	}
+}
+
+// hookgate dev --sources adds catalogue sources with generated secrets,
+// kept across restarts; an unknown name is refused with the list.
+func TestDevSourcesFromTheCatalogue(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "dev-secrets.yaml")
+	s, err := loadDevSecrets(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.addCatalogueSources(path, []string{"slack", "openai"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(s.Catalogue["openai"], "whsec_") || len(s.Catalogue["slack"]) < 32 {
+		t.Fatalf("secrets %v", s.Catalogue)
+	}
+	again, err := loadDevSecrets(path)
+	if err != nil || again.Catalogue["slack"] != s.Catalogue["slack"] {
+		t.Fatalf("secrets not kept: %v %v", again, err)
+	}
+	if err := s.addCatalogueSources(path, []string{"nope"}); err == nil || !strings.Contains(err.Error(), "slack") {
+		t.Fatalf("unknown provider: %v", err)
+	}
+	ca, err := paypal.EnsureDevCA(filepath.Join(dir, "paypal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	certSrv := paypal.NewDevCertServer(ca, "127.0.0.1:0")
+	if err := certSrv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer certSrv.Close()
+	cfgPath := filepath.Join(dir, "dev.yaml")
+	if err := writeDevConfig(cfgPath, devFlags{dataDir: dir, listen: ":8005", sources: []string{"slack", "openai"}}, s, certSrv); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(cfgPath, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"slack", "openai", "github"} {
+		if _, ok := cfg.Source(n); !ok {
+			t.Errorf("dev config has no %s source", n)
+		}
+	}
+	if _, err := server.Sources(cfg); err != nil {
+		t.Fatalf("the dev config's sources do not build: %v", err)
 	}
 }
