@@ -13,7 +13,7 @@ BENCHFLAGS   ?=
 GO ?= go
 
 .DEFAULT_GOAL := help
-.PHONY: help test build run lint fuzz fuzz-short services-up services-down bench chaos
+.PHONY: help test build run lint docs fuzz fuzz-short services-up services-down bench chaos
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ build: ## build every binary under cmd/ into bin/
 
 run: ## run everything in one process with embedded defaults (hookgate dev)
 	$(GO) run ./cmd/hookgate dev
+
+docs: ## rewrite the catalogue's generated parts of README.md and docs/providers.md
+	$(GO) test ./providers/catalogue -run TestDocsMatchTheCatalogue -update
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -w needed on:"; echo "$$out"; exit 1; fi

@@ -107,6 +107,9 @@ func (t *Template) Timestamped() bool {
 	return strings.Contains(t.payload(), PlaceholderTimestamp)
 }
 
+// SignedPayloadOrBody is the signed payload's template, "{body}" when unset.
+func (t *Template) SignedPayloadOrBody() string { return t.payload() }
+
 func (t *Template) payload() string {
 	if t.SignedPayload == "" {
 		return PlaceholderBody

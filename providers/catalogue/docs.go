@@ -1,0 +1,110 @@
+package catalogue
+
+import (
+	"fmt"
+	hmacsig "github.com/hookgate/hookgate/providers/hmac"
+	"strings"
+)
+
+// Markers around the generated parts of README.md and docs/providers.md; a
+// test fails when what is between them differs from the catalogue
+// (`make docs` rewrites it).
+const (
+	DocsBegin = "<!-- catalogue:begin (generated from providers/catalogue; make docs) -->"
+	DocsEnd   = "<!-- catalogue:end -->"
+)
+
+// Table renders the catalogue as the README's Markdown table.
+func Table() string {
+	var b strings.Builder
+	b.WriteString("| provider | family | signature | dedupe key | type | check answered | docs |\n")
+	b.WriteString("|---|---|---|---|---|---|---|\n")
+	for _, e := range Entries() {
+		fmt.Fprintf(&b, "| `%s` (%s) | %s | %s | %s | %s | %s | [docs](%s) |\n",
+			e.Name, e.Display, e.Family, strings.ReplaceAll(e.scheme(), "|", `\|`), rule(e.EventID, "hash of the body"), rule(e.EventType, "`webhook`"),
+			orDash(string(e.Handshake)), e.Docs)
+	}
+	return b.String()
+}
+
+// Sections renders one docs/providers.md section per entry.
+func Sections() string {
+	var b strings.Builder
+	for i, e := range Entries() {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "### %s (`provider: %s`)\n\n", e.Display, e.Name)
+		fmt.Fprintf(&b, "- Official scheme: %s\n", e.Docs)
+		fmt.Fprintf(&b, "- Secret: the %s.\n", e.Secret)
+		fmt.Fprintf(&b, "- Verified: %s.\n", e.scheme())
+		if e.timestamped() {
+			fmt.Fprintf(&b, "- Timestamp tolerance: %s either way (`options: {tolerance: …}` changes it).\n", e.tolerance())
+		} else {
+			b.WriteString("- No signed timestamp: captured requests verify forever, so identical signed content is deduplicated (`dedupe.content`).\n")
+		}
+		fmt.Fprintf(&b, "- Dedupe key: %s; event type: %s.\n", rule(e.EventID, "a hash of the body"), rule(e.EventType, "`webhook`"))
+		if e.Handshake != HandshakeNone {
+			fmt.Fprintf(&b, "- Check answered by the gateway: `%s`.\n", e.Handshake)
+		}
+		b.WriteString("\n```yaml\nsources:\n")
+		fmt.Fprintf(&b, "  - name: %s\n    provider: %s\n    secrets:\n      - env: %s_SECRET\n```\n",
+			e.Name, e.Name, strings.ToUpper(string(e.Name)))
+	}
+	return b.String()
+}
+
+// scheme describes what the entry verifies, in one line.
+func (e *Entry) scheme() string {
+	switch e.Family {
+	case FamilyStandardWebhooks:
+		return "Standard Webhooks: `webhook-id`/`webhook-timestamp`/`webhook-signature` (or `svix-*`), HMAC-SHA256 of `id.timestamp.body` with the `whsec_` key"
+	case FamilyToken:
+		if e.TokenPrefix != "" {
+			return fmt.Sprintf("`%s: %s<token>`, compared in constant time (the body is not signed)", e.TokenHeader, e.TokenPrefix)
+		}
+		return fmt.Sprintf("`%s: <token>`, compared in constant time (the body is not signed)", e.TokenHeader)
+	}
+	t := e.HMAC
+	header := fmt.Sprintf("`%s: %s<%s>`", t.Header, t.Prefix, t.Encoding)
+	if t.PairSeparator != "" {
+		header = fmt.Sprintf("`%s: %s=<ts>%s%s=<%s>`", t.Header, t.TimestampKey, t.PairSeparator, t.SignatureKey, t.Encoding)
+	}
+	var also []string
+	if t.TimestampHeader != "" {
+		also = append(also, "`"+t.TimestampHeader+"`")
+	}
+	if t.IDHeader != "" {
+		also = append(also, "`"+t.IDHeader+"`")
+	}
+	extra := ""
+	if len(also) > 0 {
+		extra = " with " + strings.Join(also, ", ")
+	}
+	key := ""
+	if t.KeyEncoding != hmacsig.KeyRaw {
+		key = fmt.Sprintf(", key %s-decoded", t.KeyEncoding)
+	}
+	return fmt.Sprintf("%s%s, HMAC-%s of `%s`%s", header, extra, strings.ToUpper(string(t.Algorithm)), t.SignedPayloadOrBody(), key)
+}
+
+func (e *Entry) tolerance() string {
+	if e.HMAC != nil && e.HMAC.Tolerance != 0 {
+		return e.HMAC.Tolerance.String()
+	}
+	return "5m0s"
+}
+
+func rule(r, none string) string {
+	if r == "" {
+		return none
+	}
+	return "`" + r + "`"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return "`" + s + "`"
+}
