@@ -70,4 +70,16 @@ var hmacEntries = []Entry{
 		},
 		EventID: "json:event.id", EventType: "json:event.type",
 	},
+	{
+		Name: "pagerduty", Display: "PagerDuty (webhooks v3)", Family: FamilyHMAC,
+		Docs:   "https://developer.pagerduty.com/docs/ZG9jOjExMDI5NTkz-verifying-signatures",
+		Secret: "subscription secret (shown once when the webhook subscription is created)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			// One v1= signature per active secret, comma-separated;
+			// other versions are ignored.
+			Header: "X-PagerDuty-Signature", Prefix: "v1=", Separator: ",",
+		},
+		EventID: "json:event.id", EventType: "json:event.event_type",
+	},
 }

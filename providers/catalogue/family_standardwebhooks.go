@@ -10,4 +10,10 @@ var standardWebhooksEntries = []Entry{
 		Secret:  "webhook signing secret (whsec_…, shown when the endpoint is created)",
 		EventID: "header:Webhook-Id", EventType: "json:type",
 	},
+	{
+		Name: "resend", Display: "Resend", Family: FamilyStandardWebhooks,
+		Docs:    "https://resend.com/docs/dashboard/webhooks/verify-webhooks-requests",
+		Secret:  "webhook signing secret (whsec_…, on the webhook's page)",
+		EventID: "header:Svix-Id", EventType: "json:type",
+	},
 }

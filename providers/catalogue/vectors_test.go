@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PagerDuty/go-pagerduty/webhookv3"
+	resend "github.com/resend/resend-go/v2"
+
 	paddle "github.com/PaddleHQ/paddle-go-sdk/v4"
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 	"github.com/openai/openai-go/v3/option"
@@ -164,4 +167,27 @@ func TestEveryEntryHasAVectorOrSDKCrossTest(t *testing.T) {
 			t.Errorf("%s has neither Test%sOfficialVector nor Test%sSDKCrossTest", e.Name, e.Name, e.Name)
 		}
 	}
+}
+
+// go-pagerduty's webhookv3.VerifySignature (PagerDuty's official Go client).
+func TestPagerDutySDKCrossTest(t *testing.T) {
+	secret := "cX7GEv3wB1fO8ZoF4S2mbN0jQ5kH9tRy"
+	sdkCrossTest(t, "pagerduty", secret, time.Now(), func(r *providers.Request) bool {
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/pagerduty", bytes.NewReader(r.Body))
+		req.Header = r.Header.Clone()
+		return webhookv3.VerifySignature(req, secret) == nil
+	})
+}
+
+// resend-go's Webhooks.Verify (Resend's official Go SDK), which reads the
+// svix-* headers Resend sends.
+func TestResendSDKCrossTest(t *testing.T) {
+	secret := "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	client := resend.NewClient("re_test")
+	sdkCrossTest(t, "resend", secret, time.Now(), func(r *providers.Request) bool {
+		return client.Webhooks.Verify(&resend.VerifyWebhookOptions{
+			Payload: string(r.Body), WebhookSecret: secret,
+			Headers: resend.WebhookHeaders{Id: r.Header.Get("Svix-Id"), Timestamp: r.Header.Get("Svix-Timestamp"), Signature: r.Header.Get("Svix-Signature")},
+		}) == nil
+	})
 }
