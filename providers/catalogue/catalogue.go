@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/providers/ed25519sig"
 	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 )
 
@@ -37,6 +38,9 @@ const (
 	FamilyStandardWebhooks Family = "standardwebhooks"
 	// FamilyToken: a shared token compared in constant time.
 	FamilyToken Family = "token"
+	// FamilyEd25519: an Ed25519 signature of a timestamp and the body,
+	// checked with the provider's public key (ed25519sig.Scheme).
+	FamilyEd25519 Family = "ed25519"
 )
 
 // Handshake is how a provider checks an endpoint before (or while) sending
@@ -62,6 +66,9 @@ type Entry struct {
 	Family Family
 	// HMAC holds the family's parameters for FamilyHMAC.
 	HMAC *hmacsig.Template
+	// Ed25519 holds the family's parameters for FamilyEd25519; the source's
+	// secrets are then the provider's public keys.
+	Ed25519 *ed25519sig.Scheme
 	// TokenHeader and TokenPrefix are the header and prefix of FamilyToken.
 	TokenHeader, TokenPrefix string
 	// EventID and EventType are the rules ("header:<Name>" or
@@ -93,7 +100,7 @@ func (e *Entry) Validate() error {
 		return fail("%v", err)
 	}
 	switch e.Handshake {
-	case HandshakeNone, HandshakeSlackURLVerification:
+	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing:
 	default:
 		return fail("unknown handshake %q", e.Handshake)
 	}
@@ -113,6 +120,13 @@ func (e *Entry) Validate() error {
 		if e.TokenHeader == "" {
 			return fail("the token family needs its header")
 		}
+	case FamilyEd25519:
+		if e.Ed25519 == nil {
+			return fail("the ed25519 family needs its scheme")
+		}
+		if err := e.Ed25519.Validate(); err != nil {
+			return fail("%v", err)
+		}
 	default:
 		return fail("unknown family %q", e.Family)
 	}
@@ -121,7 +135,7 @@ func (e *Entry) Validate() error {
 
 // Entries returns the catalogue, sorted by name. The slice is a copy.
 func Entries() []Entry {
-	out := slices.Concat(hmacEntries, standardWebhooksEntries, tokenEntries)
+	out := slices.Concat(hmacEntries, standardWebhooksEntries, tokenEntries, ed25519Entries)
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(string(a.Name), string(b.Name)) })
 	return out
 }

@@ -2,6 +2,7 @@ package catalogue_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -17,28 +18,47 @@ import (
 	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 )
 
-// secretFor returns a fresh secret in the form the entry's provider shows.
-func secretFor(t *testing.T, e catalogue.Entry) string {
+// cred is what a test source verifies with (secret) and what its signer
+// signs with: the same shared secret, or for an asymmetric scheme the public
+// key and the private key (options.signing_key).
+type cred struct {
+	secret     string
+	signingKey string
+}
+
+func (c cred) signOptions(v any) error {
+	if c.signingKey != "" {
+		v.(*catalogue.Options).SigningKey = c.signingKey
+	}
+	return nil
+}
+
+// secretFor returns fresh credentials in the form the entry's provider shows.
+func secretFor(t *testing.T, e catalogue.Entry) cred {
 	t.Helper()
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		t.Fatal(err)
 	}
 	switch {
+	case e.Family == catalogue.FamilyEd25519:
+		key := ed25519.NewKeyFromSeed(raw)
+		return cred{secret: e.Ed25519.EncodeKey(key.Public().(ed25519.PublicKey)), signingKey: e.Ed25519.EncodeKey(raw)}
 	case e.Family == catalogue.FamilyStandardWebhooks:
-		return "whsec_" + base64.StdEncoding.EncodeToString(raw)
+		return cred{secret: "whsec_" + base64.StdEncoding.EncodeToString(raw)}
 	case e.HMAC != nil && e.HMAC.KeyEncoding == hmacsig.KeyBase64:
-		return base64.StdEncoding.EncodeToString(raw)
-	case e.HMAC != nil && e.HMAC.KeyEncoding == hmacsig.KeyHex:
-		return hex.EncodeToString(raw)
+		return cred{secret: base64.StdEncoding.EncodeToString(raw)}
 	}
-	return hex.EncodeToString(raw)
+	return cred{secret: hex.EncodeToString(raw)}
 }
 
 // request renders the entry's first fixture at now, signed with secret.
-func request(t *testing.T, e catalogue.Entry, secret string, now time.Time) *providers.Request {
+func request(t *testing.T, e catalogue.Entry, c cred, now time.Time) *providers.Request {
 	t.Helper()
 	fsys := catalogue.FixtureFS(e.Name)
+	if fsys == nil {
+		t.Fatalf("%s has no fixture under testdata/%s", e.Name, e.Name)
+	}
 	names, err := fixtures.List(fsys)
 	if err != nil || len(names) == 0 {
 		t.Fatalf("%s has no fixture: %v", e.Name, err)
@@ -50,13 +70,13 @@ func request(t *testing.T, e catalogue.Entry, secret string, now time.Time) *pro
 	h, body := f.Render(fixtures.NewEventID(e.Name), now)
 	u, _ := url.Parse("https://hooks.example.com/webhooks/" + string(e.Name))
 	r := &providers.Request{Method: http.MethodPost, URL: u, Header: h, Body: body, Now: now}
-	sign(t, e, secret, r)
+	sign(t, e, c, r)
 	return r
 }
 
-func sign(t *testing.T, e catalogue.Entry, secret string, r *providers.Request) {
+func sign(t *testing.T, e catalogue.Entry, c cred, r *providers.Request) {
 	t.Helper()
-	s, err := e.Signer()(providers.Spec{Source: "src", Secrets: []string{secret}, Options: noOptions})
+	s, err := e.Signer()(providers.Spec{Source: "src", Secrets: []string{c.secret}, Options: c.signOptions})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +110,8 @@ func signatureHeaders(t *testing.T, e catalogue.Entry, r *providers.Request) []s
 		return []string{"Webhook-Signature"}
 	case catalogue.FamilyToken:
 		return []string{http.CanonicalHeaderKey(e.TokenHeader)}
+	case catalogue.FamilyEd25519:
+		return []string{http.CanonicalHeaderKey(e.Ed25519.SignatureHeader), http.CanonicalHeaderKey(e.Ed25519.TimestampHeader)}
 	}
 	t.Fatalf("family %s", e.Family)
 	return nil
@@ -128,7 +150,7 @@ func TestConformance(t *testing.T) {
 	for _, e := range catalogue.Entries() {
 		t.Run(string(e.Name), func(t *testing.T) {
 			secret, other := secretFor(t, e), secretFor(t, e)
-			p := build(t, e, secret)
+			p := build(t, e, secret.secret)
 			r := request(t, e, secret, now)
 
 			if err := p.Verify(ctx, clone(r)); err != nil {
@@ -151,10 +173,10 @@ func TestConformance(t *testing.T) {
 				wantRefused(t, "tampered body", p.Verify(ctx, c), providers.ErrNoValidSignature)
 			})
 			t.Run("wrong secret", func(t *testing.T) {
-				wantRefused(t, "wrong secret", build(t, e, other).Verify(ctx, clone(r)), providers.ErrNoValidSignature)
+				wantRefused(t, "wrong secret", build(t, e, other.secret).Verify(ctx, clone(r)), providers.ErrNoValidSignature)
 			})
 			t.Run("rotated second secret", func(t *testing.T) {
-				if err := build(t, e, other, secret).Verify(ctx, clone(r)); err != nil {
+				if err := build(t, e, other.secret, secret.secret).Verify(ctx, clone(r)); err != nil {
 					t.Fatalf("signed with the older of two secrets: %v", err)
 				}
 			})

@@ -59,6 +59,10 @@ func (e *Entry) scheme() string {
 	switch e.Family {
 	case FamilyStandardWebhooks:
 		return "Standard Webhooks: `webhook-id`/`webhook-timestamp`/`webhook-signature` (or `svix-*`), HMAC-SHA256 of `id.timestamp.body` with the `whsec_` key"
+	case FamilyEd25519:
+		sc := e.Ed25519
+		return fmt.Sprintf("`%s: <%s>` with `%s`, Ed25519 over `%s`, checked with the provider's public key(s) (the source's secrets)",
+			sc.SignatureHeader, sc.Encoding, sc.TimestampHeader, sc.SignedPayload)
 	case FamilyToken:
 		if e.TokenPrefix != "" {
 			return fmt.Sprintf("`%s: %s<token>`, compared in constant time (the body is not signed)", e.TokenHeader, e.TokenPrefix)
@@ -91,6 +95,9 @@ func (e *Entry) scheme() string {
 func (e *Entry) tolerance() string {
 	if e.HMAC != nil && e.HMAC.Tolerance != 0 {
 		return e.HMAC.Tolerance.String()
+	}
+	if e.Ed25519 != nil && e.Ed25519.Tolerance != 0 {
+		return e.Ed25519.Tolerance.String()
 	}
 	return "5m0s"
 }

@@ -14,6 +14,10 @@ const (
 	// {"type":"url_verification","challenge":…} when the Request URL is set,
 	// and expects the challenge back.
 	HandshakeSlackURLVerification Handshake = "slack_url_verification"
+	// HandshakeDiscordPing: Discord posts a signed interaction of type 1
+	// (PING) when the Interactions Endpoint URL is saved, and expects
+	// {"type":1} (PONG).
+	HandshakeDiscordPing Handshake = "discord_ping"
 )
 
 // maxChallenge bounds an echoed challenge value.
@@ -24,6 +28,8 @@ func (p *provider) Challenge(r *providers.Request) (providers.Challenge, bool, e
 	switch p.entry.Handshake {
 	case HandshakeSlackURLVerification:
 		return slackURLVerification(r)
+	case HandshakeDiscordPing:
+		return discordPing(r)
 	}
 	return providers.Challenge{}, false, nil
 }
@@ -48,5 +54,24 @@ func slackURLVerification(r *providers.Request) (providers.Challenge, bool, erro
 	return providers.Challenge{
 		Kind: string(HandshakeSlackURLVerification), Signed: true,
 		Reply: providers.Reply{Status: http.StatusOK, ContentType: "text/plain", Body: []byte(m.Challenge)},
+	}, true, nil
+}
+
+// discordPing answers Discord's PING interaction with a PONG, once its
+// signature is verified.
+// https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint
+func discordPing(r *providers.Request) (providers.Challenge, bool, error) {
+	if r.Method != http.MethodPost {
+		return providers.Challenge{}, false, nil
+	}
+	var m struct {
+		Type *int `json:"type"`
+	}
+	if json.Unmarshal(r.Body, &m) != nil || m.Type == nil || *m.Type != 1 {
+		return providers.Challenge{}, false, nil
+	}
+	return providers.Challenge{
+		Kind: string(HandshakeDiscordPing), Signed: true,
+		Reply: providers.Reply{Status: http.StatusOK, ContentType: "application/json", Body: []byte(`{"type":1}`)},
 	}, true, nil
 }

@@ -2,12 +2,14 @@ package catalogue
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/providers/ed25519sig"
 	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 	"github.com/hookgate/hookgate/providers/standardwebhooks"
 	"github.com/hookgate/hookgate/providers/token"
@@ -18,6 +20,10 @@ import (
 type Options struct {
 	// Tolerance overrides the accepted age of a signed timestamp.
 	Tolerance providers.Duration `yaml:"tolerance"`
+	// SigningKey is the private key of an asymmetric scheme (ed25519), used
+	// only to sign (`hookgate send`, tests); the gateway needs only the
+	// public keys in secrets.
+	SigningKey string `yaml:"signing_key"`
 }
 
 // Factory returns the providers.Factory of the entry.
@@ -29,6 +35,9 @@ func (e Entry) Factory() providers.Factory {
 		}
 		if err := providers.RequireSecrets(spec.Secrets, e.Secret); err != nil {
 			return nil, err
+		}
+		if o.SigningKey != "" && e.Family != FamilyEd25519 {
+			return nil, fmt.Errorf("options.signing_key: %s signs with a shared secret; remove it", e.Display)
 		}
 		p := &provider{entry: e, ident: ident, secrets: append([]string(nil), spec.Secrets...)}
 		switch e.Family {
@@ -47,6 +56,13 @@ func (e Entry) Factory() providers.Factory {
 				to := v.(*token.Options)
 				to.Header, to.Prefix = e.TokenHeader, e.TokenPrefix
 			}))
+		case FamilyEd25519:
+			sc := *e.Ed25519
+			if o.Tolerance != 0 {
+				sc.Tolerance = o.Tolerance.Std()
+			}
+			p.ed25519 = &sc
+			p.keys, err = sc.ParseKeys(spec.Secrets)
 		}
 		if err != nil {
 			return nil, err
@@ -79,6 +95,8 @@ func (e Entry) timestamped() bool {
 		return e.HMAC.Timestamped()
 	case FamilyStandardWebhooks:
 		return true
+	case FamilyEd25519:
+		return e.Ed25519.Tolerance != 0
 	}
 	return false
 }
@@ -92,8 +110,10 @@ func familySpec(spec providers.Spec, set func(v any)) providers.Spec {
 // provider verifies with the entry's family and identifies with its rules.
 type provider struct {
 	entry    Entry
-	template *hmacsig.Template  // FamilyHMAC
-	inner    providers.Provider // the other families
+	template *hmacsig.Template   // FamilyHMAC
+	ed25519  *ed25519sig.Scheme  // FamilyEd25519
+	keys     []ed25519.PublicKey // FamilyEd25519
+	inner    providers.Provider  // the other families
 	secrets  []string
 	ident    hmacsig.Identifier
 }
@@ -102,14 +122,20 @@ func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
 	if r == nil {
 		return fmt.Errorf("%s: no request: %w", p.entry.Name, providers.ErrNotSigned)
 	}
-	if p.template == nil {
-		return p.inner.Verify(ctx, r)
-	}
 	now := r.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	if err := p.template.Verify(r, p.secrets, now); err != nil {
+	var err error
+	switch {
+	case p.template != nil:
+		err = p.template.Verify(r, p.secrets, now)
+	case p.ed25519 != nil:
+		err = p.ed25519.Verify(r, p.keys, now)
+	default:
+		return p.inner.Verify(ctx, r)
+	}
+	if err != nil {
 		return fmt.Errorf("%s: %w", p.entry.Name, err)
 	}
 	return nil
@@ -149,6 +175,19 @@ func (e Entry) Signer() providers.SignerFactory {
 				to := v.(*token.Options)
 				to.Header, to.Prefix = e.TokenHeader, e.TokenPrefix
 			}))
+		case FamilyEd25519:
+			o, _, err := e.load(spec)
+			if err != nil {
+				return nil, err
+			}
+			if o.SigningKey == "" {
+				return nil, fmt.Errorf("options.signing_key: required to sign as %s (the gateway itself needs only the public key)", e.Display)
+			}
+			key, err := e.Ed25519.ParsePrivateKey(o.SigningKey)
+			if err != nil {
+				return nil, fmt.Errorf("options.%w", err)
+			}
+			return ed25519Signer{s: e.Ed25519, key: key}, nil
 		}
 		return templateSigner{t: e.HMAC, secret: spec.Secrets[0]}, nil
 	}
@@ -172,4 +211,17 @@ func (s templateSigner) Sign(r *providers.Request) error {
 		}
 	}
 	return s.t.Sign(r, s.secret, id)
+}
+
+type ed25519Signer struct {
+	s   *ed25519sig.Scheme
+	key ed25519.PrivateKey
+}
+
+func (s ed25519Signer) Sign(r *providers.Request) error {
+	if r.Now.IsZero() {
+		r.Now = time.Now()
+	}
+	s.s.Sign(r, s.key)
+	return nil
 }

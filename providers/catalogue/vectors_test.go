@@ -3,6 +3,8 @@ package catalogue_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -11,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/PagerDuty/go-pagerduty/webhookv3"
 	resend "github.com/resend/resend-go/v2"
@@ -45,7 +49,7 @@ func entry(t *testing.T, n providers.Name) catalogue.Entry {
 func sdkCrossTest(t *testing.T, n providers.Name, secret string, now time.Time, sdkVerify func(r *providers.Request) bool) {
 	t.Helper()
 	e := entry(t, n)
-	r := request(t, e, secret, now)
+	r := request(t, e, cred{secret: secret}, now)
 	if err := build(t, e, secret).Verify(context.Background(), clone(r)); err != nil {
 		t.Fatalf("the entry refuses its own signature: %v", err)
 	}
@@ -190,4 +194,33 @@ func TestResendSDKCrossTest(t *testing.T) {
 			Headers: resend.WebhookHeaders{Id: r.Header.Get("Svix-Id"), Timestamp: r.Header.Get("Svix-Timestamp"), Signature: r.Header.Get("Svix-Signature")},
 		}) == nil
 	})
+}
+
+// discordgo's VerifyInteraction (the Go library Discord's developer docs list
+// for Go; Discord publishes no Go SDK of its own).
+func TestDiscordSDKCrossTest(t *testing.T) {
+	e := entry(t, "discord")
+	c := secretFor(t, e)
+	pub, err := hex.DecodeString(c.secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	r := request(t, e, c, now)
+	if err := build(t, e, c.secret).Verify(context.Background(), clone(r)); err != nil {
+		t.Fatalf("the entry refuses its own signature: %v", err)
+	}
+	verify := func(r *providers.Request) bool {
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/discord", bytes.NewReader(r.Body))
+		req.Header = r.Header.Clone()
+		return discordgo.VerifyInteraction(req, ed25519.PublicKey(pub))
+	}
+	if !verify(clone(r)) {
+		t.Fatal("discordgo refuses the entry's signature")
+	}
+	tampered := clone(r)
+	tampered.Body = append(tampered.Body, ' ')
+	if verify(tampered) {
+		t.Fatal("discordgo accepts a tampered body")
+	}
 }

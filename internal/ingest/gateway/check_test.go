@@ -3,9 +3,12 @@ package gateway_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,5 +82,49 @@ func TestSlackURLVerificationThroughTheGateway(t *testing.T) {
 	got := reasons(h.audits(t))
 	if got["check:slack_url_verification"] != 1 || got["not_signed"] != 1 || got["method"] != 1 {
 		t.Fatalf("audit reasons %v, want one answered check, one unsigned and one GET refused", got)
+	}
+}
+
+// Discord's PING (type 1), signed with the application's key, is answered
+// {"type":1}; with a wrong signature it is refused 401 and gets no PONG.
+// https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint
+func TestDiscordPingThroughTheGateway(t *testing.T) {
+	seed := bytes.Repeat([]byte{7}, ed25519.SeedSize)
+	key := ed25519.NewKeyFromSeed(seed)
+	pub := hex.EncodeToString(key.Public().(ed25519.PublicKey))
+	h := newLimited(t, "sources:\n  - name: discord\n    provider: discord\n    secrets: ["+pub+"]\n", gateway.Options{})
+	e, _ := catalogue.Lookup("discord")
+	signer, err := e.Signer()(providers.Spec{Secrets: []string{pub}, Options: func(v any) error {
+		v.(*catalogue.Options).SigningKey = hex.EncodeToString(seed)
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ping := `{"application_id":"1154871322411012120","id":"1217482155493490720","token":"aW50ZXJhY3Rpb24","type":1,"version":1}`
+	post := func(sign bool) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/webhooks/discord", bytes.NewReader([]byte(ping)))
+		r.Header.Set("Content-Type", "application/json")
+		pr := &providers.Request{Method: http.MethodPost, Header: r.Header, Body: []byte(ping), Now: time.Now()}
+		if err := signer.Sign(pr); err != nil {
+			t.Fatal(err)
+		}
+		if !sign {
+			r.Header.Set("X-Signature-Ed25519", strings.Repeat("00", ed25519.SignatureSize))
+		}
+		return serve(h.h, r)
+	}
+	if w := post(true); w.Code != http.StatusOK || w.Body.String() != `{"type":1}` || w.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("signed PING: %d %q %s, want 200 {\"type\":1}", w.Code, w.Header().Get("Content-Type"), w.Body)
+	}
+	if w := post(false); w.Code != http.StatusUnauthorized || strings.Contains(w.Body.String(), `"type":1`) {
+		t.Fatalf("forged PING: %d %s, want 401", w.Code, w.Body)
+	}
+	page, err := h.st.ListReceipts(context.Background(), store.Filter{Limit: 10})
+	if err != nil || len(page.Receipts) != 0 {
+		t.Fatalf("receipts %v %v, want none for a PING", page.Receipts, err)
+	}
+	if got := reasons(h.audits(t)); got["check:discord_ping"] != 1 || got["bad_signature"] != 1 {
+		t.Fatalf("audit reasons %v", got)
 	}
 }
