@@ -177,7 +177,12 @@ type parts struct {
 	sigs      []string // encoded digests, prefixes removed
 	timestamp string
 	id        string
+	backing   [4]string // sigs' storage for the usual one to four
 }
+
+// digestSize is each algorithm's digest length (hashes[alg]().Size(),
+// without building a hash per request).
+var digestSize = map[Algorithm]int{SHA1: 20, SHA256: 32, SHA512: 64}
 
 // Verify checks r against the template under any of secrets (newest first):
 // the signature over the exact bytes, then the timestamp's age. Errors wrap
@@ -187,11 +192,11 @@ func (t *Template) Verify(r *providers.Request, secrets []string, now time.Time)
 	if !anySecret(secrets) {
 		return fmt.Errorf("hmac: %w", providers.ErrNoSecret)
 	}
-	p, err := t.read(r.Header)
-	if err != nil {
+	var p parts
+	if err := t.read(r.Header, &p); err != nil {
 		return err
 	}
-	size := hashes[t.Algorithm]().Size()
+	size := digestSize[t.Algorithm]
 	var buf [sha512.Size + 2]byte
 	var want [sha512.Size]byte
 	matched, decoded := false, false
@@ -203,7 +208,7 @@ func (t *Template) Verify(r *providers.Request, secrets []string, now time.Time)
 		if err != nil {
 			return err
 		}
-		mac := t.mac(key, r, p)
+		mac := t.mac(key, r, &p)
 		sum := mac.Sum(want[:0])
 		for _, enc := range p.sigs {
 			got, ok := t.decode(buf[:], enc, size)
@@ -230,11 +235,11 @@ func (t *Template) Verify(r *providers.Request, secrets []string, now time.Time)
 }
 
 // read extracts the signatures, the timestamp and the ID from the headers.
-func (t *Template) read(h http.Header) (parts, error) {
-	var p parts
+func (t *Template) read(h http.Header, p *parts) error {
+	p.sigs = p.backing[:0]
 	raw, err := single(h, http.CanonicalHeaderKey(t.Header))
 	if err != nil {
-		return p, err
+		return err
 	}
 	if t.PairSeparator != "" {
 		for item := range strings.SplitSeq(raw, t.PairSeparator) {
@@ -246,43 +251,45 @@ func (t *Template) read(h http.Header) (parts, error) {
 				p.sigs = append(p.sigs, v)
 			case k == t.TimestampKey && t.TimestampKey != "":
 				if p.timestamp != "" {
-					return p, fmt.Errorf("hmac: %s has two %s= values: %w", t.Header, k, providers.ErrInvalidHeader)
+					return fmt.Errorf("hmac: %s has two %s= values: %w", t.Header, k, providers.ErrInvalidHeader)
 				}
 				p.timestamp = v
 			}
 		}
 		if len(p.sigs) == 0 {
-			return p, fmt.Errorf("hmac: %s has no %s= signature: %w", t.Header, t.SignatureKey, providers.ErrInvalidHeader)
+			return fmt.Errorf("hmac: %s has no %s= signature: %w", t.Header, t.SignatureKey, providers.ErrInvalidHeader)
 		}
 		if t.TimestampKey != "" && p.timestamp == "" {
-			return p, fmt.Errorf("hmac: %s has no %s= timestamp: %w", t.Header, t.TimestampKey, providers.ErrInvalidHeader)
+			return fmt.Errorf("hmac: %s has no %s= timestamp: %w", t.Header, t.TimestampKey, providers.ErrInvalidHeader)
 		}
 	} else {
-		items := []string{raw}
-		if t.Separator != "" {
-			items = strings.Split(raw, t.Separator)
-		}
-		for _, item := range items {
-			item = strings.TrimSpace(item)
-			if enc, ok := strings.CutPrefix(item, t.Prefix); ok && enc != "" {
+		// Split on Separator without allocating; one item when unset.
+		for rest, more := raw, true; more; {
+			item := rest
+			if t.Separator != "" {
+				item, rest, more = strings.Cut(rest, t.Separator)
+			} else {
+				more = false
+			}
+			if enc, ok := strings.CutPrefix(strings.TrimSpace(item), t.Prefix); ok && enc != "" {
 				p.sigs = append(p.sigs, enc)
 			}
 		}
 		if len(p.sigs) == 0 {
-			return p, fmt.Errorf("hmac: %s does not start with %q: %w", t.Header, t.Prefix, providers.ErrInvalidHeader)
+			return fmt.Errorf("hmac: %s does not start with %q: %w", t.Header, t.Prefix, providers.ErrInvalidHeader)
 		}
 	}
 	if t.TimestampHeader != "" {
 		if p.timestamp, err = single(h, http.CanonicalHeaderKey(t.TimestampHeader)); err != nil {
-			return p, err
+			return err
 		}
 	}
 	if t.IDHeader != "" {
 		if p.id, err = single(h, http.CanonicalHeaderKey(t.IDHeader)); err != nil {
-			return p, err
+			return err
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // key turns a configured secret into the HMAC key.
@@ -317,7 +324,7 @@ func (t *Template) decode(buf []byte, enc string, size int) ([]byte, bool) {
 }
 
 // mac streams the expanded template into an HMAC keyed by key.
-func (t *Template) mac(key []byte, r *providers.Request, p parts) hash.Hash {
+func (t *Template) mac(key []byte, r *providers.Request, p *parts) hash.Hash {
 	mac := hmac.New(hashes[t.Algorithm], key)
 	tpl := t.payload()
 	for tpl != "" {
@@ -419,7 +426,7 @@ func (t *Template) Sign(r *providers.Request, secret, id string) error {
 	if t.TimestampHeader != "" {
 		r.Header.Set(t.TimestampHeader, p.timestamp)
 	}
-	sum := t.mac(key, r, p).Sum(nil)
+	sum := t.mac(key, r, &p).Sum(nil)
 	var enc string
 	switch t.Encoding {
 	case Base64:
