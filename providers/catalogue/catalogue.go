@@ -38,6 +38,9 @@ const (
 	FamilyStandardWebhooks Family = "standardwebhooks"
 	// FamilyToken: a shared token compared in constant time.
 	FamilyToken Family = "token"
+	// FamilyHMACFields: an HMAC over JSON fields of the body, the signature
+	// itself a field (hmacsig.Fields; Mailgun).
+	FamilyHMACFields Family = "hmac-fields"
 	// FamilyEd25519: an Ed25519 signature of a timestamp and the body,
 	// checked with the provider's public key (ed25519sig.Scheme).
 	FamilyEd25519 Family = "ed25519"
@@ -66,6 +69,8 @@ type Entry struct {
 	Family Family
 	// HMAC holds the family's parameters for FamilyHMAC.
 	HMAC *hmacsig.Template
+	// Fields holds the family's parameters for FamilyHMACFields.
+	Fields *hmacsig.Fields
 	// Ed25519 holds the family's parameters for FamilyEd25519; the source's
 	// secrets are then the provider's public keys.
 	Ed25519 *ed25519sig.Scheme
@@ -120,6 +125,13 @@ func (e *Entry) Validate() error {
 		if e.TokenHeader == "" {
 			return fail("the token family needs its header")
 		}
+	case FamilyHMACFields:
+		if e.Fields == nil {
+			return fail("the hmac-fields family needs its fields")
+		}
+		if err := e.Fields.Validate(); err != nil {
+			return fail("%v", err)
+		}
 	case FamilyEd25519:
 		if e.Ed25519 == nil {
 			return fail("the ed25519 family needs its scheme")
@@ -135,7 +147,7 @@ func (e *Entry) Validate() error {
 
 // Entries returns the catalogue, sorted by name. The slice is a copy.
 func Entries() []Entry {
-	out := slices.Concat(hmacEntries, standardWebhooksEntries, tokenEntries, ed25519Entries)
+	out := slices.Concat(hmacEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, ed25519Entries)
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(string(a.Name), string(b.Name)) })
 	return out
 }

@@ -1,6 +1,7 @@
 package catalogue_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,6 +114,8 @@ func signatureHeaders(t *testing.T, e catalogue.Entry, r *providers.Request) []s
 		return []string{http.CanonicalHeaderKey(e.TokenHeader)}
 	case catalogue.FamilyEd25519:
 		return []string{http.CanonicalHeaderKey(e.Ed25519.SignatureHeader), http.CanonicalHeaderKey(e.Ed25519.TimestampHeader)}
+	case catalogue.FamilyHMACFields:
+		return nil // the signature is a body field: see "signature field"
 	}
 	t.Fatalf("family %s", e.Family)
 	return nil
@@ -169,7 +173,13 @@ func TestConformance(t *testing.T) {
 
 			t.Run("tampered body", func(t *testing.T) {
 				c := clone(r)
-				c.Body[len(c.Body)/2] ^= 0x01
+				if e.Family == catalogue.FamilyHMACFields {
+					// Only the signed fields are covered: change one.
+					v, _, _ := hmacsig.LookupJSON(c.Body, strings.Split(e.Fields.Signed[len(e.Fields.Signed)-1], "."))
+					c.Body = bytes.Replace(c.Body, []byte(`"`+v+`"`), []byte(`"`+v+`0"`), 1)
+				} else {
+					c.Body[len(c.Body)/2] ^= 0x01
+				}
 				wantRefused(t, "tampered body", p.Verify(ctx, c), providers.ErrNoValidSignature)
 			})
 			t.Run("wrong secret", func(t *testing.T) {
@@ -212,6 +222,22 @@ func TestConformance(t *testing.T) {
 						wantRefused(t, "header "+v, p.Verify(ctx, c), sentinels...)
 					}
 				})
+			}
+			if e.Family == catalogue.FamilyHMACFields {
+				t.Run("signature field", func(t *testing.T) {
+					sig, _, _ := hmacsig.LookupJSON(r.Body, strings.Split(e.Fields.Signature, "."))
+					for v, want := range map[string]error{"": providers.ErrNotSigned, "zz": providers.ErrInvalidHeader, strings.Repeat("0", len(sig)): providers.ErrNoValidSignature} {
+						c := clone(r)
+						c.Body = bytes.Replace(c.Body, []byte(`"`+sig+`"`), []byte(`"`+v+`"`), 1)
+						wantRefused(t, "signature field "+v, p.Verify(ctx, c), want)
+					}
+					c := clone(r)
+					c.Body = nil
+					wantRefused(t, "empty body", p.Verify(ctx, c), providers.ErrNotSigned, providers.ErrInvalidHeader)
+					c.Body = []byte("not json at all")
+					wantRefused(t, "non-JSON body", p.Verify(ctx, c), providers.ErrInvalidHeader)
+				})
+				return
 			}
 			t.Run("empty body", func(t *testing.T) {
 				c := clone(r)

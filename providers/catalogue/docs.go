@@ -59,6 +59,10 @@ func (e *Entry) scheme() string {
 	switch e.Family {
 	case FamilyStandardWebhooks:
 		return "Standard Webhooks: `webhook-id`/`webhook-timestamp`/`webhook-signature` (or `svix-*`), HMAC-SHA256 of `id.timestamp.body` with the `whsec_` key"
+	case FamilyHMACFields:
+		f := e.Fields
+		return fmt.Sprintf("body field `%s`, HMAC-%s (%s) of the fields `%s` joined by %q; the rest of the body is not signed",
+			f.Signature, strings.ToUpper(string(f.Algorithm)), f.Encoding, strings.Join(f.Signed, "`, `"), f.Separator)
 	case FamilyEd25519:
 		sc := e.Ed25519
 		return fmt.Sprintf("`%s: <%s>` with `%s`, Ed25519 over `%s`, checked with the provider's public key(s) (the source's secrets)",

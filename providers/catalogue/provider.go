@@ -56,6 +56,8 @@ func (e Entry) Factory() providers.Factory {
 				to := v.(*token.Options)
 				to.Header, to.Prefix = e.TokenHeader, e.TokenPrefix
 			}))
+		case FamilyHMACFields:
+			p.fields = e.Fields
 		case FamilyEd25519:
 			sc := *e.Ed25519
 			if o.Tolerance != 0 {
@@ -111,6 +113,7 @@ func familySpec(spec providers.Spec, set func(v any)) providers.Spec {
 type provider struct {
 	entry    Entry
 	template *hmacsig.Template   // FamilyHMAC
+	fields   *hmacsig.Fields     // FamilyHMACFields
 	ed25519  *ed25519sig.Scheme  // FamilyEd25519
 	keys     []ed25519.PublicKey // FamilyEd25519
 	inner    providers.Provider  // the other families
@@ -132,6 +135,8 @@ func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
 		err = p.template.Verify(r, p.secrets, now)
 	case p.ed25519 != nil:
 		err = p.ed25519.Verify(r, p.keys, now)
+	case p.fields != nil:
+		err = p.fields.Verify(r, p.secrets)
 	default:
 		return p.inner.Verify(ctx, r)
 	}
@@ -189,8 +194,26 @@ func (e Entry) Signer() providers.SignerFactory {
 			}
 			return ed25519Signer{s: e.Ed25519, key: key}, nil
 		}
+		if e.Family == FamilyHMACFields {
+			return fieldsSigner{f: e.Fields, secret: spec.Secrets[0]}, nil
+		}
 		return templateSigner{t: e.HMAC, secret: spec.Secrets[0]}, nil
 	}
+}
+
+type fieldsSigner struct {
+	f      *hmacsig.Fields
+	secret string
+}
+
+// Sign fills the body's signature field (hmacsig.SignaturePlaceholder).
+func (s fieldsSigner) Sign(r *providers.Request) error {
+	body, err := s.f.SignBody(r.Body, s.secret)
+	if err != nil {
+		return err
+	}
+	r.Body = body
+	return nil
 }
 
 type templateSigner struct {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailgun/mailgun-go/v4"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -48,6 +51,13 @@ func entry(t *testing.T, n providers.Name) catalogue.Entry {
 // sdkVerify (the provider's SDK) about it, then about a tampered copy.
 func sdkCrossTest(t *testing.T, n providers.Name, secret string, now time.Time, sdkVerify func(r *providers.Request) bool) {
 	t.Helper()
+	sdkCrossTestTampered(t, n, secret, now, sdkVerify, func(r *providers.Request) { r.Body = append(r.Body, ' ') })
+}
+
+// sdkCrossTestTampered is sdkCrossTest with its own change of the signed
+// content (a scheme that signs fields, not the body).
+func sdkCrossTestTampered(t *testing.T, n providers.Name, secret string, now time.Time, sdkVerify func(r *providers.Request) bool, tamper func(r *providers.Request)) {
+	t.Helper()
 	e := entry(t, n)
 	r := request(t, e, cred{secret: secret}, now)
 	if err := build(t, e, secret).Verify(context.Background(), clone(r)); err != nil {
@@ -57,7 +67,7 @@ func sdkCrossTest(t *testing.T, n providers.Name, secret string, now time.Time, 
 		t.Fatal("the provider's SDK refuses the entry's signature")
 	}
 	c := clone(r)
-	c.Body = append(c.Body, ' ')
+	tamper(c)
 	if sdkVerify(c) {
 		t.Fatal("the provider's SDK accepts a tampered body: the cross-test proves nothing")
 	}
@@ -223,4 +233,22 @@ func TestDiscordSDKCrossTest(t *testing.T) {
 	if verify(tampered) {
 		t.Fatal("discordgo accepts a tampered body")
 	}
+}
+
+// mailgun-go's VerifyWebhookSignature (Mailgun's official Go SDK), fed the
+// signature block of the body the entry signed.
+func TestMailgunSDKCrossTest(t *testing.T) {
+	secret := "key-5e1a9d3c7b2f48e6a0c4d8b1f3e7a9c2"
+	mg := mailgun.NewMailgun("sandbox.mailgun.org", "api-key")
+	mg.SetWebhookSigningKey(secret)
+	sdkCrossTestTampered(t, "mailgun", secret, time.Now(), func(r *providers.Request) bool {
+		var payload mailgun.WebhookPayload
+		if err := json.Unmarshal(r.Body, &payload); err != nil {
+			return false
+		}
+		ok, err := mg.VerifyWebhookSignature(payload.Signature)
+		return ok && err == nil
+	}, func(r *providers.Request) {
+		r.Body = bytes.Replace(r.Body, []byte(`"token":"`), []byte(`"token":"0`), 1)
+	})
 }

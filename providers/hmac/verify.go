@@ -218,6 +218,14 @@ func (s Scheme) Sign(body []byte, timestamp, secret string) string {
 	return s.Prefix + hex.EncodeToString(sum)
 }
 
+// encodeDigest writes a digest in the scheme's encoding, without prefix.
+func (s Scheme) encodeDigest(sum []byte) string {
+	if s.Encoding == Base64 {
+		return base64.StdEncoding.EncodeToString(sum)
+	}
+	return hex.EncodeToString(sum)
+}
+
 // Verify reports whether header is the signature of body (and timestamp)
 // under one of secrets. Errors wrap providers.ErrNoSecret (no non-empty
 // secret), ErrNotSigned (empty header), ErrInvalidHeader (missing prefix, or
