@@ -21,7 +21,7 @@ import (
 	"strings"
 
 	"github.com/hookgate/hookgate/providers"
-	"github.com/hookgate/hookgate/providers/ed25519sig"
+	"github.com/hookgate/hookgate/providers/asymsig"
 	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 )
 
@@ -41,9 +41,9 @@ const (
 	// FamilyHMACFields: an HMAC over JSON fields of the body, the signature
 	// itself a field (hmacsig.Fields; Mailgun).
 	FamilyHMACFields Family = "hmac-fields"
-	// FamilyEd25519: an Ed25519 signature of a timestamp and the body,
-	// checked with the provider's public key (ed25519sig.Scheme).
-	FamilyEd25519 Family = "ed25519"
+	// FamilyAsymmetric: an Ed25519 or ECDSA signature of a timestamp and
+	// the body, checked with the provider's public key (asymsig.Scheme).
+	FamilyAsymmetric Family = "asymmetric"
 )
 
 // Handshake is how a provider checks an endpoint before (or while) sending
@@ -71,9 +71,9 @@ type Entry struct {
 	HMAC *hmacsig.Template
 	// Fields holds the family's parameters for FamilyHMACFields.
 	Fields *hmacsig.Fields
-	// Ed25519 holds the family's parameters for FamilyEd25519; the source's
+	// Asymmetric holds the family's parameters for FamilyAsymmetric; the source's
 	// secrets are then the provider's public keys.
-	Ed25519 *ed25519sig.Scheme
+	Asymmetric *asymsig.Scheme
 	// TokenHeader and TokenPrefix are the header and prefix of FamilyToken.
 	TokenHeader, TokenPrefix string
 	// EventID and EventType are the rules ("header:<Name>" or
@@ -132,11 +132,11 @@ func (e *Entry) Validate() error {
 		if err := e.Fields.Validate(); err != nil {
 			return fail("%v", err)
 		}
-	case FamilyEd25519:
-		if e.Ed25519 == nil {
-			return fail("the ed25519 family needs its scheme")
+	case FamilyAsymmetric:
+		if e.Asymmetric == nil {
+			return fail("the asymmetric family needs its scheme")
 		}
-		if err := e.Ed25519.Validate(); err != nil {
+		if err := e.Asymmetric.Validate(); err != nil {
 			return fail("%v", err)
 		}
 	default:
@@ -147,7 +147,7 @@ func (e *Entry) Validate() error {
 
 // Entries returns the catalogue, sorted by name. The slice is a copy.
 func Entries() []Entry {
-	out := slices.Concat(hmacEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, ed25519Entries)
+	out := slices.Concat(hmacEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries)
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(string(a.Name), string(b.Name)) })
 	return out
 }

@@ -3,8 +3,11 @@ package catalogue_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -13,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookgate/hookgate/providers/asymsig"
 
 	"github.com/hookgate/hookgate/fixtures"
 	"github.com/hookgate/hookgate/providers"
@@ -43,9 +48,17 @@ func secretFor(t *testing.T, e catalogue.Entry) cred {
 		t.Fatal(err)
 	}
 	switch {
-	case e.Family == catalogue.FamilyEd25519:
+	case e.Family == catalogue.FamilyAsymmetric && e.Asymmetric.Algorithm == asymsig.ECDSAP256:
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+		priv, _ := x509.MarshalPKCS8PrivateKey(key)
+		return cred{secret: e.Asymmetric.EncodeKey(pub), signingKey: e.Asymmetric.EncodeKey(priv)}
+	case e.Family == catalogue.FamilyAsymmetric:
 		key := ed25519.NewKeyFromSeed(raw)
-		return cred{secret: e.Ed25519.EncodeKey(key.Public().(ed25519.PublicKey)), signingKey: e.Ed25519.EncodeKey(raw)}
+		return cred{secret: e.Asymmetric.EncodeKey(key.Public().(ed25519.PublicKey)), signingKey: e.Asymmetric.EncodeKey(raw)}
 	case e.Family == catalogue.FamilyStandardWebhooks:
 		return cred{secret: "whsec_" + base64.StdEncoding.EncodeToString(raw)}
 	case e.HMAC != nil && e.HMAC.KeyEncoding == hmacsig.KeyBase64:
@@ -112,8 +125,8 @@ func signatureHeaders(t *testing.T, e catalogue.Entry, r *providers.Request) []s
 		return []string{"Webhook-Signature"}
 	case catalogue.FamilyToken:
 		return []string{http.CanonicalHeaderKey(e.TokenHeader)}
-	case catalogue.FamilyEd25519:
-		return []string{http.CanonicalHeaderKey(e.Ed25519.SignatureHeader), http.CanonicalHeaderKey(e.Ed25519.TimestampHeader)}
+	case catalogue.FamilyAsymmetric:
+		return []string{http.CanonicalHeaderKey(e.Asymmetric.SignatureHeader), http.CanonicalHeaderKey(e.Asymmetric.TimestampHeader)}
 	case catalogue.FamilyHMACFields:
 		return nil // the signature is a body field: see "signature field"
 	}

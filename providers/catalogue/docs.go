@@ -2,8 +2,10 @@ package catalogue
 
 import (
 	"fmt"
-	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 	"strings"
+
+	"github.com/hookgate/hookgate/providers/asymsig"
+	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 )
 
 // Markers around the generated parts of README.md and docs/providers.md; a
@@ -63,10 +65,14 @@ func (e *Entry) scheme() string {
 		f := e.Fields
 		return fmt.Sprintf("body field `%s`, HMAC-%s (%s) of the fields `%s` joined by %q; the rest of the body is not signed",
 			f.Signature, strings.ToUpper(string(f.Algorithm)), f.Encoding, strings.Join(f.Signed, "`, `"), f.Separator)
-	case FamilyEd25519:
-		sc := e.Ed25519
-		return fmt.Sprintf("`%s: <%s>` with `%s`, Ed25519 over `%s`, checked with the provider's public key(s) (the source's secrets)",
-			sc.SignatureHeader, sc.Encoding, sc.TimestampHeader, sc.SignedPayload)
+	case FamilyAsymmetric:
+		sc := e.Asymmetric
+		alg := "Ed25519"
+		if sc.Algorithm == asymsig.ECDSAP256 {
+			alg = "ECDSA P-256/SHA-256"
+		}
+		return fmt.Sprintf("`%s: <%s>` with `%s`, %s over `%s`, checked with the provider's public key(s) (the source's secrets)",
+			sc.SignatureHeader, sc.Encoding, sc.TimestampHeader, alg, sc.SignedPayload)
 	case FamilyToken:
 		if e.TokenPrefix != "" {
 			return fmt.Sprintf("`%s: %s<token>`, compared in constant time (the body is not signed)", e.TokenHeader, e.TokenPrefix)
@@ -100,8 +106,8 @@ func (e *Entry) tolerance() string {
 	if e.HMAC != nil && e.HMAC.Tolerance != 0 {
 		return e.HMAC.Tolerance.String()
 	}
-	if e.Ed25519 != nil && e.Ed25519.Tolerance != 0 {
-		return e.Ed25519.Tolerance.String()
+	if e.Asymmetric != nil && e.Asymmetric.Tolerance != 0 {
+		return e.Asymmetric.Tolerance.String()
 	}
 	return "5m0s"
 }

@@ -2,14 +2,14 @@ package catalogue
 
 import (
 	"context"
-	"crypto/ed25519"
+	"crypto"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/hookgate/hookgate/providers"
-	"github.com/hookgate/hookgate/providers/ed25519sig"
+	"github.com/hookgate/hookgate/providers/asymsig"
 	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 	"github.com/hookgate/hookgate/providers/standardwebhooks"
 	"github.com/hookgate/hookgate/providers/token"
@@ -36,7 +36,7 @@ func (e Entry) Factory() providers.Factory {
 		if err := providers.RequireSecrets(spec.Secrets, e.Secret); err != nil {
 			return nil, err
 		}
-		if o.SigningKey != "" && e.Family != FamilyEd25519 {
+		if o.SigningKey != "" && e.Family != FamilyAsymmetric {
 			return nil, fmt.Errorf("options.signing_key: %s signs with a shared secret; remove it", e.Display)
 		}
 		p := &provider{entry: e, ident: ident, secrets: append([]string(nil), spec.Secrets...)}
@@ -58,12 +58,12 @@ func (e Entry) Factory() providers.Factory {
 			}))
 		case FamilyHMACFields:
 			p.fields = e.Fields
-		case FamilyEd25519:
-			sc := *e.Ed25519
+		case FamilyAsymmetric:
+			sc := *e.Asymmetric
 			if o.Tolerance != 0 {
 				sc.Tolerance = o.Tolerance.Std()
 			}
-			p.ed25519 = &sc
+			p.asym = &sc
 			p.keys, err = sc.ParseKeys(spec.Secrets)
 		}
 		if err != nil {
@@ -97,8 +97,8 @@ func (e Entry) timestamped() bool {
 		return e.HMAC.Timestamped()
 	case FamilyStandardWebhooks:
 		return true
-	case FamilyEd25519:
-		return e.Ed25519.Tolerance != 0
+	case FamilyAsymmetric:
+		return e.Asymmetric.Tolerance != 0
 	}
 	return false
 }
@@ -112,11 +112,11 @@ func familySpec(spec providers.Spec, set func(v any)) providers.Spec {
 // provider verifies with the entry's family and identifies with its rules.
 type provider struct {
 	entry    Entry
-	template *hmacsig.Template   // FamilyHMAC
-	fields   *hmacsig.Fields     // FamilyHMACFields
-	ed25519  *ed25519sig.Scheme  // FamilyEd25519
-	keys     []ed25519.PublicKey // FamilyEd25519
-	inner    providers.Provider  // the other families
+	template *hmacsig.Template  // FamilyHMAC
+	fields   *hmacsig.Fields    // FamilyHMACFields
+	asym     *asymsig.Scheme    // FamilyAsymmetric
+	keys     []crypto.PublicKey // FamilyAsymmetric
+	inner    providers.Provider // the other families
 	secrets  []string
 	ident    hmacsig.Identifier
 }
@@ -133,8 +133,8 @@ func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
 	switch {
 	case p.template != nil:
 		err = p.template.Verify(r, p.secrets, now)
-	case p.ed25519 != nil:
-		err = p.ed25519.Verify(r, p.keys, now)
+	case p.asym != nil:
+		err = p.asym.Verify(r, p.keys, now)
 	case p.fields != nil:
 		err = p.fields.Verify(r, p.secrets)
 	default:
@@ -180,7 +180,7 @@ func (e Entry) Signer() providers.SignerFactory {
 				to := v.(*token.Options)
 				to.Header, to.Prefix = e.TokenHeader, e.TokenPrefix
 			}))
-		case FamilyEd25519:
+		case FamilyAsymmetric:
 			o, _, err := e.load(spec)
 			if err != nil {
 				return nil, err
@@ -188,11 +188,11 @@ func (e Entry) Signer() providers.SignerFactory {
 			if o.SigningKey == "" {
 				return nil, fmt.Errorf("options.signing_key: required to sign as %s (the gateway itself needs only the public key)", e.Display)
 			}
-			key, err := e.Ed25519.ParsePrivateKey(o.SigningKey)
+			key, err := e.Asymmetric.ParsePrivateKey(o.SigningKey)
 			if err != nil {
 				return nil, fmt.Errorf("options.%w", err)
 			}
-			return ed25519Signer{s: e.Ed25519, key: key}, nil
+			return asymSigner{s: e.Asymmetric, key: key}, nil
 		}
 		if e.Family == FamilyHMACFields {
 			return fieldsSigner{f: e.Fields, secret: spec.Secrets[0]}, nil
@@ -236,15 +236,14 @@ func (s templateSigner) Sign(r *providers.Request) error {
 	return s.t.Sign(r, s.secret, id)
 }
 
-type ed25519Signer struct {
-	s   *ed25519sig.Scheme
-	key ed25519.PrivateKey
+type asymSigner struct {
+	s   *asymsig.Scheme
+	key crypto.Signer
 }
 
-func (s ed25519Signer) Sign(r *providers.Request) error {
+func (s asymSigner) Sign(r *providers.Request) error {
 	if r.Now.IsZero() {
 		r.Now = time.Now()
 	}
-	s.s.Sign(r, s.key)
-	return nil
+	return s.s.Sign(r, s.key)
 }

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sendgrid/sendgrid-go/helpers/eventwebhook"
+
 	"github.com/mailgun/mailgun-go/v4"
 
 	"github.com/bwmarrin/discordgo"
@@ -251,4 +253,55 @@ func TestMailgunSDKCrossTest(t *testing.T) {
 	}, func(r *providers.Request) {
 		r.Body = bytes.Replace(r.Body, []byte(`"token":"`), []byte(`"token":"0`), 1)
 	})
+}
+
+// The vector of SendGrid's official Go SDK (helpers/eventwebhook's test: its
+// public key, timestamp, signature and payload, a JSON array ending "\r\n"):
+// https://github.com/sendgrid/sendgrid-go/blob/main/helpers/eventwebhook/eventwebhook_test.go
+func TestSendGridOfficialVector(t *testing.T) {
+	const (
+		publicKey = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g=="
+		signature = "MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15TluLtEZtM="
+		timestamp = "1600112502"
+	)
+	body := `[{"email":"hello@world.com","event":"dropped","reason":"Bounced Address","sg_event_id":"ZHJvcC0xMDk5NDkxOS1MUnpYbF9OSFN0T0doUTRrb2ZTbV9BLTA","sg_message_id":"LRzXl_NHStOGhQ4kofSm_A.filterdrecv-p3mdw1-756b745b58-kmzbl-18-5F5FC76C-9.0","smtp-id":"<LRzXl_NHStOGhQ4kofSm_A@ismtpd0039p1iad1.sendgrid.net>","timestamp":1600112492}]` + "\r\n"
+	h := http.Header{}
+	h.Set("X-Twilio-Email-Event-Webhook-Signature", signature)
+	h.Set("X-Twilio-Email-Event-Webhook-Timestamp", timestamp)
+	r := &providers.Request{Method: http.MethodPost, Header: h, Body: []byte(body), Now: time.Now()}
+	p := build(t, entry(t, "sendgrid"), publicKey)
+	if err := p.Verify(context.Background(), r); err != nil {
+		t.Fatalf("the SDK's signed payload: %v", err)
+	}
+	if ev, err := p.Identify(r); err != nil || ev.ID != "ZHJvcC0xMDk5NDkxOS1MUnpYbF9OSFN0T0doUTRrb2ZTbV9BLTA" || ev.Type != "dropped" {
+		t.Fatalf("identify: %+v %v", ev, err)
+	}
+	r.Body = []byte(body[:len(body)-2])
+	if err := p.Verify(context.Background(), r); err == nil {
+		t.Fatal("the payload without its trailing CRLF verified")
+	}
+}
+
+// eventwebhook.VerifySignature (SendGrid's official Go SDK) accepts what the
+// entry signs.
+func TestSendGridSDKCrossTest(t *testing.T) {
+	e := entry(t, "sendgrid")
+	c := secretFor(t, e)
+	key, err := eventwebhook.ConvertPublicKeyBase64ToECDSA(c.secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := request(t, e, c, time.Now())
+	verify := func(r *providers.Request) bool {
+		ok, err := eventwebhook.VerifySignature(key, r.Body, r.Header.Get(eventwebhook.VerificationHTTPHeader), r.Header.Get(eventwebhook.TimestampHTTPHeader))
+		return ok && err == nil
+	}
+	if !verify(clone(r)) {
+		t.Fatal("the SDK refuses the entry's signature")
+	}
+	tampered := clone(r)
+	tampered.Body = append(tampered.Body, ' ')
+	if verify(tampered) {
+		t.Fatal("the SDK accepts a tampered body")
+	}
 }
