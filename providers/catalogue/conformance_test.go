@@ -185,6 +185,15 @@ func TestConformance(t *testing.T) {
 			}
 
 			t.Run("tampered body", func(t *testing.T) {
+				if e.Family == catalogue.FamilyToken {
+					// A token covers no content: what it proves is the sender.
+					c := clone(r)
+					c.Body = append(c.Body, ' ')
+					if err := p.Verify(ctx, c); err != nil {
+						t.Fatalf("a token scheme refused a changed body: %v", err)
+					}
+					return
+				}
 				c := clone(r)
 				if e.Family == catalogue.FamilyHMACFields {
 					// Only the signed fields are covered: change one.

@@ -1,5 +1,16 @@
 package catalogue
 
 // tokenEntries are the providers that authenticate with a shared token sent
-// verbatim in a header (package providers/token compares it).
-var tokenEntries = []Entry{}
+// verbatim in a header (package providers/token compares it). The body is not
+// signed: TLS and the token's secrecy are the whole of it.
+var tokenEntries = []Entry{
+	{
+		Name: "gitlab", Display: "GitLab", Family: FamilyToken,
+		Docs:        "https://docs.gitlab.com/user/project/integrations/webhooks/",
+		Secret:      "secret token (the webhook's Secret token field)",
+		TokenHeader: "X-Gitlab-Token",
+		// Idempotency-Key (GitLab 17.4+) is the same on every retry of a
+		// delivery; without it the body's content identifies it.
+		EventID: "header:Idempotency-Key", EventType: "json:object_kind",
+	},
+}

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	gitlab "gitlab.com/gitlab-org/api/client-go"
+
 	"github.com/sendgrid/sendgrid-go/helpers/eventwebhook"
 
 	"github.com/mailgun/mailgun-go/v4"
@@ -303,5 +305,34 @@ func TestSendGridSDKCrossTest(t *testing.T) {
 	tampered.Body = append(tampered.Body, ' ')
 	if verify(tampered) {
 		t.Fatal("the SDK accepts a tampered body")
+	}
+}
+
+// GitLab's official Go client reads the token and event type from the same
+// headers the entry uses, and parses the fixture as a push event.
+func TestGitLabSDKCrossTest(t *testing.T) {
+	e := entry(t, "gitlab")
+	c := secretFor(t, e)
+	r := request(t, e, c, time.Now())
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/gitlab", bytes.NewReader(r.Body))
+	req.Header = r.Header.Clone()
+	if got := gitlab.HookEventToken(req); got != c.secret {
+		t.Fatalf("client-go reads token %q, the entry sent %q", got, c.secret)
+	}
+	ev, err := gitlab.ParseWebhook(gitlab.HookEventType(req), r.Body)
+	if err != nil {
+		t.Fatalf("client-go cannot parse the fixture: %v", err)
+	}
+	if push, ok := ev.(*gitlab.PushEvent); !ok || push.ObjectKind != "push" {
+		t.Fatalf("client-go parsed %T", ev)
+	}
+	if err := build(t, e, c.secret).Verify(context.Background(), clone(r)); err != nil {
+		t.Fatalf("the entry refuses its own token: %v", err)
+	}
+	req.Header.Set("X-Gitlab-Token", c.secret+"x")
+	wrong := clone(r)
+	wrong.Header = req.Header
+	if err := build(t, e, c.secret).Verify(context.Background(), wrong); err == nil {
+		t.Fatal("a wrong token verified")
 	}
 }
