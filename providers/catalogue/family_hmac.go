@@ -82,4 +82,16 @@ var hmacEntries = []Entry{
 		},
 		EventID: "json:event.id", EventType: "json:event.event_type",
 	},
+	{
+		Name: "square", Display: "Square", Family: FamilyHMAC,
+		Docs:   "https://developer.squareup.com/docs/webhooks/step3validate",
+		Secret: "signature key (the webhook subscription's page)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+			// Signed over the notification URL as registered in Square:
+			// set public_base_url so the gateway rebuilds it exactly.
+			Header: "X-Square-Hmacsha256-Signature", SignedPayload: "{url}{body}",
+		},
+		EventID: "json:event_id", EventType: "json:type",
+	},
 }

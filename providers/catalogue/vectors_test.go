@@ -11,6 +11,7 @@ import (
 	"go/token"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -334,5 +335,24 @@ func TestGitLabSDKCrossTest(t *testing.T) {
 	wrong.Header = req.Header
 	if err := build(t, e, c.secret).Verify(context.Background(), wrong); err == nil {
 		t.Fatal("a wrong token verified")
+	}
+}
+
+// The vector of Square's official Python SDK, with its notification URL:
+// https://github.com/square/square-python-sdk/blob/master/tests/utilities/test_webhooks_helper.py
+func TestSquareOfficialVector(t *testing.T) {
+	body := `{"merchant_id":"MLEFBHHSJGVHD","type":"webhooks.test_notification","event_id":"ac3ac95b-f97d-458c-a6e6-18981597e05f","created_at":"2022-07-13T20:30:59.037339943Z","data":{"type":"webhooks","id":"bc368e64-01aa-407e-b46e-3231809b1129"}}`
+	u, _ := url.Parse("https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9")
+	h := http.Header{}
+	h.Set("X-Square-Hmacsha256-Signature", "GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4=")
+	r := &providers.Request{Method: http.MethodPost, URL: u, Header: h, Body: []byte(body), Now: time.Now()}
+	e := entry(t, "square")
+	if err := build(t, e, "Ibxx_5AKakO-3qeNVR61Dw").Verify(context.Background(), r); err != nil {
+		t.Fatalf("the SDK's signed notification: %v", err)
+	}
+	other, _ := url.Parse("https://webhook.site/79a4f3a-dcfa-49ee-bac5-9d0edad886b9")
+	r.URL = other
+	if err := build(t, e, "Ibxx_5AKakO-3qeNVR61Dw").Verify(context.Background(), r); err == nil {
+		t.Fatal("verified for another notification URL")
 	}
 }
