@@ -16,4 +16,10 @@ var standardWebhooksEntries = []Entry{
 		Secret:  "webhook signing secret (whsec_…, on the webhook's page)",
 		EventID: "header:Svix-Id", EventType: "json:type",
 	},
+	{
+		Name: "clerk", Display: "Clerk", Family: FamilyStandardWebhooks,
+		Docs:    "https://clerk.com/docs/reference/backend/verify-webhook",
+		Secret:  "signing secret (whsec_…, the endpoint's page in the Clerk dashboard)",
+		EventID: "header:Svix-Id", EventType: "json:type",
+	},
 }

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	svix "github.com/svix/svix-webhooks/go"
+
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/sendgrid/sendgrid-go/helpers/eventwebhook"
@@ -355,4 +357,17 @@ func TestSquareOfficialVector(t *testing.T) {
 	if err := build(t, e, "Ibxx_5AKakO-3qeNVR61Dw").Verify(context.Background(), r); err == nil {
 		t.Fatal("verified for another notification URL")
 	}
+}
+
+// Svix's official Go library, which Clerk's docs name for verification
+// (Clerk delivers through Svix, svix-* headers).
+func TestClerkSDKCrossTest(t *testing.T) {
+	secret := "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+	wh, err := svix.NewWebhook(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdkCrossTest(t, "clerk", secret, time.Now(), func(r *providers.Request) bool {
+		return wh.Verify(r.Body, r.Header) == nil
+	})
 }
