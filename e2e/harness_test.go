@@ -6,7 +6,11 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -21,6 +25,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hookgate/hookgate/providers/asymsig"
+	"github.com/hookgate/hookgate/providers/catalogue"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 	"go.opentelemetry.io/otel/trace"
@@ -133,6 +140,38 @@ func secrets() map[string]string {
 	}
 }
 
+// catalogueSources is one source per catalogue entry, named after it, with
+// fresh credentials (an asymmetric entry's public key, and its private key
+// as options.signing_key for the test's signer).
+func catalogueSources(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	for _, e := range catalogue.Entries() {
+		raw := make([]byte, 32)
+		_, _ = rand.Read(raw)
+		switch {
+		case e.Family == catalogue.FamilyAsymmetric && e.Asymmetric.Algorithm == asymsig.ECDSAP256:
+			key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pub, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+			priv, _ := x509.MarshalPKCS8PrivateKey(key)
+			fmt.Fprintf(&b, "  - {name: %s, provider: %s, secrets: [%q], options: {signing_key: %q}}\n",
+				e.Name, e.Name, e.Asymmetric.EncodeKey(pub), e.Asymmetric.EncodeKey(priv))
+		case e.Family == catalogue.FamilyAsymmetric:
+			key := ed25519.NewKeyFromSeed(raw)
+			fmt.Fprintf(&b, "  - {name: %s, provider: %s, secrets: [%q], options: {signing_key: %q}}\n",
+				e.Name, e.Name, e.Asymmetric.EncodeKey(key.Public().(ed25519.PublicKey)), e.Asymmetric.EncodeKey(raw))
+		case e.Family == catalogue.FamilyStandardWebhooks:
+			fmt.Fprintf(&b, "  - {name: %s, provider: %s, secrets: [%q]}\n", e.Name, e.Name, "whsec_"+base64.StdEncoding.EncodeToString(raw))
+		default:
+			fmt.Fprintf(&b, "  - {name: %s, provider: %s, secrets: [%q]}\n", e.Name, e.Name, hex.EncodeToString(raw))
+		}
+	}
+	return b.String()
+}
+
 // setup starts a whole pipeline; everything stops when t ends.
 func setup(t *testing.T, o options) *stack {
 	t.Helper()
@@ -205,6 +244,7 @@ sources:
 `, base, retry, adminTok, sec["github"], sec["stripe"], sec["shopify"], sec["twilio"], sec["svix"],
 		sec["paypal"], sec["paypal"], certSrv.Host(), filepath.Join(pdir, "ca.pem"),
 		filepath.Join(pdir, "leaf-key.pem"), certSrv.CertURL())
+	yml += catalogueSources(t)
 	if len(o.team) > 0 {
 		yml += "activities:\n  git.push:\n"
 		for name := range o.team {
@@ -434,8 +474,22 @@ func (s *stack) request(t testing.TB, source, name, eventID string, forged bool)
 func (s *stack) requestFor(t testing.TB, src *config.Source, fx fixtures.Fixture, eventID string, forged bool) *http.Request {
 	t.Helper()
 	spec := src.Spec()
+	entry, inCatalogue := catalogue.Lookup(src.Provider)
 	if forged {
 		spec.Secrets = []string{secrets()[src.Name]}
+		if inCatalogue {
+			// Another secret of the same form: the forger does not know the
+			// source's. An asymmetric scheme keeps its keys; see below.
+			raw := make([]byte, 32)
+			_, _ = rand.Read(raw)
+			spec.Secrets = []string{hex.EncodeToString(raw)}
+			switch entry.Family {
+			case catalogue.FamilyStandardWebhooks:
+				spec.Secrets = []string{"whsec_" + base64.StdEncoding.EncodeToString(raw)}
+			case catalogue.FamilyAsymmetric:
+				spec.Secrets = src.Spec().Secrets
+			}
+		}
 	}
 	u, err := url.Parse(s.baseURL + "/webhooks/" + src.Name)
 	if err != nil {
@@ -455,9 +509,9 @@ func (s *stack) requestFor(t testing.TB, src *config.Source, fx fixtures.Fixture
 	if err := signer.Sign(req); err != nil {
 		t.Fatalf("sign: %v", err)
 	}
-	if forged && src.Provider == providers.PayPal {
-		// PayPal signs with its certificate's key, not a shared secret: the
-		// forgery is a body changed after signing.
+	if forged && (src.Provider == providers.PayPal || inCatalogue && entry.Family == catalogue.FamilyAsymmetric) {
+		// PayPal and asymmetric schemes sign with a private key, not a
+		// shared secret: the forgery is a body changed after signing.
 		req.Body = append(bytes.Clone(req.Body), ' ')
 	}
 	hreq, err := http.NewRequest(http.MethodPost, req.URL.String(), bytes.NewReader(req.Body))

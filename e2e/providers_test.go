@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"testing"
 
 	"github.com/hookgate/hookgate/fixtures"
+	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/builtin"
+	"github.com/hookgate/hookgate/providers/catalogue"
 	"github.com/hookgate/hookgate/store"
 )
 
@@ -130,5 +133,49 @@ func TestMalformedPayloadIsDeadLettered(t *testing.T) {
 	}
 	if got := byCorrelation(msgs, r.ID); len(got) != 0 {
 		t.Errorf("%d events published for a dead receipt", len(got))
+	}
+}
+
+// Every catalogue entry's fixture, signed as its provider signs it, goes
+// through the real gateway, relay, workflow and worker: accepted once,
+// identified by the entry's rules, and completed as unhandled (no handler
+// maps the catalogue's events yet); a forgery is refused with 401.
+func TestEveryCatalogueProvider(t *testing.T) {
+	s := setup(t, options{})
+	reg := builtin.Providers()
+	for _, e := range catalogue.Entries() {
+		t.Run(string(e.Name), func(t *testing.T) {
+			src, ok := s.cfg.Source(string(e.Name))
+			if !ok {
+				t.Fatalf("no source %s", e.Name)
+			}
+			names, err := fixtures.List(builtin.Fixtures(src.Provider))
+			if err != nil || len(names) == 0 {
+				t.Fatalf("fixtures of %s: %v %v", e.Name, names, err)
+			}
+			id := fixtures.NewEventID(src.Provider)
+			req := s.request(t, src.Name, names[0], id, false)
+			// The event ID the entry's rules read from this very request.
+			body, _ := io.ReadAll(req.Body)
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			p, err := reg.Build(src.Provider, src.Spec())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev, err := p.Identify(&providers.Request{Method: req.Method, URL: req.URL, Header: req.Header, Body: body})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if code, err := s.post(req); err != nil || code != http.StatusOK {
+				t.Fatalf("signed fixture: %d %v, want 200", code, err)
+			}
+			r := s.waitStatus(t, src.Name, ev.ID, store.StatusUnhandled)
+			if r.EventType != ev.Type {
+				t.Errorf("receipt type %q, want %q", r.EventType, ev.Type)
+			}
+			if code, err := s.post(s.request(t, src.Name, names[0], fixtures.NewEventID(src.Provider), true)); err != nil || code != http.StatusUnauthorized {
+				t.Errorf("forgery: %d %v, want 401", code, err)
+			}
+		})
 	}
 }
