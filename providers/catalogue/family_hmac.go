@@ -94,4 +94,17 @@ var hmacEntries = []Entry{
 		},
 		EventID: "json:event_id", EventType: "json:type",
 	},
+	{
+		Name: "mux", Display: "Mux", Family: FamilyHMAC,
+		Docs:   "https://docs.mux.com/core/verify-webhook-signatures",
+		Secret: "webhook signing secret (Settings → Webhooks)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			// Several v1= during a rotation; other versions are ignored.
+			Header: "Mux-Signature", PairSeparator: ",", TimestampKey: "t", SignatureKey: "v1",
+			SignedPayload: "{timestamp}.{body}",
+			Tolerance:     5 * time.Minute,
+		},
+		EventID: "json:id", EventType: "json:type",
+	},
 }

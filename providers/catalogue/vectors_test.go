@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -370,4 +371,35 @@ func TestClerkSDKCrossTest(t *testing.T) {
 	sdkCrossTest(t, "clerk", secret, time.Now(), func(r *providers.Request) bool {
 		return wh.Verify(r.Body, r.Header) == nil
 	})
+}
+
+// The vectors of Mux's official Node SDK (tests/api-resources/webhooks.test.ts):
+// https://github.com/muxinc/mux-node-sdk/blob/master/tests/api-resources/webhooks.test.ts
+func TestMuxOfficialVector(t *testing.T) {
+	const hash = "854ece4c22acef7c66b57d4e504153bc512595e8e9c772ece2a68150548c19a7"
+	at := time.Unix(1565125718, 0)
+	p := build(t, entry(t, "mux"), "SuperSecret123")
+	verify := func(header string, now time.Time) error {
+		h := http.Header{}
+		h.Set("Mux-Signature", header)
+		return p.Verify(context.Background(), &providers.Request{Method: http.MethodPost, Header: h, Body: []byte(`{"test":"body"}`), Now: now})
+	}
+	if err := verify("t=1565125718,v1="+hash, at); err != nil {
+		t.Fatalf("valid signature: %v", err)
+	}
+	if err := verify("t=1565125718,v1="+hash, at.Add(6*time.Minute)); !errors.Is(err, providers.ErrTooOld) {
+		t.Fatalf("6 minutes later: %v, want ErrTooOld", err)
+	}
+	if err := verify("t=1565125718,v1=invalid-sig,v1="+hash, at); err != nil {
+		t.Fatalf("multiple signatures: %v", err)
+	}
+	if err := verify("t=1565125718,v2="+hash, at); err == nil {
+		t.Fatal("a v2 signature alone verified")
+	}
+	if err := verify("t=1565125718,v2="+hash+",v1="+hash, at); err != nil {
+		t.Fatalf("v2 and v1: %v", err)
+	}
+	if err := verify(hash, at); !errors.Is(err, providers.ErrInvalidHeader) {
+		t.Fatalf("no timestamp: %v, want ErrInvalidHeader", err)
+	}
 }
