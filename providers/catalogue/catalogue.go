@@ -105,7 +105,7 @@ func (e *Entry) Validate() error {
 		return fail("%v", err)
 	}
 	switch e.Handshake {
-	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing:
+	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing, HandshakeOktaVerification:
 	default:
 		return fail("unknown handshake %q", e.Handshake)
 	}

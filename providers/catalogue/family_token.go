@@ -13,4 +13,13 @@ var tokenEntries = []Entry{
 		// delivery; without it the body's content identifies it.
 		EventID: "header:Idempotency-Key", EventType: "json:object_kind",
 	},
+	{
+		Name: "okta", Display: "Okta event hooks", Family: FamilyToken,
+		Docs:        "https://developer.okta.com/docs/concepts/event-hooks/",
+		Secret:      "authorization header value (the secret set when the event hook is registered)",
+		TokenHeader: "Authorization",
+		// data.events[].uuid identifies each event; eventId the delivery.
+		EventID: "json:eventId", EventType: "json:data.events.0.eventType",
+		Handshake: HandshakeOktaVerification,
+	},
 }

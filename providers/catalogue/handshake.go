@@ -18,6 +18,10 @@ const (
 	// (PING) when the Interactions Endpoint URL is saved, and expects
 	// {"type":1} (PONG).
 	HandshakeDiscordPing Handshake = "discord_ping"
+	// HandshakeOktaVerification: Okta verifies an event hook with a one-time
+	// GET carrying X-Okta-Verification-Challenge, and expects
+	// {"verification": <that value>}.
+	HandshakeOktaVerification Handshake = "okta_verification"
 )
 
 // maxChallenge bounds an echoed challenge value.
@@ -30,6 +34,8 @@ func (p *provider) Challenge(r *providers.Request) (providers.Challenge, bool, e
 		return slackURLVerification(r)
 	case HandshakeDiscordPing:
 		return discordPing(r)
+	case HandshakeOktaVerification:
+		return oktaVerification(r)
 	}
 	return providers.Challenge{}, false, nil
 }
@@ -73,5 +79,28 @@ func discordPing(r *providers.Request) (providers.Challenge, bool, error) {
 	return providers.Challenge{
 		Kind: string(HandshakeDiscordPing), Signed: true,
 		Reply: providers.Reply{Status: http.StatusOK, ContentType: "application/json", Body: []byte(`{"type":1}`)},
+	}, true, nil
+}
+
+// oktaVerification answers Okta's one-time verification GET by echoing the
+// challenge header's value as JSON. The echo reveals nothing the caller did
+// not send, so it is answered without the token (Okta documents the header,
+// not whether the GET carries the Authorization value).
+// https://developer.okta.com/docs/concepts/event-hooks/#one-time-verification-request
+func oktaVerification(r *providers.Request) (providers.Challenge, bool, error) {
+	v := r.Header.Get("X-Okta-Verification-Challenge")
+	if r.Method != http.MethodGet || v == "" {
+		return providers.Challenge{}, false, nil
+	}
+	if len(v) > maxChallenge {
+		return providers.Challenge{}, false, fmt.Errorf("okta: verification challenge longer than %d bytes: %w", maxChallenge, providers.ErrInvalidHeader)
+	}
+	body, err := json.Marshal(map[string]string{"verification": v})
+	if err != nil {
+		return providers.Challenge{}, false, err
+	}
+	return providers.Challenge{
+		Kind:  string(HandshakeOktaVerification),
+		Reply: providers.Reply{Status: http.StatusOK, ContentType: "application/json", Body: body},
 	}, true, nil
 }

@@ -403,3 +403,28 @@ func TestMuxOfficialVector(t *testing.T) {
 		t.Fatalf("no timestamp: %v, want ErrInvalidHeader", err)
 	}
 }
+
+// Okta's documented request: the Authorization header carries the secret set
+// at registration, the sample delivery's eventId and first event type; and
+// the one-time verification GET's challenge comes back as {"verification":…}.
+// https://developer.okta.com/docs/concepts/event-hooks/
+func TestOktaOfficialVector(t *testing.T) {
+	body := `{"eventType":"com.okta.event_hook","eventTypeVersion":"1.0","cloudEventsVersion":"0.1","contentType":"application/json","eventId":"b5a188b9-5ece-4636-b041-482ffda96311","eventTime":"2019-03-27T16:59:53.032Z","source":"https://{yourOktaDomain}/api/v1/eventHooks/whoql0HfiLGPWc8Jx0g3","data":{"events":[{"version":"0","severity":"INFO","uuid":"f790999f-fe87-467a-9880-6982a583986c","published":"2018-03-28T22:23:07.777Z","eventType":"user.session.start","displayMessage":"User login to Okta"}]}}`
+	h := http.Header{}
+	h.Set("Accept", "application/json")
+	h.Set("Content-Type", "application/json")
+	h.Set("Authorization", "my-shared-key")
+	r := &providers.Request{Method: http.MethodPost, Header: h, Body: []byte(body), Now: time.Now()}
+	p := build(t, entry(t, "okta"), "my-shared-key")
+	if err := p.Verify(context.Background(), r); err != nil {
+		t.Fatalf("documented request: %v", err)
+	}
+	if ev, err := p.Identify(r); err != nil || ev.ID != "b5a188b9-5ece-4636-b041-482ffda96311" || ev.Type != "user.session.start" {
+		t.Fatalf("identify: %+v %v", ev, err)
+	}
+	get := &providers.Request{Method: http.MethodGet, Header: http.Header{"X-Okta-Verification-Challenge": {"abc123"}}}
+	ch, ok, err := p.(providers.Challenger).Challenge(get)
+	if err != nil || !ok || string(ch.Reply.Body) != `{"verification":"abc123"}` {
+		t.Fatalf("verification: %+v %v %v", ch, ok, err)
+	}
+}

@@ -128,3 +128,23 @@ func TestDiscordPingThroughTheGateway(t *testing.T) {
 		t.Fatalf("audit reasons %v", got)
 	}
 }
+
+// Okta's one-time verification GET gets its challenge back as
+// {"verification": …}; a GET without the header is 405.
+// https://developer.okta.com/docs/concepts/event-hooks/#one-time-verification-request
+func TestOktaVerificationThroughTheGateway(t *testing.T) {
+	h := newLimited(t, "sources:\n  - name: okta\n    provider: okta\n    secrets: [my-shared-key]\n", gateway.Options{})
+	r := httptest.NewRequest(http.MethodGet, "/webhooks/okta", nil)
+	r.Header.Set("Accept", "application/json")
+	r.Header.Set("X-Okta-Verification-Challenge", "dzzl1VsJHvqZHaaTQNs6xX2ZMwKpTuDPyU7nexOx")
+	w := serve(h.h, r)
+	if w.Code != http.StatusOK || w.Body.String() != `{"verification":"dzzl1VsJHvqZHaaTQNs6xX2ZMwKpTuDPyU7nexOx"}` {
+		t.Fatalf("verification GET: %d %s", w.Code, w.Body)
+	}
+	if w := serve(h.h, httptest.NewRequest(http.MethodGet, "/webhooks/okta", nil)); w.Code != http.StatusMethodNotAllowed {
+		t.Fatalf("plain GET: %d, want 405", w.Code)
+	}
+	if got := reasons(h.audits(t)); got["check:okta_verification"] != 1 {
+		t.Fatalf("audit reasons %v", got)
+	}
+}
