@@ -113,6 +113,20 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 		return err
 	}
 
+	// The webhook and admin listeners are bound before the embedded Temporal
+	// server starts: a taken port fails at once, and the ports the server
+	// picks for itself cannot land on them.
+	ingestLn, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	defer ingestLn.Close()
+	adminLn, err := net.Listen("tcp", cfg.AdminListen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.AdminListen, err)
+	}
+	defer adminLn.Close()
+
 	address := cfg.TemporalAddress
 	uiURL := ""
 	if address == "" {
@@ -163,6 +177,7 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 	}()
 	err = server.Run(ctx, server.Deps{
 		Config: cfg, Store: st, Temporal: tc, Logger: log, Eager: true, Metrics: m,
+		Ingest: ingestLn, Admin: adminLn,
 		Ready: func(ingest, adm net.Addr) { printBanner(e, cfg, path, secrets, ingest, adm, uiURL, address, p != nil) },
 	})
 	cancel()
