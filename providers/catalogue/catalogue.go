@@ -79,10 +79,7 @@ type Entry struct {
 	// EventID and EventType are the rules ("header:<Name>" or
 	// "json:<path>") that find the dedupe key and the event type.
 	EventID, EventType string
-	// BodyLimit is the source's default body limit in bytes (0: the
-	// gateway's default).
-	BodyLimit int
-	Handshake Handshake
+	Handshake          Handshake
 }
 
 // Validate checks that the entry is complete and its family parameters

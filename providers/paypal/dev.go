@@ -330,13 +330,14 @@ func (s *DevCertServer) Start() error {
 		w.Header().Set("Content-Type", "application/x-pem-file")
 		_, _ = w.Write(s.chain) // a failed write is the client's disconnect
 	})
-	s.srv = &http.Server{
+	srv := &http.Server{
 		Handler:           mux,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 5 * time.Second,
 	}
-	s.ln = ln
-	go func() { _ = s.srv.ServeTLS(ln, "", "") }() // returns ErrServerClosed on Close
+	s.srv, s.ln = srv, ln
+	// The goroutine serves its own srv: Close may clear s.srv before it runs.
+	go func() { _ = srv.ServeTLS(ln, "", "") }() // returns ErrServerClosed on Close
 	return nil
 }
 
