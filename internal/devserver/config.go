@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -70,10 +71,31 @@ func pickInternalPorts(frontend int) (ports, error) {
 
 const loopbackIPv4 = "127.0.0.1"
 
-// freePort asks the kernel for an unused TCP port on ip. The port is released
-// before it is used, so another process could take it in between; on a developer
-// machine that race is rare and the start then fails with a clear error.
-func freePort(ip string) (int, error) {
+// Ports picked for the embedded server lie below the kernel's ephemeral range
+// (32768-60999 by default) and below scripts/services' 20000-31999: an
+// outgoing connection, which takes its port from the ephemeral range, cannot
+// take one between the pick and the server's bind, and neither can a test
+// service. Another process picking from the same range at the same moment is
+// the one remaining race, made unlikely by the random choice.
+const (
+	pickLow  = 10000
+	pickHigh = 20000
+)
+
+// FreePort returns a TCP port on ip that could be bound just now, chosen at
+// random in 10000-19999 (below the ephemeral range: see pickLow), or from the
+// kernel when none of many tries binds. The port is released before it is
+// returned, so its user must bind it soon.
+func FreePort(ip string) (int, error) {
+	for range 200 {
+		port := pickLow + rand.IntN(pickHigh-pickLow)
+		l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return port, nil
+	}
 	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
 		return 0, err
@@ -81,6 +103,8 @@ func freePort(ip string) (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+func freePort(ip string) (int, error) { return FreePort(ip) }
 
 // checkPortFree reports ErrPortInUse when ip:port cannot be bound. Temporal and
 // the UI server both end the process when their listener fails, so a taken
