@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -86,14 +87,23 @@ const (
 // random in 10000-19999 (below the ephemeral range: see pickLow), or from the
 // kernel when none of many tries binds. The port is released before it is
 // returned, so its user must bind it soon.
+//
+// A port is never handed out twice by one process: a server picks several
+// before it binds any, and two equal picks would collide with each other.
 func FreePort(ip string) (int, error) {
+	picked.Lock()
+	defer picked.Unlock()
 	for range 200 {
 		port := pickLow + rand.IntN(pickHigh-pickLow)
+		if picked.ports[port] {
+			continue
+		}
 		l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
 		if err != nil {
 			continue
 		}
 		l.Close()
+		picked.ports[port] = true
 		return port, nil
 	}
 	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
@@ -105,6 +115,12 @@ func FreePort(ip string) (int, error) {
 }
 
 func freePort(ip string) (int, error) { return FreePort(ip) }
+
+// picked holds the ports FreePort has handed out in this process.
+var picked = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
 
 // checkPortFree reports ErrPortInUse when ip:port cannot be bound. Temporal and
 // the UI server both end the process when their listener fails, so a taken

@@ -424,3 +424,22 @@ func TestStartRejects(t *testing.T) {
 		})
 	}
 }
+
+// FreePort picks below the ephemeral range and never hands out a port twice
+// in one process (a server picks several before binding any).
+func TestFreePortIsUniqueAndBelowTheEphemeralRange(t *testing.T) {
+	seen := map[int]bool{}
+	for range 300 {
+		p, err := devserver.FreePort("127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[p] {
+			t.Fatalf("port %d handed out twice", p)
+		}
+		seen[p] = true
+		if p < 10000 || p >= 20000 {
+			t.Fatalf("port %d outside 10000-19999", p)
+		}
+	}
+}
