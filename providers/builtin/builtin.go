@@ -99,6 +99,7 @@ func Handlers() *handlers.Registry {
 	for _, e := range entries() {
 		e.handlers(r)
 	}
+	catalogue.RegisterHandlers(r)
 	return r
 }
 

@@ -1,0 +1,116 @@
+package catalogue
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hookgate/hookgate/events"
+	"github.com/hookgate/hookgate/handlers"
+)
+
+// RegisterHandlers registers the catalogue's normalization handlers on r:
+//
+//	gitlab push → git.push   subject: the project's path_with_namespace
+//
+// Every other catalogue event is stored as unhandled until someone maps it.
+func RegisterHandlers(r *handlers.Registry) {
+	r.Register("gitlab", "push", handleGitLabPush)
+}
+
+// gitlabPush is the part of a GitLab push event the handler reads.
+// https://docs.gitlab.com/user/project/integrations/webhook_events/#push-events
+type gitlabPush struct {
+	ObjectKind   string `json:"object_kind"`
+	Before       string `json:"before"`
+	After        string `json:"after"`
+	Ref          string `json:"ref"`
+	UserName     string `json:"user_name"`
+	UserUsername string `json:"user_username"`
+	Project      struct {
+		ID                *int64 `json:"id"`
+		PathWithNamespace string `json:"path_with_namespace"`
+		WebURL            string `json:"web_url"`
+		// VisibilityLevel: 0 private, 10 internal, 20 public.
+		VisibilityLevel *int `json:"visibility_level"`
+	} `json:"project"`
+	Commits []struct {
+		ID        string `json:"id"`
+		Message   string `json:"message"`
+		Timestamp string `json:"timestamp"`
+		URL       string `json:"url"`
+		Author    struct {
+			Name string `json:"name"`
+		} `json:"author"`
+	} `json:"commits"`
+}
+
+func gitlabErr(what string) error {
+	return fmt.Errorf("gitlab push: %s: %w", what, handlers.ErrMalformed)
+}
+
+// zeroSHA is how GitLab writes the missing side of a created or deleted ref.
+func zeroSHA(s string) bool { return strings.Trim(s, "0") == "" }
+
+func validSHA(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	return strings.Trim(s, "0123456789abcdef") == ""
+}
+
+// handleGitLabPush maps a push to git.push. GitLab reports no forced push,
+// so Forced is false; the event's time is the head commit's.
+func handleGitLabPush(in handlers.Input) ([]events.Event, error) {
+	var p gitlabPush
+	if err := json.Unmarshal(in.Payload, &p); err != nil {
+		return nil, fmt.Errorf("gitlab push: decode payload: %w: %w", handlers.ErrMalformed, err)
+	}
+	name := p.Project.PathWithNamespace
+	switch {
+	case !strings.Contains(name, "/") || strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/"):
+		return nil, gitlabErr("project.path_with_namespace missing or not group/project")
+	case !strings.HasPrefix(p.Ref, "refs/"):
+		return nil, gitlabErr("ref missing or not refs/…")
+	case !validSHA(p.Before) || !validSHA(p.After):
+		return nil, gitlabErr("before/after missing or not a SHA")
+	}
+	repo := events.Repository{FullName: name, URL: events.URI(p.Project.WebURL),
+		Private: p.Project.VisibilityLevel != nil && *p.Project.VisibilityLevel == 0}
+	if p.Project.ID != nil {
+		repo.ID = strconv.FormatInt(*p.Project.ID, 10)
+	}
+	data := events.Push{
+		Provider: "gitlab", Repository: repo, Ref: p.Ref, Before: p.Before, After: p.After,
+		Created: zeroSHA(p.Before), Deleted: zeroSHA(p.After),
+		Pusher: p.UserName, Sender: p.UserUsername,
+		Commits: make([]events.Commit, 0, len(p.Commits)),
+	}
+	var at time.Time
+	for _, c := range p.Commits {
+		if !validSHA(c.ID) {
+			return nil, gitlabErr("commit id is not a SHA")
+		}
+		var ts time.Time
+		if c.Timestamp != "" {
+			t, err := time.Parse(time.RFC3339, c.Timestamp)
+			if err != nil {
+				return nil, gitlabErr("commit timestamp is not RFC 3339")
+			}
+			ts = t.UTC()
+		}
+		cc := events.Commit{ID: c.ID, Message: c.Message, Timestamp: ts, URL: events.URI(c.URL), Author: c.Author.Name}
+		data.Commits = append(data.Commits, cc)
+		if c.ID == p.After {
+			head := cc
+			data.HeadCommit, at = &head, ts
+		}
+	}
+	ev, err := events.NewEvent(events.GitPush, name, at, data)
+	if err != nil {
+		return nil, err
+	}
+	return []events.Event{ev}, nil
+}
