@@ -138,9 +138,9 @@ func TestMalformedPayloadIsDeadLettered(t *testing.T) {
 
 // Every catalogue entry's fixture, signed as its provider signs it, goes
 // through the real gateway, relay, workflow and worker: accepted once,
-// identified by the entry's rules, and completed (GitLab's push, mapped to
-// git.push) or unhandled (the others, not mapped yet); a forgery is refused
-// with 401.
+// identified by the entry's rules, and completed (GitLab's, mapped to
+// git.push and pull_request.*) or unhandled (the others, not mapped yet); a
+// forgery is refused with 401.
 func TestEveryCatalogueProvider(t *testing.T) {
 	s := setup(t, options{})
 	reg, hs := builtin.Providers(), builtin.Handlers()
@@ -172,7 +172,7 @@ func TestEveryCatalogueProvider(t *testing.T) {
 			}
 			want := store.StatusUnhandled
 			if _, handled := hs.Lookup(src.Provider, ev.Type); handled {
-				want = store.StatusCompleted // GitLab's push: git.push
+				want = store.StatusCompleted // GitLab's: git.push, pull_request.*
 			}
 			r := s.waitStatus(t, src.Name, ev.ID, want)
 			if r.EventType != ev.Type {

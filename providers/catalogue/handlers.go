@@ -13,11 +13,18 @@ import (
 
 // RegisterHandlers registers the catalogue's normalization handlers on r:
 //
-//	gitlab push → git.push   subject: the project's path_with_namespace
+//	gitlab push          → git.push                 subject: the project's path_with_namespace
+//	gitlab merge_request → pull_request.<action>    subject: "<path_with_namespace>!<iid>"
 //
-// Every other catalogue event is stored as unhandled until someone maps it.
+// GitLab's merge request actions are named as GitHub names pull request
+// actions, so consumers see one vocabulary: open → opened, close → closed,
+// reopen → reopened, merge → closed with merged true, update → synchronize
+// (new commits: oldrev is set) or edited. Approvals yield no event (GitHub
+// reports them as reviews, a different event). Every other catalogue event
+// is stored as unhandled until someone maps it.
 func RegisterHandlers(r *handlers.Registry) {
 	r.Register("gitlab", "push", handleGitLabPush)
+	r.Register("gitlab", "merge_request", handleGitLabMergeRequest)
 }
 
 // gitlabPush is the part of a GitLab push event the handler reads.
@@ -109,6 +116,110 @@ func handleGitLabPush(in handlers.Input) ([]events.Event, error) {
 		}
 	}
 	ev, err := events.NewEvent(events.GitPush, name, at, data)
+	if err != nil {
+		return nil, err
+	}
+	return []events.Event{ev}, nil
+}
+
+// gitlabMergeRequest is the part of a GitLab merge request event the handler
+// reads.
+// https://docs.gitlab.com/user/project/integrations/webhook_events/#merge-request-events
+type gitlabMergeRequest struct {
+	User struct {
+		Username string `json:"username"`
+	} `json:"user"`
+	Project struct {
+		ID                *int64 `json:"id"`
+		PathWithNamespace string `json:"path_with_namespace"`
+		WebURL            string `json:"web_url"`
+		VisibilityLevel   *int   `json:"visibility_level"`
+	} `json:"project"`
+	Attrs struct {
+		IID          int64  `json:"iid"`
+		Title        string `json:"title"`
+		State        string `json:"state"`
+		Action       string `json:"action"`
+		OldRev       string `json:"oldrev"`
+		SourceBranch string `json:"source_branch"`
+		TargetBranch string `json:"target_branch"`
+		URL          string `json:"url"`
+		Draft        bool   `json:"draft"`
+		CreatedAt    string `json:"created_at"`
+		UpdatedAt    string `json:"updated_at"`
+		LastCommit   struct {
+			ID string `json:"id"`
+		} `json:"last_commit"`
+	} `json:"object_attributes"`
+}
+
+// gitlabTime parses GitLab's timestamps: RFC 3339, or the older
+// "2006-01-02 15:04:05 UTC"; anything else is left out (zero).
+func gitlabTime(s string) time.Time {
+	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05 MST", "2006-01-02 15:04:05 -0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+func handleGitLabMergeRequest(in handlers.Input) ([]events.Event, error) {
+	var m gitlabMergeRequest
+	if err := json.Unmarshal(in.Payload, &m); err != nil {
+		return nil, fmt.Errorf("gitlab merge_request: decode payload: %w: %w", handlers.ErrMalformed, err)
+	}
+	mrErr := func(what string) error {
+		return fmt.Errorf("gitlab merge_request: %s: %w", what, handlers.ErrMalformed)
+	}
+	a := m.Attrs
+	action, merged := "", a.State == "merged"
+	switch a.Action {
+	case "open":
+		action = "opened"
+	case "close":
+		action = "closed"
+	case "reopen":
+		action = "reopened"
+	case "merge":
+		action, merged = "closed", true
+	case "update":
+		action = "edited"
+		if a.OldRev != "" {
+			action = "synchronize"
+		}
+	case "approved", "unapproved", "approval", "unapproval":
+		return nil, nil
+	default:
+		return nil, mrErr("unknown action " + strconv.Quote(a.Action))
+	}
+	name := m.Project.PathWithNamespace
+	switch {
+	case !strings.Contains(name, "/") || strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/"):
+		return nil, mrErr("project.path_with_namespace missing or not group/project")
+	case a.IID <= 0:
+		return nil, mrErr("object_attributes.iid missing")
+	case a.SourceBranch == "" || a.TargetBranch == "":
+		return nil, mrErr("missing source or target branch")
+	case !validSHA(a.LastCommit.ID):
+		return nil, mrErr("object_attributes.last_commit.id is not a SHA")
+	}
+	state := "closed"
+	if a.State == "opened" {
+		state = "open"
+	}
+	repo := events.Repository{FullName: name, URL: events.URI(m.Project.WebURL),
+		Private: m.Project.VisibilityLevel != nil && *m.Project.VisibilityLevel == 0}
+	if m.Project.ID != nil {
+		repo.ID = strconv.FormatInt(*m.Project.ID, 10)
+	}
+	data := events.PullRequestData{
+		Provider: "gitlab", Action: action, Repository: repo, Number: a.IID, Title: a.Title,
+		State: state, Draft: a.Draft, Merged: merged, URL: events.URI(a.URL), Sender: m.User.Username,
+		HeadRef: a.SourceBranch, HeadSHA: a.LastCommit.ID, BaseRef: a.TargetBranch,
+		CreatedAt: gitlabTime(a.CreatedAt), UpdatedAt: gitlabTime(a.UpdatedAt),
+	}
+	ev, err := events.NewEvent(events.PullRequest(action), name+"!"+strconv.FormatInt(a.IID, 10), data.UpdatedAt, data)
 	if err != nil {
 		return nil, err
 	}

@@ -71,3 +71,72 @@ func TestGitLabPushIsGitPush(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// A GitLab merge request event becomes pull_request.<action> in GitHub's
+// vocabulary, valid against its schema; approvals yield no event.
+func TestGitLabMergeRequestIsPullRequest(t *testing.T) {
+	r := handlers.NewRegistry()
+	catalogue.RegisterHandlers(r)
+	h, ok := r.Lookup("gitlab", "merge_request")
+	if !ok {
+		t.Fatal("no handler for gitlab merge_request")
+	}
+	f, err := fixtures.Load(catalogue.FixtureFS("gitlab"), "merge_request")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	_, body := f.Render("9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70", at)
+	in := func(edit func(m map[string]any)) handlers.Input {
+		b := body
+		if edit != nil {
+			b = handlertest.EditJSON(t, body, edit)
+		}
+		return handlers.Input{Source: "gitlab", Provider: "gitlab", EventType: "merge_request", Payload: b}
+	}
+	attrs := func(m map[string]any) map[string]any { return m["object_attributes"].(map[string]any) }
+
+	evs, err := h(in(nil))
+	ev := handlertest.One(t, evs, err, events.PullRequest("opened"), "gitlabhq/gitlab-test!1", at)
+	var pr events.PullRequestData
+	if err := json.Unmarshal(ev.Data, &pr); err != nil {
+		t.Fatal(err)
+	}
+	if pr.Provider != "gitlab" || pr.State != "open" || pr.Number != 1 || pr.HeadRef != "ms-viewport" || pr.BaseRef != "master" ||
+		pr.Repository.Private || pr.Sender != "root" || pr.Merged {
+		t.Fatalf("pull request data %+v", pr)
+	}
+	for action, want := range map[string]string{"close": "closed", "reopen": "reopened", "update": "edited", "merge": "closed"} {
+		evs, err := h(in(func(m map[string]any) {
+			attrs(m)["action"] = action
+			if action == "merge" {
+				attrs(m)["state"] = "merged"
+			}
+		}))
+		if err != nil || len(evs) != 1 || evs[0].Type != events.PullRequest(want) {
+			t.Fatalf("action %s: %v %v, want pull_request.%s", action, evs, err, want)
+		}
+		if err := events.Validate(evs[0]); err != nil {
+			t.Fatalf("action %s: %v", action, err)
+		}
+	}
+	evs, err = h(in(func(m map[string]any) {
+		attrs(m)["action"] = "update"
+		attrs(m)["oldrev"] = "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"
+	}))
+	if err != nil || len(evs) != 1 || evs[0].Type != events.PullRequest("synchronize") {
+		t.Fatalf("update with new commits: %v %v", evs, err)
+	}
+	if evs, err := h(in(func(m map[string]any) { attrs(m)["action"] = "approved" })); err != nil || len(evs) != 0 {
+		t.Fatalf("approval: %v %v, want no event", evs, err)
+	}
+	for name, edit := range map[string]func(m map[string]any){
+		"unknown action": func(m map[string]any) { attrs(m)["action"] = "explode" },
+		"no iid":         func(m map[string]any) { delete(attrs(m), "iid") },
+		"bad sha":        func(m map[string]any) { attrs(m)["last_commit"] = map[string]any{"id": "nope"} },
+	} {
+		if _, err := h(in(edit)); !errors.Is(err, handlers.ErrMalformed) {
+			t.Errorf("%s: %v, want ErrMalformed", name, err)
+		}
+	}
+}

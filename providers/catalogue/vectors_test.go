@@ -327,7 +327,16 @@ func TestGitLabSDKCrossTest(t *testing.T) {
 	if err != nil {
 		t.Fatalf("client-go cannot parse the fixture: %v", err)
 	}
-	if push, ok := ev.(*gitlab.PushEvent); !ok || push.ObjectKind != "push" {
+	switch ev := ev.(type) {
+	case *gitlab.PushEvent:
+		if ev.ObjectKind != "push" {
+			t.Fatalf("client-go parsed a push of kind %q", ev.ObjectKind)
+		}
+	case *gitlab.MergeEvent:
+		if ev.ObjectKind != "merge_request" || ev.ObjectAttributes.IID != 1 {
+			t.Fatalf("client-go parsed a merge request %+v", ev.ObjectAttributes)
+		}
+	default:
 		t.Fatalf("client-go parsed %T", ev)
 	}
 	if err := build(t, e, c.secret).Verify(context.Background(), clone(r)); err != nil {
