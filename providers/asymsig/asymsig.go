@@ -5,6 +5,9 @@
 // the application's Ed25519 key, hex; SendGrid: the verification key, base64
 // DER). Like the HMAC template (providers/hmac), a Scheme is data and Verify
 // and Sign are pure functions of the request.
+//
+// Public: catalogue entries (providers/catalogue) carry a Scheme, so a team
+// adding an asymmetric provider fills one in.
 package asymsig
 
 import (
