@@ -6,11 +6,7 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -26,7 +22,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookgate/hookgate/providers/asymsig"
 	"github.com/hookgate/hookgate/providers/catalogue"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -146,27 +141,15 @@ func catalogueSources(t *testing.T) string {
 	t.Helper()
 	var b strings.Builder
 	for _, e := range catalogue.Entries() {
-		raw := make([]byte, 32)
-		_, _ = rand.Read(raw)
-		switch {
-		case e.Family == catalogue.FamilyAsymmetric && e.Asymmetric.Algorithm == asymsig.ECDSAP256:
-			key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pub, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
-			priv, _ := x509.MarshalPKCS8PrivateKey(key)
-			fmt.Fprintf(&b, "  - {name: %s, provider: %s, secrets: [%q], options: {signing_key: %q}}\n",
-				e.Name, e.Name, e.Asymmetric.EncodeKey(pub), e.Asymmetric.EncodeKey(priv))
-		case e.Family == catalogue.FamilyAsymmetric:
-			key := ed25519.NewKeyFromSeed(raw)
-			fmt.Fprintf(&b, "  - {name: %s, provider: %s, secrets: [%q], options: {signing_key: %q}}\n",
-				e.Name, e.Name, e.Asymmetric.EncodeKey(key.Public().(ed25519.PublicKey)), e.Asymmetric.EncodeKey(raw))
-		case e.Family == catalogue.FamilyStandardWebhooks:
-			fmt.Fprintf(&b, "  - {name: %s, provider: %s, secrets: [%q]}\n", e.Name, e.Name, "whsec_"+base64.StdEncoding.EncodeToString(raw))
-		default:
-			fmt.Fprintf(&b, "  - {name: %s, provider: %s, secrets: [%q]}\n", e.Name, e.Name, hex.EncodeToString(raw))
+		secret, signingKey, err := e.NewCredentials()
+		if err != nil {
+			t.Fatal(err)
 		}
+		if signingKey != "" {
+			fmt.Fprintf(&b, "  - {name: %s, provider: %s, secrets: [%q], options: {signing_key: %q}}\n", e.Name, e.Name, secret, signingKey)
+			continue
+		}
+		fmt.Fprintf(&b, "  - {name: %s, provider: %s, secrets: [%q]}\n", e.Name, e.Name, secret)
 	}
 	return b.String()
 }
@@ -479,13 +462,12 @@ func (s *stack) requestFor(t testing.TB, src *config.Source, fx fixtures.Fixture
 		if inCatalogue {
 			// Another secret of the same form: the forger does not know the
 			// source's. An asymmetric scheme keeps its keys; see below.
-			raw := make([]byte, 32)
-			_, _ = rand.Read(raw)
-			spec.Secrets = []string{hex.EncodeToString(raw)}
-			switch entry.Family {
-			case catalogue.FamilyStandardWebhooks:
-				spec.Secrets = []string{"whsec_" + base64.StdEncoding.EncodeToString(raw)}
-			case catalogue.FamilyAsymmetric:
+			other, _, err := entry.NewCredentials()
+			if err != nil {
+				t.Fatal(err)
+			}
+			spec.Secrets = []string{other}
+			if entry.Family == catalogue.FamilyAsymmetric {
 				spec.Secrets = src.Spec().Secrets
 			}
 		}

@@ -27,7 +27,6 @@ import (
 	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/catalogue"
-	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 	"github.com/hookgate/hookgate/providers/paypal"
 )
 
@@ -232,8 +231,11 @@ type devSecrets struct {
 	Twilio     string `yaml:"twilio"`
 	Svix       string `yaml:"svix"`
 	PayPalHook string `yaml:"paypal_webhook_id"`
-	// Catalogue holds the secrets of sources added with --sources, by name.
-	Catalogue map[string]string `yaml:"catalogue,omitempty"`
+	// Catalogue holds the secrets of sources added with --sources, by name;
+	// CatalogueSigningKeys the private keys of the asymmetric ones, which
+	// `hookgate send` signs with.
+	Catalogue            map[string]string `yaml:"catalogue,omitempty"`
+	CatalogueSigningKeys map[string]string `yaml:"catalogue_signing_keys,omitempty"`
 }
 
 // addCatalogueSources generates (once) a secret for each named catalogue
@@ -254,15 +256,16 @@ func (s *devSecrets) addCatalogueSources(path string, names []string) error {
 		if s.Catalogue == nil {
 			s.Catalogue = map[string]string{}
 		}
-		key := make([]byte, 24)
-		_, _ = rand.Read(key)
-		switch {
-		case e.Family == catalogue.FamilyStandardWebhooks:
-			s.Catalogue[n] = "whsec_" + base64.StdEncoding.EncodeToString(key)
-		case e.HMAC != nil && e.HMAC.KeyEncoding == hmacsig.KeyBase64:
-			s.Catalogue[n] = base64.StdEncoding.EncodeToString(key)
-		default:
-			s.Catalogue[n] = randHex(24)
+		secret, signingKey, err := e.NewCredentials()
+		if err != nil {
+			return err
+		}
+		s.Catalogue[n] = secret
+		if signingKey != "" {
+			if s.CatalogueSigningKeys == nil {
+				s.CatalogueSigningKeys = map[string]string{}
+			}
+			s.CatalogueSigningKeys[n] = signingKey
 		}
 	}
 	b, err := yaml.Marshal(s)
@@ -346,6 +349,9 @@ sources:
   - name: {{.}}
     provider: {{.}}
     secrets: ["{{index $.S.Catalogue .}}"]
+{{- with index $.S.CatalogueSigningKeys .}}
+    options: {signing_key: "{{.}}"}
+{{- end}}
 {{- end}}
 `))
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/internal/ingest/server"
+	"github.com/hookgate/hookgate/providers/builtin"
 	"github.com/hookgate/hookgate/providers/catalogue"
 	"github.com/hookgate/hookgate/providers/paypal"
 )
@@ -49,7 +50,7 @@ func TestDevSourcesFromTheCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.addCatalogueSources(path, []string{"slack", "openai"}); err != nil {
+	if err := s.addCatalogueSources(path, []string{"slack", "openai", "discord"}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(s.Catalogue["openai"], "whsec_") || len(s.Catalogue["slack"]) < 32 {
@@ -72,19 +73,25 @@ func TestDevSourcesFromTheCatalogue(t *testing.T) {
 	}
 	defer certSrv.Close()
 	cfgPath := filepath.Join(dir, "dev.yaml")
-	if err := writeDevConfig(cfgPath, devFlags{dataDir: dir, listen: ":8005", sources: []string{"slack", "openai"}}, s, certSrv); err != nil {
+	if err := writeDevConfig(cfgPath, devFlags{dataDir: dir, listen: ":8005", sources: []string{"slack", "openai", "discord"}}, s, certSrv); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(cfgPath, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []string{"slack", "openai", "github"} {
+	for _, n := range []string{"slack", "openai", "discord", "github"} {
 		if _, ok := cfg.Source(n); !ok {
 			t.Errorf("dev config has no %s source", n)
 		}
 	}
 	if _, err := server.Sources(cfg); err != nil {
 		t.Fatalf("the dev config's sources do not build: %v", err)
+	}
+	// An asymmetric source carries the private key `hookgate send` signs with.
+	src, _ := cfg.Source("discord")
+	newSigner, _ := builtin.Signer(src.Provider)
+	if _, err := newSigner(src.Spec()); err != nil {
+		t.Fatalf("no signer for the dev discord source: %v", err)
 	}
 }

@@ -3,21 +3,12 @@ package catalogue_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hookgate/hookgate/providers/asymsig"
 
 	"github.com/hookgate/hookgate/fixtures"
 	"github.com/hookgate/hookgate/providers"
@@ -43,28 +34,11 @@ func (c cred) signOptions(v any) error {
 // secretFor returns fresh credentials in the form the entry's provider shows.
 func secretFor(t *testing.T, e catalogue.Entry) cred {
 	t.Helper()
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
+	secret, signingKey, err := e.NewCredentials()
+	if err != nil {
 		t.Fatal(err)
 	}
-	switch {
-	case e.Family == catalogue.FamilyAsymmetric && e.Asymmetric.Algorithm == asymsig.ECDSAP256:
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pub, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
-		priv, _ := x509.MarshalPKCS8PrivateKey(key)
-		return cred{secret: e.Asymmetric.EncodeKey(pub), signingKey: e.Asymmetric.EncodeKey(priv)}
-	case e.Family == catalogue.FamilyAsymmetric:
-		key := ed25519.NewKeyFromSeed(raw)
-		return cred{secret: e.Asymmetric.EncodeKey(key.Public().(ed25519.PublicKey)), signingKey: e.Asymmetric.EncodeKey(raw)}
-	case e.Family == catalogue.FamilyStandardWebhooks:
-		return cred{secret: "whsec_" + base64.StdEncoding.EncodeToString(raw)}
-	case e.HMAC != nil && e.HMAC.KeyEncoding == hmacsig.KeyBase64:
-		return cred{secret: base64.StdEncoding.EncodeToString(raw)}
-	}
-	return cred{secret: hex.EncodeToString(raw)}
+	return cred{secret: secret, signingKey: signingKey}
 }
 
 // request renders the entry's first fixture at now, signed with secret.
