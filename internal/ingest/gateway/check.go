@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -66,20 +65,8 @@ func (g *Gateway) answerCheck(c *gin.Context, body []byte, rec store.AuditRecord
 // check handles GET and HEAD /webhooks/{source}: only a provider's check
 // (a challenge echo, a liveness probe) is answered; anything else is 405.
 func (g *Gateway) check(c *gin.Context) {
-	now := g.now()
-	src, err := g.source(c)
-	if err != nil {
-		g.unknownSource(c, now, err)
-		return
-	}
-	rec := auditBase(c, now, src.credentials...)
-	rec.Source = src.Name
-	if g.draining.Load() {
-		g.fail(c, nil, rec, errShuttingDown)
-		return
-	}
-	if err := g.screen(c, src, rec.RemoteIP); err != nil {
-		g.fail(c, nil, rec, err)
+	src, rec, now, ok := g.admit(c)
+	if !ok {
 		return
 	}
 	req := &providers.Request{
@@ -98,10 +85,7 @@ func (g *Gateway) check(c *gin.Context) {
 		return
 	}
 	if ch.Signed {
-		if err := src.Provider.Verify(c.Request.Context(), req); err != nil {
-			if !errors.Is(err, providers.ErrUnavailable) {
-				err = g.refused(src, rec.RemoteIP, err)
-			}
+		if err := g.verify(c, src, req, rec.RemoteIP); err != nil {
 			g.fail(c, nil, rec, err)
 			return
 		}

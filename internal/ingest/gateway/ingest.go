@@ -18,27 +18,48 @@ import (
 	"github.com/hookgate/hookgate/store"
 )
 
+// admit starts every request to /webhooks/{source}: it finds the source (an
+// unknown one is answered and charged here), starts the audit record with
+// the source's credential headers redacted once, before anything (receipt,
+// audit row, log) can keep them, and refuses while draining or when the
+// screen's limits say so. ok is false when the request has been answered.
+func (g *Gateway) admit(c *gin.Context) (src *Source, rec store.AuditRecord, now time.Time, ok bool) {
+	now = g.now()
+	src, err := g.source(c)
+	if err != nil {
+		g.unknownSource(c, now, err)
+		return nil, rec, now, false
+	}
+	rec = auditBase(c, now, src.credentials...)
+	rec.Source = src.Name
+	if g.draining.Load() {
+		g.fail(c, nil, rec, errShuttingDown)
+		return nil, rec, now, false
+	}
+	if err := g.screen(c, src, rec.RemoteIP); err != nil {
+		g.fail(c, nil, rec, err)
+		return nil, rec, now, false
+	}
+	return src, rec, now, true
+}
+
+// verify checks r's signature; a failure (not an outage of the provider's
+// keys) is charged to the client's failure budget for the source.
+func (g *Gateway) verify(c *gin.Context, src *Source, r *providers.Request, ip string) error {
+	err := src.Provider.Verify(c.Request.Context(), r)
+	if err != nil && !errors.Is(err, providers.ErrUnavailable) {
+		err = g.refused(src, ip, err)
+	}
+	return err
+}
+
 // ingest handles POST /webhooks/{source}: limits, verify, identify, commit, ack.
 func (g *Gateway) ingest(c *gin.Context) {
 	if g.tracer != nil {
 		defer g.startSpan(c)()
 	}
-	now := g.now()
-	src, err := g.source(c)
-	if err != nil {
-		g.unknownSource(c, now, err)
-		return
-	}
-	// Redacted once, with the source's own credential headers, before anything
-	// (receipt, audit row, log) can keep them.
-	rec := auditBase(c, now, src.credentials...)
-	rec.Source = src.Name
-	if g.draining.Load() {
-		g.fail(c, nil, rec, errShuttingDown)
-		return
-	}
-	if err := g.screen(c, src, rec.RemoteIP); err != nil {
-		g.fail(c, nil, rec, err)
+	src, rec, now, ok := g.admit(c)
+	if !ok {
 		return
 	}
 	if err := g.suspect(src, rec.RemoteIP); err != nil {
@@ -70,10 +91,7 @@ func (g *Gateway) ingest(c *gin.Context) {
 	// Verified first, whatever the IP's record: an authentic delivery is
 	// never refused for someone else's failures. Only what fails is charged,
 	// and refused with 429 once its IP spent the source's failure budget.
-	if err := src.Provider.Verify(c.Request.Context(), req); err != nil {
-		if !errors.Is(err, providers.ErrUnavailable) {
-			err = g.refused(src, rec.RemoteIP, err)
-		}
+	if err := g.verify(c, src, req, rec.RemoteIP); err != nil {
 		g.fail(c, body, rec, err)
 		return
 	}
