@@ -1,6 +1,7 @@
 package catalogue
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -27,6 +28,10 @@ const (
 // maxChallenge bounds an echoed challenge value.
 const maxChallenge = 1024
 
+// maxPing bounds the body parsed as a possible Discord PING (Discord's is
+// about 150 bytes: application_id, id, token, type, version and a user).
+const maxPing = 4096
+
 // Challenge recognises the entry's handshake (providers.Challenger).
 func (p *provider) Challenge(r *providers.Request) (providers.Challenge, bool, error) {
 	switch p.entry.Handshake {
@@ -44,7 +49,9 @@ func (p *provider) Challenge(r *providers.Request) (providers.Challenge, bool, e
 // as text/plain, once the request's signature is verified.
 // https://docs.slack.dev/reference/events/url_verification/
 func slackURLVerification(r *providers.Request) (providers.Challenge, bool, error) {
-	if r.Method != http.MethodPost {
+	// Every Slack delivery passes here before verification: only a body that
+	// can be a url_verification is parsed.
+	if r.Method != http.MethodPost || !bytes.Contains(r.Body, []byte("url_verification")) {
 		return providers.Challenge{}, false, nil
 	}
 	var m struct {
@@ -67,7 +74,9 @@ func slackURLVerification(r *providers.Request) (providers.Challenge, bool, erro
 // signature is verified.
 // https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint
 func discordPing(r *providers.Request) (providers.Challenge, bool, error) {
-	if r.Method != http.MethodPost {
+	// Every interaction passes here before verification; a PING is a small
+	// object, so only a small body is parsed.
+	if r.Method != http.MethodPost || len(r.Body) > maxPing {
 		return providers.Challenge{}, false, nil
 	}
 	var m struct {
