@@ -181,12 +181,8 @@ func (s *Scheme) Verify(r *providers.Request, keys []crypto.PublicKey, now time.
 	if err != nil || strings.Trim(ts, "0123456789") != "" {
 		return fmt.Errorf("asymsig: timestamp is not a unix time in seconds: %w", providers.ErrInvalidHeader)
 	}
-	signed := time.Unix(sec, 0)
-	if age := now.Sub(signed); age > s.Tolerance {
-		return fmt.Errorf("asymsig: signed %s ago, tolerance %s: %w", age.Truncate(time.Second), s.Tolerance, providers.ErrTooOld)
-	}
-	if ahead := signed.Sub(now); ahead > s.Tolerance {
-		return fmt.Errorf("asymsig: signed %s in the future: %w", ahead.Truncate(time.Second), providers.ErrTooNew)
+	if err := providers.CheckAge(time.Unix(sec, 0), now, s.Tolerance); err != nil {
+		return fmt.Errorf("asymsig: %w", err)
 	}
 	return nil
 }

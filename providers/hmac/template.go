@@ -389,11 +389,8 @@ func (t *Template) checkTime(ts string, now time.Time) error {
 }
 
 func within(signed, now time.Time, tol time.Duration) error {
-	if age := now.Sub(signed); age > tol {
-		return fmt.Errorf("hmac: signed %s ago, tolerance %s: %w", age.Truncate(time.Second), tol, providers.ErrTooOld)
-	}
-	if ahead := signed.Sub(now); ahead > tol {
-		return fmt.Errorf("hmac: signed %s in the future, tolerance %s: %w", ahead.Truncate(time.Second), tol, providers.ErrTooNew)
+	if err := providers.CheckAge(signed, now, tol); err != nil {
+		return fmt.Errorf("hmac: %w", err)
 	}
 	return nil
 }
