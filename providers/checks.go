@@ -1,8 +1,8 @@
 package providers
 
 import (
-	"net/http"
 	"fmt"
+	"net/http"
 	"time"
 )
 
