@@ -1,6 +1,10 @@
 package catalogue
 
-import "github.com/hookgate/hookgate/providers/asymsig"
+import (
+	"time"
+
+	"github.com/hookgate/hookgate/providers/asymsig"
+)
 
 // asymmetricEntries are the providers that sign with Ed25519; a source's secrets
 // are the public keys the provider shows.
@@ -28,5 +32,16 @@ var asymmetricEntries = []Entry{
 		// One request carries a batch of events; a redelivery carries the
 		// same batch, so the first event's ID identifies it.
 		EventID: "json:0.sg_event_id", EventType: "json:0.event",
+	},
+	{
+		Name: "telnyx", Display: "Telnyx (API v2)", Family: FamilyAsymmetric,
+		Docs:   "https://developers.telnyx.com/docs/messaging/messages/receiving-webhooks",
+		Secret: "public key (base64, Mission Control → Keys & Credentials → Public Key)",
+		Asymmetric: &asymsig.Scheme{
+			SignatureHeader: "telnyx-signature-ed25519", TimestampHeader: "telnyx-timestamp",
+			SignedPayload: "{timestamp}|{body}", Encoding: asymsig.Base64,
+			Tolerance: 5 * time.Minute,
+		},
+		EventID: "json:data.id", EventType: "json:data.event_type",
 	},
 }

@@ -107,4 +107,77 @@ var hmacEntries = []Entry{
 		},
 		EventID: "json:id", EventType: "json:type",
 	},
+	{
+		Name: "hubspot", Display: "HubSpot (webhooks, signature v3)", Family: FamilyHMAC,
+		Docs:   "https://developers.hubspot.com/docs/api/webhooks/validating-requests",
+		Secret: "the app's client secret (the app's Auth page)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+			// Signed over the method, the target URL as registered in
+			// HubSpot (set public_base_url), the body and the timestamp.
+			Header: "X-HubSpot-Signature-v3", TimestampHeader: "X-HubSpot-Request-Timestamp",
+			TimestampFormat: hmacsig.UnixMillis,
+			SignedPayload:   "{method}{url}{body}{timestamp}",
+			Tolerance:       5 * time.Minute,
+		},
+		// One request carries a batch of events; a redelivery carries the
+		// same batch, so the first event's ID identifies it.
+		EventID: "json:0.eventId", EventType: "json:0.subscriptionType",
+	},
+	{
+		Name: "linear", Display: "Linear", Family: FamilyHMAC,
+		Docs:   "https://linear.app/developers/webhooks",
+		Secret: "signing secret (shown on the webhook's page)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "Linear-Signature",
+			// The timestamp is the signed body's webhookTimestamp; the SDK
+			// accepts a minute either way.
+			TimestampField: "webhookTimestamp", TimestampFormat: hmacsig.UnixMillis,
+			Tolerance: time.Minute,
+		},
+		EventID: "header:Linear-Delivery", EventType: "json:type",
+	},
+	{
+		Name: "workos", Display: "WorkOS", Family: FamilyHMAC,
+		Docs:   "https://workos.com/docs/events/data-syncing/webhooks",
+		Secret: "webhook secret (the webhook endpoint's page in the Dashboard)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			// "t=<unix ms>, v1=<hex>"; the SDK's default tolerance is 180 s.
+			Header: "WorkOS-Signature", PairSeparator: ",", TimestampKey: "t", SignatureKey: "v1",
+			TimestampFormat: hmacsig.UnixMillis,
+			SignedPayload:   "{timestamp}.{body}",
+			Tolerance:       3 * time.Minute,
+		},
+		EventID: "json:id", EventType: "json:event",
+	},
+	{
+		Name: "box", Display: "Box (webhooks v2)", Family: FamilyHMAC,
+		Docs:   "https://developer.box.com/guides/webhooks/v2/signatures-v2/",
+		Secret: "primary and secondary signature keys (Webhooks → Manage signature keys)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+			// The body, then the delivery timestamp; one signature per key.
+			Header: "BOX-SIGNATURE-PRIMARY", SecondHeader: "BOX-SIGNATURE-SECONDARY",
+			FixedHeaders:    map[string]string{"BOX-SIGNATURE-VERSION": "1", "BOX-SIGNATURE-ALGORITHM": "HmacSHA256"},
+			TimestampHeader: "BOX-DELIVERY-TIMESTAMP", TimestampFormat: hmacsig.RFC3339,
+			SignedPayload: "{body}{timestamp}",
+			Tolerance:     10 * time.Minute,
+		},
+		// BOX-DELIVERY-ID changes on a retry; the body's id does not.
+		EventID: "json:id", EventType: "json:trigger",
+	},
+	{
+		Name: "gocardless", Display: "GoCardless", Family: FamilyHMAC,
+		Docs:   "https://developer.gocardless.com/getting-started/staying-up-to-date-with-webhooks",
+		Secret: "webhook endpoint secret (Developers → Webhook endpoints)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "Webhook-Signature",
+		},
+		// One webhook carries a batch of events; a redelivery carries the
+		// same batch, so the first event's ID identifies it.
+		EventID: "json:events.0.id", EventType: "json:events.0.resource_type",
+	},
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -37,6 +38,15 @@ type Template struct {
 
 	// Header carries the signature(s).
 	Header string
+	// SecondHeader, when set, is a further header with a signature in the
+	// same form, sent alongside Header during a key rotation (Box's
+	// BOX-SIGNATURE-SECONDARY, under the secondary key). It may be absent.
+	SecondHeader string
+	// FixedHeaders are headers the provider sends with a fixed value that
+	// names the scheme's version (Box's BOX-SIGNATURE-VERSION: 1). Verify
+	// refuses a request where one differs (a version this template does not
+	// know) and Sign sets them.
+	FixedHeaders map[string]string
 	// Prefix precedes each digest ("sha256=", "v0="). In a key=value header it
 	// is unused: SignatureKey names the digests.
 	Prefix string
@@ -60,6 +70,12 @@ type Template struct {
 	// Tolerance is the accepted age of the timestamp, and how far ahead it
 	// may be (default DefaultTolerance when the payload is timestamped).
 	Tolerance time.Duration
+
+	// TimestampField, when set, is the top-level member of the signed JSON
+	// body that holds the timestamp (Linear's webhookTimestamp, unix
+	// milliseconds): the body is signed, so its timestamp is, and Verify
+	// checks it against the tolerance after the signature.
+	TimestampField string
 
 	// IDHeader carries the delivery ID signed as {id}.
 	IDHeader string
@@ -141,6 +157,16 @@ func (t *Template) Validate() error {
 	if err := validHeaderName(t.Header); err != nil || t.Header == "" {
 		return fmt.Errorf("header: a signature header is required: %q", t.Header)
 	}
+	if t.SecondHeader != "" {
+		if err := validHeaderName(t.SecondHeader); err != nil {
+			return fmt.Errorf("second header: %w", err)
+		}
+	}
+	for name, v := range t.FixedHeaders {
+		if err := validHeaderName(name); err != nil || name == "" || v == "" {
+			return fmt.Errorf("fixed headers: %q: %q is not a header and its value", name, v)
+		}
+	}
 	p := t.payload()
 	if n := strings.Count(p, PlaceholderBody); n != 1 {
 		return fmt.Errorf("signed payload: must contain %s exactly once, found %d", PlaceholderBody, n)
@@ -164,6 +190,8 @@ func (t *Template) Validate() error {
 	case !t.Timestamped() && (tsInHeader || t.TimestampHeader != ""):
 		// An unsigned timestamp can be replaced at will.
 		return errors.New("a timestamp is read but the signed payload does not contain {timestamp}")
+	case t.TimestampField != "" && (t.Timestamped() || tsInHeader || t.TimestampHeader != ""):
+		return errors.New("a timestamp field in the body excludes a signed {timestamp}")
 	case strings.Contains(p, PlaceholderID) != (t.IDHeader != ""):
 		return errors.New("signed payload: {id} and the ID header go together")
 	case t.Tolerance < 0:
@@ -228,6 +256,16 @@ func (t *Template) Verify(r *providers.Request, secrets []string, now time.Time)
 	case !matched:
 		return fmt.Errorf("hmac: %w", providers.ErrNoValidSignature)
 	}
+	if t.TimestampField != "" {
+		ts, found, err := LookupJSON(r.Body, []string{t.TimestampField})
+		switch {
+		case err != nil:
+			return fmt.Errorf("hmac: %w", err)
+		case !found:
+			return fmt.Errorf("hmac: the body has no %s: %w", t.TimestampField, providers.ErrMalformedPayload)
+		}
+		return t.checkTime(ts, now)
+	}
 	if !t.Timestamped() {
 		return nil
 	}
@@ -277,6 +315,24 @@ func (t *Template) read(h http.Header, p *parts) error {
 		}
 		if len(p.sigs) == 0 {
 			return fmt.Errorf("hmac: %s does not start with %q: %w", t.Header, t.Prefix, providers.ErrInvalidHeader)
+		}
+	}
+	if t.SecondHeader != "" && len(h.Values(t.SecondHeader)) > 0 {
+		second, err := single(h, http.CanonicalHeaderKey(t.SecondHeader))
+		if err != nil {
+			return err
+		}
+		if enc, ok := strings.CutPrefix(strings.TrimSpace(second), t.Prefix); ok && enc != "" {
+			p.sigs = append(p.sigs, enc)
+		}
+	}
+	for name, want := range t.FixedHeaders {
+		got, err := single(h, http.CanonicalHeaderKey(name))
+		if err != nil {
+			return err
+		}
+		if got != want {
+			return fmt.Errorf("hmac: %s is %q, this scheme is %q: %w", name, got, want, providers.ErrInvalidHeader)
 		}
 	}
 	if t.TimestampHeader != "" {
@@ -423,6 +479,16 @@ func (t *Template) Sign(r *providers.Request, secret, id string) error {
 	if t.TimestampHeader != "" {
 		r.Header.Set(t.TimestampHeader, p.timestamp)
 	}
+	for name, v := range t.FixedHeaders {
+		r.Header.Set(name, v)
+	}
+	if t.TimestampField != "" {
+		body, err := setTimestampField(r.Body, t.TimestampField, r.Now.UnixMilli())
+		if err != nil {
+			return err
+		}
+		r.Body = body
+	}
 	sum := t.mac(key, r, &p).Sum(nil)
 	var enc string
 	switch t.Encoding {
@@ -443,4 +509,16 @@ func (t *Template) Sign(r *providers.Request, secret, id string) error {
 	}
 	r.Header.Set(t.Header, t.Prefix+enc)
 	return nil
+}
+
+// setTimestampField sets the top-level member field of the JSON object body
+// to ms, as a provider stamps a delivery it signs. The members are written
+// back in sorted order.
+func setTimestampField(body []byte, field string, ms int64) ([]byte, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return nil, fmt.Errorf("hmac: the body must be a JSON object to carry %s: %w", field, providers.ErrMalformedPayload)
+	}
+	obj[field] = json.RawMessage(strconv.FormatInt(ms, 10))
+	return json.Marshal(obj)
 }
