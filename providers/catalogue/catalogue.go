@@ -102,7 +102,8 @@ func (e *Entry) Validate() error {
 		return fail("%v", err)
 	}
 	switch e.Handshake {
-	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing, HandshakeOktaVerification:
+	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing, HandshakeOktaVerification,
+		HandshakeZoomURLValidation:
 	default:
 		return fail("unknown handshake %q", e.Handshake)
 	}

@@ -180,4 +180,78 @@ var hmacEntries = []Entry{
 		// same batch, so the first event's ID identifies it.
 		EventID: "json:events.0.id", EventType: "json:events.0.resource_type",
 	},
+	{
+		Name: "zoom", Display: "Zoom", Family: FamilyHMAC,
+		Docs:   "https://developers.zoom.us/docs/api/webhooks/",
+		Secret: "secret token (the app's Features → Access page)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "x-zm-signature", Prefix: "v0=",
+			TimestampHeader: "x-zm-request-timestamp",
+			SignedPayload:   "v0:{timestamp}:{body}",
+			Tolerance:       5 * time.Minute,
+		},
+		// Zoom events carry no event ID: deduplicated by content.
+		EventType: "json:event",
+		Handshake: HandshakeZoomURLValidation,
+	},
+	{
+		Name: "notion", Display: "Notion", Family: FamilyHMAC,
+		Docs:   "https://developers.notion.com/reference/webhooks",
+		Secret: "verification_token (sent to the endpoint when the subscription is created)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-Notion-Signature", Prefix: "sha256=",
+		},
+		EventID: "json:id", EventType: "json:type",
+	},
+	{
+		Name: "pusher", Display: "Pusher Channels", Family: FamilyHMAC,
+		Docs:   "https://pusher.com/docs/channels/server_api/webhooks/",
+		Secret: "the app's secret (App Keys)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-Pusher-Signature",
+		},
+		// A batch of events with no ID: deduplicated by content.
+		EventType: "json:events.0.name",
+	},
+	{
+		Name: "onfido", Display: "Onfido", Family: FamilyHMAC,
+		Docs:   "https://documentation.onfido.com/api/latest/#webhooks",
+		Secret: "webhook token (returned when the webhook is registered)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-SHA2-Signature",
+		},
+		// An event names its resource, not itself: deduplicated by content.
+		EventType: "json:payload.action",
+	},
+	{
+		Name: "sanity", Display: "Sanity (GROQ-powered webhooks)", Family: FamilyHMAC,
+		Docs:   "https://www.sanity.io/docs/webhooks",
+		Secret: "the webhook's secret (set when the webhook is created)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64URL,
+			// "t=<unix ms>,v1=<base64url>".
+			Header: "sanity-webhook-signature", PairSeparator: ",", TimestampKey: "t", SignatureKey: "v1",
+			TimestampFormat: hmacsig.UnixMillis,
+			SignedPayload:   "{timestamp}.{body}",
+		},
+		EventID: "header:idempotency-key", EventType: "header:sanity-operation",
+	},
+	{
+		Name: "elevenlabs", Display: "ElevenLabs", Family: FamilyHMAC,
+		Docs:   "https://elevenlabs.io/docs/eleven-agents/workflows/post-call-webhooks",
+		Secret: "the webhook's HMAC secret (Webhooks settings)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			// "t=<unix s>,v0=<hex>"; the SDK accepts 30 minutes.
+			Header: "ElevenLabs-Signature", PairSeparator: ",", TimestampKey: "t", SignatureKey: "v0",
+			SignedPayload: "{timestamp}.{body}",
+			Tolerance:     30 * time.Minute,
+		},
+		// No event ID: deduplicated by content.
+		EventType: "json:type",
+	},
 }

@@ -22,4 +22,16 @@ var standardWebhooksEntries = []Entry{
 		Secret:  "signing secret (whsec_…, the endpoint's page in the Clerk dashboard)",
 		EventID: "header:Svix-Id", EventType: "json:type",
 	},
+	{
+		Name: "replicate", Display: "Replicate", Family: FamilyStandardWebhooks,
+		Docs:    "https://replicate.com/docs/topics/webhooks/verify-webhook",
+		Secret:  "webhook signing secret (whsec_…, GET /v1/webhooks/default/secret)",
+		EventID: "header:Webhook-Id", EventType: "json:status",
+	},
+	{
+		Name: "liveblocks", Display: "Liveblocks", Family: FamilyStandardWebhooks,
+		Docs:    "https://liveblocks.io/docs/platform/webhooks",
+		Secret:  "webhook secret key (whsec_…, the endpoint's page in the dashboard)",
+		EventID: "header:Webhook-Id", EventType: "json:type",
+	},
 }

@@ -2,6 +2,9 @@ package catalogue
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -23,6 +26,11 @@ const (
 	// GET carrying X-Okta-Verification-Challenge, and expects
 	// {"verification": <that value>}.
 	HandshakeOktaVerification Handshake = "okta_verification"
+	// HandshakeZoomURLValidation: Zoom posts a signed
+	// {"event":"endpoint.url_validation","payload":{"plainToken":…}} when
+	// the endpoint is saved (and every 72 hours), and expects the plainToken
+	// and its HMAC-SHA256 under the secret token, hex, as encryptedToken.
+	HandshakeZoomURLValidation Handshake = "zoom_url_validation"
 )
 
 // maxChallenge bounds an echoed challenge value.
@@ -41,6 +49,8 @@ func (p *provider) Challenge(r *providers.Request) (providers.Challenge, bool, e
 		return discordPing(r)
 	case HandshakeOktaVerification:
 		return oktaVerification(r)
+	case HandshakeZoomURLValidation:
+		return zoomURLValidation(r, p.secrets)
 	}
 	return providers.Challenge{}, false, nil
 }
@@ -112,4 +122,51 @@ func oktaVerification(r *providers.Request) (providers.Challenge, bool, error) {
 		Kind:  string(HandshakeOktaVerification),
 		Reply: providers.Reply{Status: http.StatusOK, ContentType: "application/json", Body: body},
 	}, true, nil
+}
+
+// zoomURLValidation answers Zoom's endpoint.url_validation, once its
+// signature is verified, with the plainToken hashed under the newest secret.
+// https://developers.zoom.us/docs/api/webhooks/#validate-your-webhook-endpoint
+func zoomURLValidation(r *providers.Request, secrets []string) (providers.Challenge, bool, error) {
+	// Every Zoom delivery passes here before verification: only a body that
+	// can be a url_validation is parsed.
+	if r.Method != http.MethodPost || !bytes.Contains(r.Body, []byte("endpoint.url_validation")) {
+		return providers.Challenge{}, false, nil
+	}
+	var m struct {
+		Event   string `json:"event"`
+		Payload struct {
+			PlainToken string `json:"plainToken"`
+		} `json:"payload"`
+	}
+	if json.Unmarshal(r.Body, &m) != nil || m.Event != "endpoint.url_validation" {
+		return providers.Challenge{}, false, nil
+	}
+	if m.Payload.PlainToken == "" || len(m.Payload.PlainToken) > maxChallenge {
+		return providers.Challenge{}, false, fmt.Errorf("zoom: url_validation without a usable plainToken: %w", providers.ErrInvalidHeader)
+	}
+	mac := hmac.New(sha256.New, []byte(newest(secrets)))
+	mac.Write([]byte(m.Payload.PlainToken))
+	body, err := json.Marshal(map[string]string{
+		"plainToken":     m.Payload.PlainToken,
+		"encryptedToken": hex.EncodeToString(mac.Sum(nil)),
+	})
+	if err != nil {
+		return providers.Challenge{}, false, err
+	}
+	return providers.Challenge{
+		Kind: string(HandshakeZoomURLValidation), Signed: true,
+		Reply: providers.Reply{Status: http.StatusOK, ContentType: "application/json", Body: body},
+	}, true, nil
+}
+
+// newest is the first non-empty secret: the one a provider that hashes a
+// challenge under "the" secret is configured with now.
+func newest(secrets []string) string {
+	for _, s := range secrets {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }

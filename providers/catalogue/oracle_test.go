@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +27,19 @@ const oracleDir = "_oracles"
 // nodeOracle asks the provider's Node SDK whether it accepts r under secret;
 // the reason comes back when it does not.
 func nodeOracle(t *testing.T, provider providers.Name, secret string, r *providers.Request) (bool, string) {
+	t.Helper()
+	v := askOracle(t, provider, secret, r)
+	return v.OK, v.Error
+}
+
+// verdict is an oracle's answer; Reply is the SDK's answer to a handshake.
+type verdict struct {
+	OK    bool            `json:"ok"`
+	Error string          `json:"error"`
+	Reply json.RawMessage `json:"reply"`
+}
+
+func askOracle(t *testing.T, provider providers.Name, secret string, r *providers.Request) verdict {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(oracleDir, "node_modules")); err != nil {
 		t.Fatalf("the SDK oracles are not installed: run `npm ci --prefix providers/catalogue/%s` (make test does)", oracleDir)
@@ -55,14 +70,11 @@ func nodeOracle(t *testing.T, provider providers.Name, secret string, r *provide
 	if err != nil {
 		t.Fatalf("oracle for %s: %v: %s", provider, err, stderr.String())
 	}
-	var verdict struct {
-		OK    bool   `json:"ok"`
-		Error string `json:"error"`
-	}
-	if err := json.Unmarshal(out, &verdict); err != nil {
+	var v verdict
+	if err := json.Unmarshal(out, &v); err != nil {
 		t.Fatalf("oracle for %s answered %q: %v", provider, out, err)
 	}
-	return verdict.OK, verdict.Error
+	return v
 }
 
 // nodeCrossTest signs the entry's fixture with the entry's signer and asks
@@ -118,3 +130,63 @@ func TestGoCardlessSDKCrossTest(t *testing.T) { nodeCrossTest(t, "gocardless") }
 
 // telnyx's TelnyxWebhook.verify (Ed25519 over "timestamp|body").
 func TestTelnyxSDKCrossTest(t *testing.T) { nodeCrossTest(t, "telnyx") }
+
+// @zoom/rivet's AWS Lambda receiver (Zoom's official Node SDK).
+func TestZoomSDKCrossTest(t *testing.T) { nodeCrossTest(t, "zoom") }
+
+// @notionhq/client's verifyWebhookSignature.
+func TestNotionSDKCrossTest(t *testing.T) { nodeCrossTest(t, "notion") }
+
+// pusher's Pusher#webhook(…).isValid().
+func TestPusherSDKCrossTest(t *testing.T) { nodeCrossTest(t, "pusher") }
+
+// @onfido/api's WebhookEventVerifier.readPayload.
+func TestOnfidoSDKCrossTest(t *testing.T) { nodeCrossTest(t, "onfido") }
+
+// @sanity/webhook's isValidSignature.
+func TestSanitySDKCrossTest(t *testing.T) { nodeCrossTest(t, "sanity") }
+
+// @elevenlabs/elevenlabs-js's webhooks.constructEvent.
+func TestElevenLabsSDKCrossTest(t *testing.T) { nodeCrossTest(t, "elevenlabs") }
+
+// replicate's validateWebhook.
+func TestReplicateSDKCrossTest(t *testing.T) { nodeCrossTest(t, "replicate") }
+
+// @liveblocks/node's WebhookHandler.verifyRequest.
+func TestLiveblocksSDKCrossTest(t *testing.T) { nodeCrossTest(t, "liveblocks") }
+
+// Zoom's url_validation, with the plainToken of Zoom's documentation: the
+// gateway's answer is the one @zoom/rivet gives, and only once the request's
+// signature is verified.
+// https://developers.zoom.us/docs/api/webhooks/#validate-your-webhook-endpoint
+func TestZoomURLValidationMatchesTheSDK(t *testing.T) {
+	e := entry(t, "zoom")
+	c := secretFor(t, e)
+	u, _ := url.Parse("https://hooks.example.com/webhooks/zoom")
+	r := &providers.Request{Method: http.MethodPost, URL: u, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: []byte(`{"payload":{"plainToken":"qgg8vlvZRS6UYooatFL8Aw"},"event_ts":1654503849680,"event":"endpoint.url_validation"}`),
+		Now:  time.Now()}
+	sign(t, e, c, r)
+	p := build(t, e, c.secret)
+	ch, ok, err := p.(providers.Challenger).Challenge(clone(r))
+	if err != nil || !ok || !ch.Signed {
+		t.Fatalf("challenge: %+v %v %v, want a signed url_validation", ch, ok, err)
+	}
+	if err := p.Verify(context.Background(), clone(r)); err != nil {
+		t.Fatalf("the url_validation's signature: %v", err)
+	}
+	v := askOracle(t, "zoom", c.secret, r)
+	if !v.OK {
+		t.Fatalf("the SDK refuses the url_validation: %s", v.Error)
+	}
+	var ours, sdk map[string]string
+	if err := json.Unmarshal(ch.Reply.Body, &ours); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(v.Reply, &sdk); err != nil {
+		t.Fatal(err)
+	}
+	if ours["plainToken"] != "qgg8vlvZRS6UYooatFL8Aw" || ours["encryptedToken"] != sdk["encryptedToken"] || len(ours) != 2 {
+		t.Fatalf("reply %s, the SDK's %s", ch.Reply.Body, v.Reply)
+	}
+}

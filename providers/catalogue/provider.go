@@ -94,7 +94,7 @@ func (e Entry) load(spec providers.Spec) (Options, hmacsig.Identifier, error) {
 func (e Entry) timestamped() bool {
 	switch e.Family {
 	case FamilyHMAC:
-		return e.HMAC.Timestamped()
+		return e.HMAC.Timestamped() || e.HMAC.TimestampField != ""
 	case FamilyStandardWebhooks:
 		return true
 	case FamilyAsymmetric:

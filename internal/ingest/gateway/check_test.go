@@ -148,3 +148,50 @@ func TestOktaVerificationThroughTheGateway(t *testing.T) {
 		t.Fatalf("audit reasons %v", got)
 	}
 }
+
+// catalogueRequest is a POST of body to /webhooks/<name>, signed by the
+// catalogue entry's signer under secret.
+func catalogueRequest(t *testing.T, name providers.Name, secret, body string) *http.Request {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodPost, "/webhooks/"+string(name), bytes.NewReader([]byte(body)))
+	r.Header.Set("Content-Type", "application/json")
+	e, _ := catalogue.Lookup(name)
+	s, err := e.Signer()(providers.Spec{Secrets: []string{secret}, Options: func(any) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse("http://example.com/webhooks/" + string(name))
+	pr := &providers.Request{Method: http.MethodPost, URL: u, Header: r.Header, Body: []byte(body), Now: time.Now()}
+	if err := s.Sign(pr); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// Zoom's endpoint.url_validation (the request of Zoom's documentation) is
+// answered with the plainToken and its HMAC-SHA256 under the secret token
+// once its signature is verified; with a wrong signature it is 401 and
+// reveals no hash.
+// https://developers.zoom.us/docs/api/webhooks/#validate-your-webhook-endpoint
+func TestZoomURLValidationThroughTheGateway(t *testing.T) {
+	const secret = "zoom-secret-token"
+	h := newLimited(t, "sources:\n  - name: zoom\n    provider: zoom\n    secrets: ["+secret+"]\n", gateway.Options{})
+	body := `{"payload":{"plainToken":"qgg8vlvZRS6UYooatFL8Aw"},"event_ts":1654503849680,"event":"endpoint.url_validation"}`
+	// HMAC-SHA256("zoom-secret-token", "qgg8vlvZRS6UYooatFL8Aw"), hex (openssl dgst -sha256 -hmac).
+	const want = `{"encryptedToken":"` + "d9e0d764a78494688ba3f2d5c0ed4ca311394b4834d959759213424d2df961e3" + `","plainToken":"qgg8vlvZRS6UYooatFL8Aw"}`
+	w := serve(h.h, catalogueRequest(t, "zoom", secret, body))
+	if w.Code != http.StatusOK || w.Body.String() != want || w.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("signed url_validation: %d %q %s, want 200 %s", w.Code, w.Header().Get("Content-Type"), w.Body, want)
+	}
+	forged := catalogueRequest(t, "zoom", "another-secret", body)
+	if w := serve(h.h, forged); w.Code != http.StatusUnauthorized || strings.Contains(w.Body.String(), "encryptedToken") {
+		t.Fatalf("forged url_validation: %d %s, want 401", w.Code, w.Body)
+	}
+	page, err := h.st.ListReceipts(context.Background(), store.Filter{Limit: 10})
+	if err != nil || len(page.Receipts) != 0 {
+		t.Fatalf("receipts %v %v, want none for a url_validation", page.Receipts, err)
+	}
+	if got := reasons(h.audits(t)); got["check:zoom_url_validation"] != 1 || got["bad_signature"] != 1 {
+		t.Fatalf("audit reasons %v", got)
+	}
+}

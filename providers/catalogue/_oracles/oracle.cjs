@@ -3,7 +3,8 @@
 // object on stdin
 //   {"provider": "...", "secret": "...", "method": "POST", "url": "...",
 //    "headers": {"name": "value", ...}, "body": "<base64>"}
-// and one on stdout: {"ok": true} or {"ok": false, "error": "..."}.
+// and one on stdout: {"ok": true} or {"ok": false, "error": "..."}; an
+// oracle that answers a handshake adds the SDK's reply: {"ok": true, "reply": …}.
 // Header names arrive lower-cased, as Node's http module gives them.
 'use strict';
 
@@ -55,6 +56,56 @@ const oracles = {
     await new TelnyxWebhook(r.secret).verify(r.body.toString('utf8'), r.headers);
     return true;
   },
+  // @zoom/rivet: the AWS Lambda receiver's verification, which also answers
+  // endpoint.url_validation (its reply is returned for the handshake test).
+  zoom: async (r) => {
+    console.debug = () => {}; // the receiver logs each event to stdout
+    const { AwsLambdaReceiver } = require('@zoom/rivet/users');
+    const receiver = new AwsLambdaReceiver({ webhooksSecretToken: r.secret });
+    receiver.init({ eventEmitter: undefined });
+    const res = await receiver.start()({ body: r.body.toString('utf8'), headers: r.headers, isBase64Encoded: false }, {});
+    if (res.statusCode !== 200) return res.body;
+    return { reply: JSON.parse(res.body) };
+  },
+  // @notionhq/client: verifyWebhookSignature.
+  notion: async (r) => {
+    const { verifyWebhookSignature } = require('@notionhq/client/build/src/webhooks');
+    return verifyWebhookSignature({ body: r.body.toString('utf8'), signature: r.headers['x-notion-signature'], verificationToken: r.secret });
+  },
+  // pusher: Pusher#webhook(...).isValid(), with the app key the request names.
+  pusher: async (r) => {
+    const Pusher = require('pusher');
+    const pusher = new Pusher({ appId: '1', key: r.headers['x-pusher-key'], secret: r.secret, cluster: 'eu' });
+    return pusher.webhook({ headers: r.headers, rawBody: r.body.toString('utf8') }).isValid();
+  },
+  // @onfido/api: WebhookEventVerifier.readPayload.
+  onfido: async (r) => {
+    const { WebhookEventVerifier } = require('@onfido/api/dist/webhook-event-verifier');
+    new WebhookEventVerifier(r.secret).readPayload(r.body, r.headers['x-sha2-signature']);
+    return true;
+  },
+  // @sanity/webhook: isValidSignature.
+  sanity: async (r) => {
+    const { isValidSignature } = require('@sanity/webhook');
+    return isValidSignature(r.body.toString('utf8'), r.headers['sanity-webhook-signature'], r.secret);
+  },
+  // @elevenlabs/elevenlabs-js: webhooks.constructEvent.
+  elevenlabs: async (r) => {
+    const { ElevenLabsClient } = require('@elevenlabs/elevenlabs-js');
+    await new ElevenLabsClient({ apiKey: 'oracle' }).webhooks.constructEvent(r.body.toString('utf8'), r.headers['elevenlabs-signature'], r.secret);
+    return true;
+  },
+  // replicate: validateWebhook.
+  replicate: async (r) => {
+    const { validateWebhook } = require('replicate');
+    return validateWebhook({ headers: r.headers, body: r.body.toString('utf8') }, r.secret);
+  },
+  // @liveblocks/node: WebhookHandler.verifyRequest.
+  liveblocks: async (r) => {
+    const { WebhookHandler } = require('@liveblocks/node');
+    new WebhookHandler(r.secret).verifyRequest({ headers: r.headers, rawBody: r.body.toString('utf8') });
+    return true;
+  },
 };
 
 async function main() {
@@ -67,7 +118,8 @@ async function main() {
   let out;
   try {
     const ok = await oracle(r);
-    out = ok === true ? { ok: true } : { ok: false, error: `the SDK answered ${JSON.stringify(ok)}` };
+    if (ok && typeof ok === 'object' && 'reply' in ok) out = { ok: true, reply: ok.reply };
+    else out = ok === true ? { ok: true } : { ok: false, error: `the SDK answered ${JSON.stringify(ok)}` };
   } catch (e) {
     out = { ok: false, error: String(e && e.message ? e.message : e) };
   }
