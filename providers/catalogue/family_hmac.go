@@ -254,4 +254,70 @@ var hmacEntries = []Entry{
 		// No event ID: deduplicated by content.
 		EventType: "json:type",
 	},
+	{
+		Name: "webflow", Display: "Webflow", Family: FamilyHMAC,
+		Docs:   "https://developers.webflow.com/data/docs/working-with-webhooks",
+		Secret: "the OAuth app's client secret (or the webhook's signing secret)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "x-webflow-signature", TimestampHeader: "x-webflow-timestamp",
+			TimestampFormat: hmacsig.UnixMillis,
+			SignedPayload:   "{timestamp}:{body}",
+			Tolerance:       5 * time.Minute,
+		},
+		// No event ID: deduplicated by content.
+		EventType: "json:triggerType",
+	},
+	{
+		Name: "moderntreasury", Display: "Modern Treasury", Family: FamilyHMAC,
+		Docs:   "https://docs.moderntreasury.com/platform/reference/webhooks",
+		Secret: "webhook key (the webhook endpoint's page)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-Signature",
+		},
+		// No event ID in the body: deduplicated by content.
+		EventType: "json:event",
+	},
+	{
+		Name: "orb", Display: "Orb", Family: FamilyHMAC,
+		Docs:   "https://docs.withorb.com/integrations-and-exports/webhooks",
+		Secret: "webhook secret (Developers → Webhooks)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			// Space-separated "v1=<hex>" during a rotation; the timestamp
+			// is an ISO 8601 UTC time without a zone, signed as sent.
+			Header: "X-Orb-Signature", Prefix: "v1=", Separator: " ",
+			TimestampHeader: "X-Orb-Timestamp", TimestampFormat: hmacsig.UTCNoZone,
+			SignedPayload: "v1:{timestamp}:{body}",
+			Tolerance:     5 * time.Minute,
+		},
+		EventID: "json:id", EventType: "json:type",
+	},
+	{
+		Name: "imagekit", Display: "ImageKit", Family: FamilyHMAC,
+		Docs:   "https://imagekit.io/docs/webhooks",
+		Secret: "webhook secret (Developer options → Webhooks)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			// "t=<unix ms>,v1=<hex>".
+			Header: "x-ik-signature", PairSeparator: ",", TimestampKey: "t", SignatureKey: "v1",
+			TimestampFormat: hmacsig.UnixMillis,
+			SignedPayload:   "{timestamp}.{body}",
+		},
+		EventID: "json:id", EventType: "json:type",
+	},
+	{
+		Name: "buildkite", Display: "Buildkite", Family: FamilyHMAC,
+		Docs:   "https://buildkite.com/docs/apis/webhooks#webhook-signature",
+		Secret: "the webhook's token (Settings → Notification services; choose Signature)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			// "timestamp=<unix s>,signature=<hex>".
+			Header: "X-Buildkite-Signature", PairSeparator: ",", TimestampKey: "timestamp", SignatureKey: "signature",
+			SignedPayload: "{timestamp}.{body}",
+		},
+		// No event ID: deduplicated by content.
+		EventType: "header:X-Buildkite-Event",
+	},
 }

@@ -34,4 +34,16 @@ var standardWebhooksEntries = []Entry{
 		Secret:  "webhook secret key (whsec_…, the endpoint's page in the dashboard)",
 		EventID: "header:Webhook-Id", EventType: "json:type",
 	},
+	{
+		Name: "lithic", Display: "Lithic", Family: FamilyStandardWebhooks,
+		Docs:    "https://docs.lithic.com/docs/events-api#verifying-webhooks",
+		Secret:  "event subscription secret (whsec_…, GET /v1/event_subscriptions/{token}/secret)",
+		EventID: "header:Webhook-Id", EventType: "json:event_type",
+	},
+	{
+		Name: "privy", Display: "Privy", Family: FamilyStandardWebhooks,
+		Docs:    "https://docs.privy.io/guide/server/webhooks",
+		Secret:  "webhook signing secret (whsec_…, Dashboard → Webhooks)",
+		EventID: "header:Svix-Id", EventType: "json:type",
+	},
 }

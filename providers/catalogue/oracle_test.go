@@ -82,6 +82,7 @@ func askOracle(t *testing.T, provider providers.Name, secret string, r *provider
 // changed and refused under another secret.
 func nodeCrossTest(t *testing.T, n providers.Name) {
 	t.Helper()
+	t.Parallel() // each question starts a node process
 	e := entry(t, n)
 	c, other := secretFor(t, e), secretFor(t, e)
 	r := request(t, e, c, time.Now())
@@ -190,3 +191,21 @@ func TestZoomURLValidationMatchesTheSDK(t *testing.T) {
 		t.Fatalf("reply %s, the SDK's %s", ch.Reply.Body, v.Reply)
 	}
 }
+
+// webflow-api's webhooks.verifySignature.
+func TestWebflowSDKCrossTest(t *testing.T) { nodeCrossTest(t, "webflow") }
+
+// modern-treasury's webhooks.validateSignature.
+func TestModernTreasurySDKCrossTest(t *testing.T) { nodeCrossTest(t, "moderntreasury") }
+
+// orb-billing's webhooks.verifySignature.
+func TestOrbSDKCrossTest(t *testing.T) { nodeCrossTest(t, "orb") }
+
+// imagekit's verifyWebhookEvent.
+func TestImageKitSDKCrossTest(t *testing.T) { nodeCrossTest(t, "imagekit") }
+
+// lithic's webhooks.verifySignature.
+func TestLithicSDKCrossTest(t *testing.T) { nodeCrossTest(t, "lithic") }
+
+// @privy-io/server-auth's PrivyClient#verifyWebhook.
+func TestPrivySDKCrossTest(t *testing.T) { nodeCrossTest(t, "privy") }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buildkite/go-buildkite/v4"
 	svix "github.com/svix/svix-webhooks/go"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -438,4 +439,15 @@ func TestOktaOfficialVector(t *testing.T) {
 	if err != nil || !ok || string(ch.Reply.Body) != `{"verification":"abc123"}` {
 		t.Fatalf("verification: %+v %v %v", ch, ok, err)
 	}
+}
+
+// go-buildkite's ValidatePayload (Buildkite's official Go client).
+func TestBuildkiteSDKCrossTest(t *testing.T) {
+	secret := "5bd3e1e3f4e14d31b4c8e8a0a3f1c2d9"
+	sdkCrossTest(t, "buildkite", secret, time.Now(), func(r *providers.Request) bool {
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/buildkite", bytes.NewReader(r.Body))
+		req.Header = r.Header.Clone()
+		_, err := buildkite.ValidatePayload(req, []byte(secret))
+		return err == nil
+	})
 }

@@ -106,7 +106,13 @@ const (
 	UnixSeconds TimestampFormat = ""
 	UnixMillis  TimestampFormat = "unix_ms"
 	RFC3339     TimestampFormat = "rfc3339"
+	// UTCNoZone is an ISO 8601 date and time in UTC written without a zone
+	// ("2024-05-01T12:00:00.123456", Orb); one with a zone is read too.
+	UTCNoZone TimestampFormat = "utc_no_zone"
 )
+
+// utcNoZoneLayout reads UTCNoZone timestamps (any fraction of a second).
+const utcNoZoneLayout = "2006-01-02T15:04:05.999999999"
 
 // Further placeholders of a Template's signed payload.
 const (
@@ -150,7 +156,7 @@ func (t *Template) Validate() error {
 		return fmt.Errorf("key encoding: must be raw, base64 or hex, got %q", t.KeyEncoding)
 	}
 	switch t.TimestampFormat {
-	case UnixSeconds, UnixMillis, RFC3339:
+	case UnixSeconds, UnixMillis, RFC3339, UTCNoZone:
 	default:
 		return fmt.Errorf("timestamp format %q is unknown", t.TimestampFormat)
 	}
@@ -440,6 +446,14 @@ func (t *Template) checkTime(ts string, now time.Time) error {
 			return fmt.Errorf("hmac: timestamp is not RFC 3339: %w", providers.ErrInvalidHeader)
 		}
 		return within(at, now, tol)
+	case UTCNoZone:
+		at, err := time.Parse(utcNoZoneLayout, ts)
+		if err != nil {
+			if at, err = time.Parse(time.RFC3339Nano, ts); err != nil {
+				return fmt.Errorf("hmac: timestamp is not an ISO 8601 UTC time: %w", providers.ErrInvalidHeader)
+			}
+		}
+		return within(at, now, tol)
 	}
 	return CheckTimestamp(ts, now, tol)
 }
@@ -469,6 +483,8 @@ func (t *Template) Sign(r *providers.Request, secret, id string) error {
 			p.timestamp = strconv.FormatInt(r.Now.UnixMilli(), 10)
 		case RFC3339:
 			p.timestamp = r.Now.UTC().Format(time.RFC3339Nano)
+		case UTCNoZone:
+			p.timestamp = r.Now.UTC().Format("2006-01-02T15:04:05.000000")
 		default:
 			p.timestamp = strconv.FormatInt(r.Now.Unix(), 10)
 		}

@@ -106,6 +106,46 @@ const oracles = {
     new WebhookHandler(r.secret).verifyRequest({ headers: r.headers, rawBody: r.body.toString('utf8') });
     return true;
   },
+  // webflow-api: webhooks.verifySignature.
+  webflow: async (r) => {
+    const { WebflowClient } = require('webflow-api');
+    return new WebflowClient({ accessToken: 'oracle' }).webhooks.verifySignature({ headers: r.headers, body: r.body.toString('utf8'), secret: r.secret });
+  },
+  // modern-treasury: webhooks.validateSignature.
+  moderntreasury: async (r) => {
+    const ModernTreasury = require('modern-treasury');
+    const mt = new ModernTreasury({ apiKey: 'oracle', organizationID: 'oracle', webhookKey: r.secret });
+    return mt.webhooks.validateSignature(r.body.toString('utf8'), r.headers);
+  },
+  // orb-billing: webhooks.verifySignature.
+  orb: async (r) => {
+    const Orb = require('orb-billing');
+    new Orb({ apiKey: 'oracle' }).webhooks.verifySignature(r.body.toString('utf8'), r.headers, r.secret);
+    return true;
+  },
+  // imagekit: verifyWebhookEvent.
+  imagekit: async (r) => {
+    const ImageKit = require('imagekit');
+    const ik = new ImageKit({ publicKey: 'oracle', privateKey: 'oracle', urlEndpoint: 'https://ik.imagekit.io/oracle' });
+    ik.verifyWebhookEvent(r.body.toString('utf8'), r.headers['x-ik-signature'], r.secret);
+    return true;
+  },
+  // lithic: webhooks.verifySignature.
+  lithic: async (r) => {
+    const Lithic = require('lithic');
+    new Lithic({ apiKey: 'oracle' }).webhooks.verifySignature(r.body.toString('utf8'), r.headers, r.secret);
+    return true;
+  },
+  // @privy-io/server-auth: PrivyClient#verifyWebhook (it verifies
+  // JSON.stringify of the parsed payload: Privy sends compact JSON).
+  privy: async (r) => {
+    const { PrivyClient } = require('@privy-io/server-auth');
+    const privy = new PrivyClient('oracle-app', 'oracle-secret');
+    await privy.verifyWebhook(JSON.parse(r.body.toString('utf8')),
+      { id: r.headers['svix-id'], timestamp: r.headers['svix-timestamp'], signature: r.headers['svix-signature'] }, r.secret);
+    return true;
+  },
+
 };
 
 async function main() {
