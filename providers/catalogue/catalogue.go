@@ -23,6 +23,7 @@ import (
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/asymsig"
 	hmacsig "github.com/hookgate/hookgate/providers/hmac"
+	"github.com/hookgate/hookgate/providers/jwtsig"
 )
 
 // Family is the scheme family an entry belongs to: the code that verifies it.
@@ -44,6 +45,9 @@ const (
 	// FamilyAsymmetric: an Ed25519 or ECDSA signature of a timestamp and
 	// the body, checked with the provider's public key (asymsig.Scheme).
 	FamilyAsymmetric Family = "asymmetric"
+	// FamilyJWT: an HMAC-signed JWT in a header whose claims bind the body
+	// and the URL (jwtsig.Scheme).
+	FamilyJWT Family = "jwt"
 )
 
 // Handshake is how a provider checks an endpoint before (or while) sending
@@ -74,6 +78,8 @@ type Entry struct {
 	// Asymmetric holds the family's parameters for FamilyAsymmetric; the source's
 	// secrets are then the provider's public keys.
 	Asymmetric *asymsig.Scheme
+	// JWT holds the family's parameters for FamilyJWT.
+	JWT *jwtsig.Scheme
 	// TokenHeader and TokenPrefix are the header and prefix of FamilyToken.
 	TokenHeader, TokenPrefix string
 	// EventID and EventType are the rules ("header:<Name>" or
@@ -130,6 +136,13 @@ func (e *Entry) Validate() error {
 		if err := e.Fields.Validate(); err != nil {
 			return fail("%v", err)
 		}
+	case FamilyJWT:
+		if e.JWT == nil {
+			return fail("the jwt family needs its scheme")
+		}
+		if err := e.JWT.Validate(); err != nil {
+			return fail("%v", err)
+		}
 	case FamilyAsymmetric:
 		if e.Asymmetric == nil {
 			return fail("the asymmetric family needs its scheme")
@@ -145,7 +158,7 @@ func (e *Entry) Validate() error {
 
 // Entries returns the catalogue, sorted by name. The slice is a copy.
 func Entries() []Entry {
-	out := slices.Concat(hmacEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries)
+	out := slices.Concat(hmacEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries, jwtEntries)
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(string(a.Name), string(b.Name)) })
 	return out
 }

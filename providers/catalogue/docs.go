@@ -73,6 +73,19 @@ func (e *Entry) scheme() string {
 		}
 		return fmt.Sprintf("`%s: <%s>` with `%s`, %s over `%s`, checked with the provider's public key(s) (the source's secrets)",
 			sc.SignatureHeader, sc.Encoding, sc.TimestampHeader, alg, sc.SignedPayload)
+	case FamilyJWT:
+		sc := e.JWT
+		binds := []string{"`" + sc.BodyHashClaim + "` = SHA-256 of the body (" + string(sc.BodyHashEncoding) + ")"}
+		if sc.URLHashClaim != "" {
+			binds = append(binds, "`"+sc.URLHashClaim+"` = SHA-256 of the URL")
+		}
+		if sc.URLClaim != "" {
+			binds = append(binds, "`"+sc.URLClaim+"` = the URL")
+		}
+		if sc.Issuer != "" {
+			binds = append(binds, "`iss` = "+sc.Issuer)
+		}
+		return fmt.Sprintf("`%s: %s<JWT>`, HS256/384/512 under the secret, with %s", sc.Header, sc.Prefix, strings.Join(binds, ", "))
 	case FamilyToken:
 		if e.TokenPrefix != "" {
 			return fmt.Sprintf("`%s: %s<token>`, compared in constant time (the body is not signed)", e.TokenHeader, e.TokenPrefix)

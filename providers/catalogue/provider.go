@@ -11,6 +11,7 @@ import (
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/asymsig"
 	hmacsig "github.com/hookgate/hookgate/providers/hmac"
+	"github.com/hookgate/hookgate/providers/jwtsig"
 	"github.com/hookgate/hookgate/providers/standardwebhooks"
 	"github.com/hookgate/hookgate/providers/token"
 )
@@ -58,6 +59,9 @@ func (e Entry) Factory() providers.Factory {
 			}))
 		case FamilyHMACFields:
 			p.fields = e.Fields
+		case FamilyJWT:
+			sc := *e.JWT
+			p.jwt = &sc
 		case FamilyAsymmetric:
 			sc := *e.Asymmetric
 			if o.Tolerance != 0 {
@@ -115,6 +119,7 @@ type provider struct {
 	template *hmacsig.Template  // FamilyHMAC
 	fields   *hmacsig.Fields    // FamilyHMACFields
 	asym     *asymsig.Scheme    // FamilyAsymmetric
+	jwt      *jwtsig.Scheme     // FamilyJWT
 	keys     []crypto.PublicKey // FamilyAsymmetric
 	inner    providers.Provider // the other families
 	secrets  []string
@@ -137,6 +142,8 @@ func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
 		err = p.asym.Verify(r, p.keys, now)
 	case p.fields != nil:
 		err = p.fields.Verify(r, p.secrets)
+	case p.jwt != nil:
+		err = p.jwt.Verify(r, p.secrets, now)
 	default:
 		return p.inner.Verify(ctx, r)
 	}
@@ -194,8 +201,11 @@ func (e Entry) Signer() providers.SignerFactory {
 			}
 			return asymSigner{s: e.Asymmetric, key: key}, nil
 		}
-		if e.Family == FamilyHMACFields {
+		switch e.Family {
+		case FamilyHMACFields:
 			return fieldsSigner{f: e.Fields, secret: spec.Secrets[0]}, nil
+		case FamilyJWT:
+			return jwtSigner{s: e.JWT, secret: spec.Secrets[0]}, nil
 		}
 		return templateSigner{t: e.HMAC, secret: spec.Secrets[0]}, nil
 	}
@@ -214,6 +224,18 @@ func (s fieldsSigner) Sign(r *providers.Request) error {
 	}
 	r.Body = body
 	return nil
+}
+
+type jwtSigner struct {
+	s      *jwtsig.Scheme
+	secret string
+}
+
+func (s jwtSigner) Sign(r *providers.Request) error {
+	if r.Now.IsZero() {
+		r.Now = time.Now()
+	}
+	return s.s.Sign(r, s.secret)
 }
 
 type templateSigner struct {

@@ -146,6 +146,12 @@ const oracles = {
     return true;
   },
 
+  // @upstash/qstash: Receiver.verify, with the URL the message was sent to.
+  qstash: async (r) => {
+    const { Receiver } = require('@upstash/qstash');
+    return new Receiver({ currentSigningKey: r.secret, nextSigningKey: r.secret + '-next' })
+      .verify({ signature: r.headers['upstash-signature'], body: r.body.toString('utf8'), url: r.url });
+  },
 };
 
 async function main() {

@@ -1,0 +1,38 @@
+package catalogue
+
+import (
+	"time"
+
+	"github.com/hookgate/hookgate/providers/jwtsig"
+)
+
+// jwtEntries are the providers that send an HMAC-signed JWT bound to the
+// body (providers/jwtsig).
+var jwtEntries = []Entry{
+	{
+		Name: "bird", Display: "Bird (MessageBird)", Family: FamilyJWT,
+		Docs:   "https://developers.messagebird.com/api/#verifying-http-requests",
+		Secret: "signing key (Dashboard → Developers → API access → Signing key)",
+		JWT: &jwtsig.Scheme{
+			Header: "MessageBird-Signature-JWT", Issuer: "MessageBird",
+			// payload_hash is present exactly when there is a body.
+			BodyHashClaim: "payload_hash", BodyHashEncoding: jwtsig.Hex, BodyHashOptional: true,
+			URLHashClaim:  "url_hash",
+			RequireExpiry: true, Leeway: 5 * time.Second,
+		},
+		// Deduplicated by content: a redelivery carries a new token (jti).
+		EventType: "json:type",
+	},
+	{
+		Name: "qstash", Display: "Upstash QStash", Family: FamilyJWT,
+		Docs:   "https://upstash.com/docs/qstash/howto/signature",
+		Secret: "current and next signing keys (QStash → Signing keys), newest first",
+		JWT: &jwtsig.Scheme{
+			Header: "Upstash-Signature", Issuer: "Upstash",
+			BodyHashClaim: "body", BodyHashEncoding: jwtsig.Base64URL,
+			URLClaim:      "sub",
+			RequireExpiry: true,
+		},
+		EventID: "header:Upstash-Message-Id",
+	},
+}
