@@ -35,4 +35,16 @@ var jwtEntries = []Entry{
 		},
 		EventID: "header:Upstash-Message-Id",
 	},
+	{
+		Name: "livekit", Display: "LiveKit", Family: FamilyJWT,
+		Docs:   "https://docs.livekit.io/home/server/webhooks/",
+		Secret: "API key and secret, as <key>:<secret> (the project's Settings → Keys)",
+		JWT: &jwtsig.Scheme{
+			// The token alone, without "Bearer"; its iss is the API key.
+			Header: "Authorization", KeyedSecrets: true,
+			BodyHashClaim: "sha256", BodyHashEncoding: jwtsig.Base64,
+			RequireExpiry: true, Leeway: 10 * time.Second,
+		},
+		EventID: "json:id", EventType: "json:event",
+	},
 }

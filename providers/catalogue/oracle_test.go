@@ -266,3 +266,6 @@ func TestBirdOfficialVector(t *testing.T) {
 		})
 	}
 }
+
+// livekit-server-sdk's WebhookReceiver.receive.
+func TestLiveKitSDKCrossTest(t *testing.T) { nodeCrossTest(t, "livekit") }

@@ -49,6 +49,10 @@ type Scheme struct {
 	Header, Prefix string
 	// Issuer, when set, is the iss claim every token must carry.
 	Issuer string
+	// KeyedSecrets: each configured secret is "<key>:<secret>", and a token
+	// is verified with the secret whose key is its iss (LiveKit's API key
+	// and secret pairs).
+	KeyedSecrets bool
 	// BodyHashClaim names the claim holding SHA-256 of the raw body in
 	// BodyHashEncoding. With BodyHashOptional the claim is absent exactly when
 	// the body is empty (Bird); otherwise it is required.
@@ -79,6 +83,8 @@ func (s *Scheme) Validate() error {
 		return fmt.Errorf("jwtsig: body hash encoding must be hex, base64 or base64url, got %q", s.BodyHashEncoding)
 	case !s.RequireExpiry && s.MaxAge == 0:
 		return errors.New("jwtsig: a token needs a lifetime: require exp or set a maximum age")
+	case s.KeyedSecrets && s.Issuer != "":
+		return errors.New("jwtsig: with keyed secrets the issuer is the key")
 	case s.Leeway < 0 || s.MaxAge < 0:
 		return errors.New("jwtsig: leeway and maximum age must not be negative")
 	}
@@ -107,13 +113,21 @@ func (s *Scheme) Verify(r *providers.Request, secrets []string, now time.Time) e
 	if s.RequireExpiry {
 		opts = append(opts, jwt.WithExpirationRequired())
 	}
-	parser := jwt.NewParser(opts...)
 	var claims jwt.MapClaims
 	var lastErr error
 	verified := false
 	for _, secret := range secrets {
 		if secret == "" {
 			continue
+		}
+		parser := jwt.NewParser(opts...)
+		if s.KeyedSecrets {
+			id, sec, ok := strings.Cut(secret, ":")
+			if !ok || id == "" || sec == "" {
+				return fmt.Errorf("jwt: a secret must be <key>:<secret>: %w", providers.ErrNoSecret)
+			}
+			parser = jwt.NewParser(append(opts, jwt.WithIssuer(id))...)
+			secret = sec
 		}
 		key := []byte(secret)
 		claims = jwt.MapClaims{}
@@ -123,7 +137,7 @@ func (s *Scheme) Verify(r *providers.Request, secrets []string, now time.Time) e
 			break
 		}
 		lastErr = err
-		if !errors.Is(err, jwt.ErrTokenSignatureInvalid) {
+		if !errors.Is(err, jwt.ErrTokenSignatureInvalid) && !(s.KeyedSecrets && errors.Is(err, jwt.ErrTokenInvalidIssuer)) {
 			break // the token itself is wrong: another key changes nothing
 		}
 	}
@@ -240,6 +254,13 @@ func (s *Scheme) Sign(r *providers.Request, secret string) error {
 	}
 	if s.Issuer != "" {
 		claims["iss"] = s.Issuer
+	}
+	if s.KeyedSecrets {
+		id, sec, ok := strings.Cut(secret, ":")
+		if !ok {
+			return fmt.Errorf("jwt: a secret must be <key>:<secret>: %w", providers.ErrNoSecret)
+		}
+		claims["iss"], secret = id, sec
 	}
 	if len(r.Body) > 0 || !s.BodyHashOptional {
 		sum := sha256.Sum256(r.Body)

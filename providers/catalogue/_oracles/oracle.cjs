@@ -152,6 +152,13 @@ const oracles = {
     return new Receiver({ currentSigningKey: r.secret, nextSigningKey: r.secret + '-next' })
       .verify({ signature: r.headers['upstash-signature'], body: r.body.toString('utf8'), url: r.url });
   },
+  // livekit-server-sdk: WebhookReceiver.receive (the secret is key:secret).
+  livekit: async (r) => {
+    const { WebhookReceiver } = require('livekit-server-sdk');
+    const [key, secret] = r.secret.split(':');
+    await new WebhookReceiver(key, secret).receive(r.body.toString('utf8'), r.headers['authorization']);
+    return true;
+  },
 };
 
 async function main() {
