@@ -46,4 +46,10 @@ var standardWebhooksEntries = []Entry{
 		Secret:  "webhook signing secret (whsec_…, Dashboard → Webhooks)",
 		EventID: "header:Svix-Id", EventType: "json:type",
 	},
+	{
+		Name: "whop", Display: "Whop", Family: FamilyStandardWebhooks,
+		Docs:    "https://docs.whop.com/developer/guides/webhooks",
+		Secret:  "webhook secret (the webhook's page in the developer dashboard)",
+		EventID: "header:Webhook-Id", EventType: "json:type",
+	},
 }

@@ -269,3 +269,6 @@ func TestBirdOfficialVector(t *testing.T) {
 
 // livekit-server-sdk's WebhookReceiver.receive.
 func TestLiveKitSDKCrossTest(t *testing.T) { nodeCrossTest(t, "livekit") }
+
+// @whop/sdk's webhooks.unwrap.
+func TestWhopSDKCrossTest(t *testing.T) { nodeCrossTest(t, "whop") }

@@ -159,6 +159,12 @@ const oracles = {
     await new WebhookReceiver(key, secret).receive(r.body.toString('utf8'), r.headers['authorization']);
     return true;
   },
+  // @whop/sdk: webhooks.unwrap.
+  whop: async (r) => {
+    const Whop = require('@whop/sdk').default;
+    new Whop({ apiKey: 'oracle', appID: 'app_oracle' }).webhooks.unwrap(r.body.toString('utf8'), { headers: r.headers, key: r.secret });
+    return true;
+  },
 };
 
 async function main() {
