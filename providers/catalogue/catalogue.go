@@ -48,6 +48,9 @@ const (
 	// FamilyJWT: an HMAC-signed JWT in a header whose claims bind the body
 	// and the URL (jwtsig.Scheme).
 	FamilyJWT Family = "jwt"
+	// FamilyBodyToken: the subscriber's secret in every notification of the
+	// body (BodyToken; Microsoft Graph's clientState).
+	FamilyBodyToken Family = "body-token"
 )
 
 // Handshake is how a provider checks an endpoint before (or while) sending
@@ -80,6 +83,8 @@ type Entry struct {
 	Asymmetric *asymsig.Scheme
 	// JWT holds the family's parameters for FamilyJWT.
 	JWT *jwtsig.Scheme
+	// BodyToken holds the family's parameters for FamilyBodyToken.
+	BodyToken *BodyToken
 	// TokenHeader and TokenPrefix are the header and prefix of FamilyToken.
 	TokenHeader, TokenPrefix string
 	// EventID and EventType are the rules ("header:<Name>" or
@@ -109,7 +114,7 @@ func (e *Entry) Validate() error {
 	}
 	switch e.Handshake {
 	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing, HandshakeOktaVerification,
-		HandshakeZoomURLValidation:
+		HandshakeZoomURLValidation, HandshakeGraphValidationToken:
 	default:
 		return fail("unknown handshake %q", e.Handshake)
 	}
@@ -136,6 +141,13 @@ func (e *Entry) Validate() error {
 		if err := e.Fields.Validate(); err != nil {
 			return fail("%v", err)
 		}
+	case FamilyBodyToken:
+		if e.BodyToken == nil {
+			return fail("the body-token family needs its parameters")
+		}
+		if err := e.BodyToken.Validate(); err != nil {
+			return fail("%v", err)
+		}
 	case FamilyJWT:
 		if e.JWT == nil {
 			return fail("the jwt family needs its scheme")
@@ -158,7 +170,7 @@ func (e *Entry) Validate() error {
 
 // Entries returns the catalogue, sorted by name. The slice is a copy.
 func Entries() []Entry {
-	out := slices.Concat(hmacEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries, jwtEntries)
+	out := slices.Concat(hmacEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries, jwtEntries, bodyTokenEntries)
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(string(a.Name), string(b.Name)) })
 	return out
 }

@@ -105,6 +105,8 @@ func signatureHeaders(t *testing.T, e catalogue.Entry, r *providers.Request) []s
 		return nil // the signature is a body field: see "signature field"
 	case catalogue.FamilyJWT:
 		return []string{http.CanonicalHeaderKey(e.JWT.Header)}
+	case catalogue.FamilyBodyToken:
+		return nil // the secret is in the body: see "token field"
 	}
 	t.Fatalf("family %s", e.Family)
 	return nil
@@ -178,7 +180,7 @@ func TestConformance(t *testing.T) {
 			}
 
 			t.Run("tampered body", func(t *testing.T) {
-				if e.Family == catalogue.FamilyToken {
+				if e.Family == catalogue.FamilyToken || e.Family == catalogue.FamilyBodyToken {
 					// A token covers no content: what it proves is the sender.
 					c := clone(r)
 					c.Body = append(c.Body, ' ')
@@ -237,6 +239,22 @@ func TestConformance(t *testing.T) {
 						wantRefused(t, "header "+v, p.Verify(ctx, c), sentinels...)
 					}
 				})
+			}
+			if e.Family == catalogue.FamilyBodyToken {
+				t.Run("token field", func(t *testing.T) {
+					field := `"` + e.BodyToken.Field + `":"` + secret.secret + `"`
+					for v, want := range map[string]error{"": providers.ErrNotSigned, "wrong": providers.ErrNoValidSignature} {
+						c := clone(r)
+						c.Body = bytes.Replace(c.Body, []byte(field), []byte(`"`+e.BodyToken.Field+`":"`+v+`"`), 1)
+						wantRefused(t, "token field "+v, p.Verify(ctx, c), want)
+					}
+					for _, body := range []string{"", "not json at all", `{"` + e.BodyToken.Items + `":[]}`} {
+						c := clone(r)
+						c.Body = []byte(body)
+						wantRefused(t, "body "+body, p.Verify(ctx, c), providers.ErrNotSigned)
+					}
+				})
+				return
 			}
 			if e.Family == catalogue.FamilyHMACFields {
 				t.Run("signature field", func(t *testing.T) {

@@ -73,6 +73,8 @@ func (e *Entry) scheme() string {
 		}
 		return fmt.Sprintf("`%s: <%s>` with `%s`, %s over `%s`, checked with the provider's public key(s) (the source's secrets)",
 			sc.SignatureHeader, sc.Encoding, sc.TimestampHeader, alg, sc.SignedPayload)
+	case FamilyBodyToken:
+		return fmt.Sprintf("every notification in `%s` carries `%s` = the secret chosen when subscribing, compared in constant time (the body is not signed)", e.BodyToken.Items, e.BodyToken.Field)
 	case FamilyJWT:
 		sc := e.JWT
 		binds := []string{"`" + sc.BodyHashClaim + "` = SHA-256 of the body (" + string(sc.BodyHashEncoding) + ")"}

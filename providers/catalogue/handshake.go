@@ -31,6 +31,10 @@ const (
 	// the endpoint is saved (and every 72 hours), and expects the plainToken
 	// and its HMAC-SHA256 under the secret token, hex, as encryptedToken.
 	HandshakeZoomURLValidation Handshake = "zoom_url_validation"
+	// HandshakeGraphValidationToken: Microsoft Graph validates a
+	// notification URL with a POST carrying ?validationToken=…, and expects
+	// the token back as text/plain within 10 seconds.
+	HandshakeGraphValidationToken Handshake = "graph_validation_token"
 )
 
 // maxChallenge bounds an echoed challenge value.
@@ -51,6 +55,8 @@ func (p *provider) Challenge(r *providers.Request) (providers.Challenge, bool, e
 		return oktaVerification(r)
 	case HandshakeZoomURLValidation:
 		return zoomURLValidation(r, p.secrets)
+	case HandshakeGraphValidationToken:
+		return graphValidationToken(r)
 	}
 	return providers.Challenge{}, false, nil
 }
@@ -169,4 +175,27 @@ func newest(secrets []string) string {
 		}
 	}
 	return ""
+}
+
+// graphValidationToken answers Microsoft Graph's validation request: the
+// validationToken query parameter (URL-decoded) back as text/plain. The echo
+// reveals nothing the caller did not send, so it needs no secret (Graph
+// sends none with it).
+// https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks#notificationurl-validation
+func graphValidationToken(r *providers.Request) (providers.Challenge, bool, error) {
+	if r.Method != http.MethodPost || r.URL == nil {
+		return providers.Challenge{}, false, nil
+	}
+	q := r.URL.Query()
+	if _, ok := q["validationToken"]; !ok {
+		return providers.Challenge{}, false, nil
+	}
+	v := q.Get("validationToken")
+	if v == "" || len(v) > maxChallenge || len(q["validationToken"]) > 1 {
+		return providers.Challenge{}, false, fmt.Errorf("graph: validationToken empty, repeated or longer than %d bytes: %w", maxChallenge, providers.ErrInvalidHeader)
+	}
+	return providers.Challenge{
+		Kind:  string(HandshakeGraphValidationToken),
+		Reply: providers.Reply{Status: http.StatusOK, ContentType: "text/plain", Body: []byte(v)},
+	}, true, nil
 }

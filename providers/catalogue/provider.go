@@ -62,6 +62,8 @@ func (e Entry) Factory() providers.Factory {
 		case FamilyJWT:
 			sc := *e.JWT
 			p.jwt = &sc
+		case FamilyBodyToken:
+			p.bodyToken = e.BodyToken
 		case FamilyAsymmetric:
 			sc := *e.Asymmetric
 			if o.Tolerance != 0 {
@@ -115,15 +117,16 @@ func familySpec(spec providers.Spec, set func(v any)) providers.Spec {
 
 // provider verifies with the entry's family and identifies with its rules.
 type provider struct {
-	entry    Entry
-	template *hmacsig.Template  // FamilyHMAC
-	fields   *hmacsig.Fields    // FamilyHMACFields
-	asym     *asymsig.Scheme    // FamilyAsymmetric
-	jwt      *jwtsig.Scheme     // FamilyJWT
-	keys     []crypto.PublicKey // FamilyAsymmetric
-	inner    providers.Provider // the other families
-	secrets  []string
-	ident    hmacsig.Identifier
+	entry     Entry
+	template  *hmacsig.Template  // FamilyHMAC
+	fields    *hmacsig.Fields    // FamilyHMACFields
+	asym      *asymsig.Scheme    // FamilyAsymmetric
+	jwt       *jwtsig.Scheme     // FamilyJWT
+	bodyToken *BodyToken         // FamilyBodyToken
+	keys      []crypto.PublicKey // FamilyAsymmetric
+	inner     providers.Provider // the other families
+	secrets   []string
+	ident     hmacsig.Identifier
 }
 
 func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
@@ -144,6 +147,8 @@ func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
 		err = p.fields.Verify(r, p.secrets)
 	case p.jwt != nil:
 		err = p.jwt.Verify(r, p.secrets, now)
+	case p.bodyToken != nil:
+		err = p.bodyToken.Verify(r, p.secrets)
 	default:
 		return p.inner.Verify(ctx, r)
 	}
@@ -206,6 +211,8 @@ func (e Entry) Signer() providers.SignerFactory {
 			return fieldsSigner{f: e.Fields, secret: spec.Secrets[0]}, nil
 		case FamilyJWT:
 			return jwtSigner{s: e.JWT, secret: spec.Secrets[0]}, nil
+		case FamilyBodyToken:
+			return bodyTokenSigner{b: e.BodyToken, secret: spec.Secrets[0]}, nil
 		}
 		return templateSigner{t: e.HMAC, secret: spec.Secrets[0]}, nil
 	}

@@ -451,3 +451,22 @@ func TestBuildkiteSDKCrossTest(t *testing.T) {
 		return err == nil
 	})
 }
+
+// Microsoft Graph's documentation shows a change notification whose
+// clientState is "secretClientValue"; a source with that secret accepts it
+// and one with another refuses it.
+// https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks#receive-notifications
+func TestMSGraphOfficialVector(t *testing.T) {
+	body := `{"value":[{"id":"lsgTZMr9KwAAA","subscriptionId":"{subscription_guid}","subscriptionExpirationDateTime":"2016-03-19T22:11:09.952Z","clientState":"secretClientValue","changeType":"created","resource":"users/{user_guid}@{tenant_guid}/messages/{long_id_string}","tenantId":"84bd8158-6d4d-4958-8b9f-9d6445542f95","resourceData":{"@odata.type":"#Microsoft.Graph.Message","@odata.id":"Users/{user_guid}@{tenant_guid}/Messages/{long_id_string}","@odata.etag":"W/\"CQAAABYAAADkrWGo7bouTKlsgTZMr9KwAAAUWRHf\"","id":"{long_id_string}"}}]}`
+	r := &providers.Request{Method: http.MethodPost, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(body), Now: time.Now()}
+	e := entry(t, "msgraph")
+	if err := build(t, e, "secretClientValue").Verify(context.Background(), r); err != nil {
+		t.Fatalf("the documented notification: %v", err)
+	}
+	if ev, err := build(t, e, "secretClientValue").Identify(r); err != nil || ev.Type != "created" {
+		t.Fatalf("identify: %+v %v", ev, err)
+	}
+	if err := build(t, e, "anotherClientValue").Verify(context.Background(), r); !errors.Is(err, providers.ErrNoValidSignature) {
+		t.Fatalf("another clientState: %v, want ErrNoValidSignature", err)
+	}
+}

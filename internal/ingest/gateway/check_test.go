@@ -195,3 +195,38 @@ func TestZoomURLValidationThroughTheGateway(t *testing.T) {
 		t.Fatalf("audit reasons %v", got)
 	}
 }
+
+// Microsoft Graph validates a notification URL with a POST carrying
+// ?validationToken= (URL-encoded, empty body): the decoded token comes back
+// as text/plain, audited, with no receipt; a notification with the
+// subscription's clientState is then accepted and one without is 401.
+// https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks#notificationurl-validation
+func TestGraphValidationTokenThroughTheGateway(t *testing.T) {
+	h := newLimited(t, "sources:\n  - name: graph\n    provider: msgraph\n    secrets: [secretClientValue]\n", gateway.Options{})
+	const token = "Validation: Testing client application reachability for subscription Request-Id: 0fc1e7f0-0a8b-4f3b-9b4e-3d1a0e2c3b4a"
+	r := httptest.NewRequest(http.MethodPost, "/webhooks/graph?validationToken="+url.QueryEscape(token), nil)
+	r.Header.Set("Content-Type", "text/plain; charset=utf-8")
+	w := serve(h.h, r)
+	if w.Code != http.StatusOK || w.Body.String() != token || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+		t.Fatalf("validation: %d %q %q, want 200 text/plain with the token", w.Code, w.Header().Get("Content-Type"), w.Body)
+	}
+	note := `{"value":[{"subscriptionId":"7f105c7d-2dc5-4530-97cd-4e7ae6534c07","clientState":"%s","changeType":"created","resource":"Users/x/Messages/y","tenantId":"84bd8158-6d4d-4958-8b9f-9d6445542f95"}]}`
+	post := func(state string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/webhooks/graph", strings.NewReader(strings.Replace(note, "%s", state, 1)))
+		r.Header.Set("Content-Type", "application/json")
+		return serve(h.h, r)
+	}
+	if w := post("secretClientValue"); w.Code != http.StatusOK || decode(t, w).Status != "accepted" {
+		t.Fatalf("notification: %d %s", w.Code, w.Body)
+	}
+	if w := post("guessed"); w.Code != http.StatusUnauthorized {
+		t.Fatalf("wrong clientState: %d %s, want 401", w.Code, w.Body)
+	}
+	page, err := h.st.ListReceipts(context.Background(), store.Filter{Limit: 10})
+	if err != nil || len(page.Receipts) != 1 || page.Receipts[0].EventType != "created" {
+		t.Fatalf("receipts %+v %v, want the one notification", page.Receipts, err)
+	}
+	if got := reasons(h.audits(t)); got["check:graph_validation_token"] != 1 || got["bad_signature"] != 1 {
+		t.Fatalf("audit reasons %v", got)
+	}
+}
