@@ -3,6 +3,7 @@ package catalogue_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -112,6 +113,21 @@ func signatureHeaders(t *testing.T, e catalogue.Entry, r *providers.Request) []s
 	return nil
 }
 
+// fieldsUnit is the first signed unit of a fields entry's body: the body,
+// or its first item.
+func fieldsUnit(t *testing.T, e catalogue.Entry, body []byte) []byte {
+	t.Helper()
+	if e.Fields.Items == "" {
+		return body
+	}
+	var doc map[string]json.RawMessage
+	var items []json.RawMessage
+	if err := json.Unmarshal(body, &doc); err != nil || json.Unmarshal(doc[e.Fields.Items], &items) != nil || len(items) == 0 {
+		t.Fatalf("the fixture has no %s: %v", e.Fields.Items, err)
+	}
+	return items[0]
+}
+
 // bodyStamped reports whether the entry's timestamp is a member of the signed
 // body (Linear): a body without one cannot be valid, however signed.
 func bodyStamped(e catalogue.Entry) bool {
@@ -192,7 +208,7 @@ func TestConformance(t *testing.T) {
 				c := clone(r)
 				if e.Family == catalogue.FamilyHMACFields {
 					// Only the signed fields are covered: change one.
-					v, _, _ := hmacsig.LookupJSON(c.Body, strings.Split(e.Fields.Signed[len(e.Fields.Signed)-1], "."))
+					v, _, _ := hmacsig.LookupJSON(fieldsUnit(t, e, c.Body), strings.Split(e.Fields.Signed[len(e.Fields.Signed)-1], "."))
 					c.Body = bytes.Replace(c.Body, []byte(`"`+v+`"`), []byte(`"`+v+`0"`), 1)
 				} else {
 					c.Body[len(c.Body)/2] ^= 0x01
@@ -258,8 +274,12 @@ func TestConformance(t *testing.T) {
 			}
 			if e.Family == catalogue.FamilyHMACFields {
 				t.Run("signature field", func(t *testing.T) {
-					sig, _, _ := hmacsig.LookupJSON(r.Body, strings.Split(e.Fields.Signature, "."))
-					for v, want := range map[string]error{"": providers.ErrNotSigned, "zz": providers.ErrInvalidHeader, strings.Repeat("0", len(sig)): providers.ErrNoValidSignature} {
+					sig, _, _ := hmacsig.LookupJSON(fieldsUnit(t, e, r.Body), strings.Split(e.Fields.Signature, "."))
+					wrong := strings.Repeat("0", len(sig)) // a hex digest of zeros
+					if e.Fields.Encoding == hmacsig.Base64 {
+						wrong = strings.Repeat("A", len(sig)-1) + "=" // a base64 one
+					}
+					for v, want := range map[string]error{"": providers.ErrNotSigned, "zz": providers.ErrInvalidHeader, wrong: providers.ErrNoValidSignature} {
 						c := clone(r)
 						c.Body = bytes.Replace(c.Body, []byte(`"`+sig+`"`), []byte(`"`+v+`"`), 1)
 						wantRefused(t, "signature field "+v, p.Verify(ctx, c), want)

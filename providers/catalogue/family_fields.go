@@ -18,4 +18,25 @@ var fieldsEntries = []Entry{
 		// other event data is a duplicate, never a new event.
 		EventID: "json:signature.token", EventType: "json:event-data.event",
 	},
+	{
+		Name: "adyen", Display: "Adyen (standard webhooks, HMAC per notification)", Family: FamilyHMACFields,
+		Docs:   "https://docs.adyen.com/development-resources/webhooks/verify-hmac-signatures/",
+		Secret: "HMAC key (hex, generated on the webhook's page in the Customer Area)",
+		Fields: &hmacsig.Fields{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64, KeyEncoding: hmacsig.KeyHex,
+			// Each NotificationRequestItem is signed on its own, over eight
+			// fields joined by ":", an absent one signed as "".
+			Items:     "notificationItems",
+			Signature: "NotificationRequestItem.additionalData.hmacSignature",
+			Signed: []string{"NotificationRequestItem.pspReference", "NotificationRequestItem.originalReference",
+				"NotificationRequestItem.merchantAccountCode", "NotificationRequestItem.merchantReference",
+				"NotificationRequestItem.amount.value", "NotificationRequestItem.amount.currency",
+				"NotificationRequestItem.eventCode", "NotificationRequestItem.success"},
+			Separator: ":", MissingAsEmpty: true,
+		},
+		// A chargeback carries its payment's pspReference, so neither it
+		// nor the event code alone identifies an event: deduplicated by
+		// content (a retry resends the same notification).
+		EventType: "json:notificationItems.0.NotificationRequestItem.eventCode",
+	},
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha512"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -27,6 +28,16 @@ type Fields struct {
 	Signed []string
 	// Separator joins the signed values ("" for Mailgun).
 	Separator string
+	// Items, when set, is the path of an array of notifications each signed
+	// on its own (Adyen's notificationItems): Signature and Signed are then
+	// relative to an item, and every item must verify.
+	Items string
+	// KeyEncoding says how a configured secret becomes the HMAC key (Adyen's
+	// keys are hex).
+	KeyEncoding KeyEncoding
+	// MissingAsEmpty signs a missing field as "" (Adyen signs an absent
+	// originalReference so); otherwise a missing field is an error.
+	MissingAsEmpty bool
 }
 
 // SignaturePlaceholder is the value a fixture gives the signature field; the
@@ -40,6 +51,11 @@ func (f *Fields) Validate() error {
 	}
 	if f.Encoding != Hex && f.Encoding != Base64 {
 		return fmt.Errorf("encoding: must be hex or base64, got %q", f.Encoding)
+	}
+	switch f.KeyEncoding {
+	case KeyRaw, KeyBase64, KeyHex:
+	default:
+		return fmt.Errorf("key encoding: must be raw, base64 or hex, got %q", f.KeyEncoding)
 	}
 	if f.Signature == "" || len(f.Signed) == 0 {
 		return errors.New("fields: the signature's path and the signed paths are required")
@@ -59,7 +75,7 @@ func (f *Fields) values(body []byte) (sig string, signed []string, err error) {
 		switch {
 		case err != nil:
 			return "", fmt.Errorf("hmac: body: %w: %w", providers.ErrInvalidHeader, err)
-		case !found:
+		case !found && (path == f.Signature || !f.MissingAsEmpty):
 			return "", fmt.Errorf("hmac: body has no %s: %w", path, providers.ErrNotSigned)
 		}
 		return v, nil
@@ -77,14 +93,73 @@ func (f *Fields) values(body []byte) (sig string, signed []string, err error) {
 	return sig, signed, nil
 }
 
-// Verify checks the body's signature field against any of secrets. Errors
-// wrap ErrNotSigned (a field missing), ErrInvalidHeader (a body that is not
-// JSON, or a signature that does not decode) or ErrNoValidSignature.
+// Verify checks the body's signature field against any of secrets (with
+// Items, every item's). Errors wrap ErrNotSigned (no signature field, or no
+// items), ErrInvalidHeader (not a digest, or not JSON) or
+// ErrNoValidSignature.
 func (f *Fields) Verify(r *providers.Request, secrets []string) error {
 	if !anySecret(secrets) {
 		return fmt.Errorf("hmac: %w", providers.ErrNoSecret)
 	}
-	sig, signed, err := f.values(r.Body)
+	keys := make([][]byte, 0, len(secrets))
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		k, err := (&Template{KeyEncoding: f.KeyEncoding}).key(secret)
+		if err != nil {
+			return err
+		}
+		keys = append(keys, k)
+	}
+	items, err := f.items(r.Body)
+	if err != nil {
+		return err
+	}
+	for i, item := range items {
+		if err := f.verifyOne(item, keys); err != nil {
+			if len(items) > 1 {
+				return fmt.Errorf("item %d: %w", i, err)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// maxFieldItems bounds the items one body may carry.
+const maxFieldItems = 1000
+
+// items returns the signed units of body: the body itself, or each element
+// of the Items array.
+func (f *Fields) items(body []byte) ([][]byte, error) {
+	if f.Items == "" {
+		return [][]byte{body}, nil
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(body, &doc); err != nil {
+		if len(bytes.TrimSpace(body)) == 0 {
+			return nil, fmt.Errorf("hmac: empty body: %w", providers.ErrNotSigned)
+		}
+		return nil, fmt.Errorf("hmac: body is not a JSON object: %w", providers.ErrInvalidHeader)
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(doc[f.Items], &items); err != nil || len(items) == 0 {
+		return nil, fmt.Errorf("hmac: body has no %s: %w", f.Items, providers.ErrNotSigned)
+	}
+	if len(items) > maxFieldItems {
+		return nil, fmt.Errorf("hmac: %d items, at most %d: %w", len(items), maxFieldItems, providers.ErrInvalidHeader)
+	}
+	out := make([][]byte, len(items))
+	for i, it := range items {
+		out[i] = it
+	}
+	return out, nil
+}
+
+// verifyOne checks one signed unit under any of keys.
+func (f *Fields) verifyOne(unit []byte, keys [][]byte) error {
+	sig, signed, err := f.values(unit)
 	if err != nil {
 		return err
 	}
@@ -95,11 +170,8 @@ func (f *Fields) Verify(r *providers.Request, secrets []string) error {
 	}
 	msg := []byte(strings.Join(signed, f.Separator))
 	matched := false
-	for _, secret := range secrets {
-		if secret == "" {
-			continue
-		}
-		mac := hmac.New(hashes[f.Algorithm], []byte(secret))
+	for _, key := range keys {
+		mac := hmac.New(hashes[f.Algorithm], key)
 		mac.Write(msg)
 		if hmac.Equal(mac.Sum(nil), got) {
 			matched = true
@@ -111,24 +183,36 @@ func (f *Fields) Verify(r *providers.Request, secrets []string) error {
 	return nil
 }
 
-// SignBody returns body with its signature field, whose value is
-// SignaturePlaceholder, set to the signature of the signed values under
-// secret, as the provider sends it (tests, `hookgate send`).
+// SignBody returns body with its signature field (with Items, each item's),
+// whose value is the placeholder "{signature}" in the body, filled in under
+// secret: the body a provider sends. It is used by tests and `hookgate send`.
 func (f *Fields) SignBody(body []byte, secret string) ([]byte, error) {
-	signed := make([]string, 0, len(f.Signed))
-	for _, p := range f.Signed {
-		v, found, err := LookupJSON(body, strings.Split(p, "."))
-		if err != nil || !found {
-			return nil, fmt.Errorf("hmac: body has no %s to sign", p)
-		}
-		signed = append(signed, v)
+	key, err := (&Template{KeyEncoding: f.KeyEncoding}).key(secret)
+	if err != nil {
+		return nil, err
 	}
-	mac := hmac.New(hashes[f.Algorithm], []byte(secret))
-	mac.Write([]byte(strings.Join(signed, f.Separator)))
-	sig := Scheme{Encoding: f.Encoding}.encodeDigest(mac.Sum(nil))
+	items, err := f.items(body)
+	if err != nil {
+		return nil, err
+	}
 	ph := []byte(`"` + SignaturePlaceholder + `"`)
-	if !bytes.Contains(body, ph) {
-		return nil, fmt.Errorf("hmac: body has no %s signature field to fill", ph)
+	out := body
+	for _, item := range items {
+		signed := make([]string, 0, len(f.Signed))
+		for _, p := range f.Signed {
+			v, found, err := LookupJSON(item, strings.Split(p, "."))
+			if err != nil || (!found && !f.MissingAsEmpty) {
+				return nil, fmt.Errorf("hmac: body has no %s to sign", p)
+			}
+			signed = append(signed, v)
+		}
+		mac := hmac.New(hashes[f.Algorithm], key)
+		mac.Write([]byte(strings.Join(signed, f.Separator)))
+		sig := Scheme{Encoding: f.Encoding}.encodeDigest(mac.Sum(nil))
+		if !bytes.Contains(out, ph) {
+			return nil, fmt.Errorf("hmac: body has no %s signature field to fill", ph)
+		}
+		out = bytes.Replace(out, ph, []byte(`"`+sig+`"`), 1)
 	}
-	return bytes.Replace(body, ph, []byte(`"`+sig+`"`), 1), nil
+	return out, nil
 }

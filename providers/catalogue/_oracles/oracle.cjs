@@ -165,6 +165,14 @@ const oracles = {
     new Whop({ apiKey: 'oracle', appID: 'app_oracle' }).webhooks.unwrap(r.body.toString('utf8'), { headers: r.headers, key: r.secret });
     return true;
   },
+  // @adyen/api-library: HmacValidator.validateHMAC, for every notification
+  // item of the body.
+  adyen: async (r) => {
+    const HmacValidator = require('@adyen/api-library/lib/src/utils/hmacValidator').default;
+    const v = new HmacValidator();
+    const items = JSON.parse(r.body.toString('utf8')).notificationItems;
+    return items.length > 0 && items.every((it) => v.validateHMAC(it.NotificationRequestItem, r.secret));
+  },
 };
 
 async function main() {
