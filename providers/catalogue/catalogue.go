@@ -51,6 +51,9 @@ const (
 	// FamilyBodyToken: the subscriber's secret in every notification of the
 	// body (BodyToken; Microsoft Graph's clientState).
 	FamilyBodyToken Family = "body-token"
+	// FamilyBraintree: Braintree's signed form (Braintree), bespoke because
+	// no family fits it.
+	FamilyBraintree Family = "braintree"
 )
 
 // Handshake is how a provider checks an endpoint before (or while) sending
@@ -141,6 +144,7 @@ func (e *Entry) Validate() error {
 		if err := e.Fields.Validate(); err != nil {
 			return fail("%v", err)
 		}
+	case FamilyBraintree:
 	case FamilyBodyToken:
 		if e.BodyToken == nil {
 			return fail("the body-token family needs its parameters")
@@ -170,7 +174,7 @@ func (e *Entry) Validate() error {
 
 // Entries returns the catalogue, sorted by name. The slice is a copy.
 func Entries() []Entry {
-	out := slices.Concat(hmacEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries, jwtEntries, bodyTokenEntries)
+	out := slices.Concat(hmacEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries, jwtEntries, bodyTokenEntries, braintreeEntries)
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(string(a.Name), string(b.Name)) })
 	return out
 }

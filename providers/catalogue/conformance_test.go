@@ -108,6 +108,8 @@ func signatureHeaders(t *testing.T, e catalogue.Entry, r *providers.Request) []s
 		return []string{http.CanonicalHeaderKey(e.JWT.Header)}
 	case catalogue.FamilyBodyToken:
 		return nil // the secret is in the body: see "token field"
+	case catalogue.FamilyBraintree:
+		return nil // the signature is a form field: see "form fields"
 	}
 	t.Fatalf("family %s", e.Family)
 	return nil
@@ -255,6 +257,37 @@ func TestConformance(t *testing.T) {
 						wantRefused(t, "header "+v, p.Verify(ctx, c), sentinels...)
 					}
 				})
+			}
+			if e.Family == catalogue.FamilyBraintree {
+				t.Run("form fields", func(t *testing.T) {
+					form, err := url.ParseQuery(string(r.Body))
+					if err != nil {
+						t.Fatal(err)
+					}
+					for name, c := range map[string]struct {
+						set  func(f url.Values)
+						want error
+					}{
+						"missing bt_signature":  {func(f url.Values) { f.Del("bt_signature") }, providers.ErrNotSigned},
+						"missing bt_payload":    {func(f url.Values) { f.Del("bt_payload") }, providers.ErrNotSigned},
+						"repeated bt_signature": {func(f url.Values) { f.Add("bt_signature", f.Get("bt_signature")) }, providers.ErrInvalidHeader},
+						"no pair":               {func(f url.Values) { f.Set("bt_signature", "garbage") }, providers.ErrInvalidHeader},
+						"another payload":       {func(f url.Values) { f.Set("bt_payload", "PG5vdGlmaWNhdGlvbi8+") }, providers.ErrNoValidSignature},
+					} {
+						f := url.Values{}
+						for k, v := range form {
+							f[k] = append([]string(nil), v...)
+						}
+						c.set(f)
+						cl := clone(r)
+						cl.Body = []byte(f.Encode())
+						wantRefused(t, name, p.Verify(ctx, cl), c.want)
+					}
+					cl := clone(r)
+					cl.Body = nil
+					wantRefused(t, "empty body", p.Verify(ctx, cl), providers.ErrNotSigned)
+				})
+				return
 			}
 			if e.Family == catalogue.FamilyBodyToken {
 				t.Run("token field", func(t *testing.T) {

@@ -73,6 +73,8 @@ func (e *Entry) scheme() string {
 		}
 		return fmt.Sprintf("`%s: <%s>` with `%s`, %s over `%s`, checked with the provider's public key(s) (the source's secrets)",
 			sc.SignatureHeader, sc.Encoding, sc.TimestampHeader, alg, sc.SignedPayload)
+	case FamilyBraintree:
+		return "form fields `bt_signature` (`<public key>|<hex HMAC-SHA1>` pairs) and `bt_payload` (base64 XML), the HMAC keyed with SHA-1 of the private key"
 	case FamilyBodyToken:
 		return fmt.Sprintf("every notification in `%s` carries `%s` = the secret chosen when subscribing, compared in constant time (the body is not signed)", e.BodyToken.Items, e.BodyToken.Field)
 	case FamilyJWT:

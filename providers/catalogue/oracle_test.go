@@ -291,3 +291,16 @@ func TestAdyenSDKCrossTest(t *testing.T) {
 		return out
 	})
 }
+
+// braintree's webhookNotification.parse; the payload is the signed field.
+func TestBraintreeSDKCrossTest(t *testing.T) {
+	nodeCrossTestTampered(t, "braintree", func(body []byte) []byte {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := base64.StdEncoding.DecodeString(form.Get("bt_payload"))
+		form.Set("bt_payload", base64.StdEncoding.EncodeToString(bytes.Replace(raw, []byte("49.99"), []byte("4.99"), 1)))
+		return []byte(form.Encode())
+	})
+}

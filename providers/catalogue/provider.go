@@ -149,6 +149,8 @@ func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
 		err = p.jwt.Verify(r, p.secrets, now)
 	case p.bodyToken != nil:
 		err = p.bodyToken.Verify(r, p.secrets)
+	case p.entry.Family == FamilyBraintree:
+		err = Braintree{}.Verify(r, p.secrets)
 	default:
 		return p.inner.Verify(ctx, r)
 	}
@@ -159,7 +161,11 @@ func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
 }
 
 func (p *provider) Identify(r *providers.Request) (providers.Event, error) {
-	ev, err := p.ident.Identify(r)
+	identify := p.ident.Identify
+	if p.entry.Family == FamilyBraintree {
+		identify = Braintree{}.Identify
+	}
+	ev, err := identify(r)
 	if err != nil {
 		return providers.Event{}, fmt.Errorf("%s: %w", p.entry.Name, err)
 	}
@@ -213,6 +219,8 @@ func (e Entry) Signer() providers.SignerFactory {
 			return jwtSigner{s: e.JWT, secret: spec.Secrets[0]}, nil
 		case FamilyBodyToken:
 			return bodyTokenSigner{b: e.BodyToken, secret: spec.Secrets[0]}, nil
+		case FamilyBraintree:
+			return braintreeSigner{secret: spec.Secrets[0]}, nil
 		}
 		return templateSigner{t: e.HMAC, secret: spec.Secrets[0]}, nil
 	}

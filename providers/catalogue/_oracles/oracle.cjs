@@ -173,6 +173,17 @@ const oracles = {
     const items = JSON.parse(r.body.toString('utf8')).notificationItems;
     return items.length > 0 && items.every((it) => v.validateHMAC(it.NotificationRequestItem, r.secret));
   },
+  // braintree: webhookNotification.parse (the secret is the private key; the
+  // signer pairs it with the public key "hookgate").
+  braintree: async (r) => {
+    const braintree = require('braintree');
+    const gateway = new braintree.BraintreeGateway({
+      environment: braintree.Environment.Sandbox, merchantId: 'oracle', publicKey: 'hookgate', privateKey: r.secret,
+    });
+    const form = new URLSearchParams(r.body.toString('utf8'));
+    await gateway.webhookNotification.parse(form.get('bt_signature'), form.get('bt_payload'));
+    return true;
+  },
 };
 
 async function main() {
