@@ -21,10 +21,12 @@ import (
 // reopen → reopened, merge → closed with merged true, update → synchronize
 // (new commits: oldrev is set) or edited. Approvals yield no event (GitHub
 // reports them as reviews, a different event). Every other catalogue event
-// is stored as unhandled until someone maps it.
+// is stored as unhandled until someone maps it; the payment providers'
+// handlers are listed in handlers_payments.go.
 func RegisterHandlers(r *handlers.Registry) {
 	r.Register("gitlab", "push", handleGitLabPush)
 	r.Register("gitlab", "merge_request", handleGitLabMergeRequest)
+	registerPaymentHandlers(r)
 }
 
 // gitlabPush is the part of a GitLab push event the handler reads.
