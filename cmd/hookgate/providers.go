@@ -20,14 +20,19 @@ func providersCmd(e *env) *cobra.Command {
 		RunE: func(*cobra.Command, []string) error {
 			names, infos := builtin.Describe()
 			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tPROVIDER\tFAMILY\tHANDSHAKE\tDOCS")
+			fmt.Fprintln(w, "NAME\tPROVIDER\tFAMILY\tHANDSHAKE\tVECTOR\tDOCS")
 			for _, n := range names {
 				i := infos[n]
-				hs := "-"
-				if c, ok := catalogue.Lookup(n); ok && c.Handshake != catalogue.HandshakeNone {
-					hs = string(c.Handshake)
+				hs, vector := "-", "yes"
+				if c, ok := catalogue.Lookup(n); ok {
+					if c.Handshake != catalogue.HandshakeNone {
+						hs = string(c.Handshake)
+					}
+					if c.Unverified != "" {
+						vector = "none published"
+					}
 				}
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", n, i.Display, i.Family, hs, i.Docs)
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", n, i.Display, i.Family, hs, vector, i.Docs)
 			}
 			if err := w.Flush(); err != nil {
 				return err
@@ -50,6 +55,13 @@ func providersCmd(e *env) *cobra.Command {
 			env := strings.ToUpper(strings.NewReplacer("-", "_").Replace(string(n))) + "_SECRET"
 			fmt.Fprintf(e.stdout, "# %s (%s), %s\n", i.Display, i.Family, i.Docs)
 			fmt.Fprintf(e.stdout, "sources:\n  - name: %s\n    provider: %s\n    secrets:\n      - env: %s   # the %s\n", n, n, env, i.Secret)
+			c, inCatalogue := catalogue.Lookup(n)
+			if inCatalogue && c.Handshake == catalogue.HandshakeMetaSubscribe {
+				fmt.Fprintf(e.stdout, "    options:\n      verify_token: <the Verify Token you enter with the callback URL>\n")
+			}
+			if inCatalogue && c.Unverified != "" {
+				fmt.Fprintf(e.stdout, "# Not checked against an official vector: %s.\n", c.Unverified)
+			}
 			fmt.Fprintf(e.stdout, "\nIn %s, set the webhook URL to https://<your gateway>/webhooks/%s\nand put its %s in %s.\n", i.Display, n, i.Secret, env)
 			return nil
 		},

@@ -94,6 +94,11 @@ type Entry struct {
 	// "json:<path>") that find the dedupe key and the event type.
 	EventID, EventType string
 	Handshake          Handshake
+	// Unverified, when set, says why the entry has no official vector and no
+	// cross-test with an official SDK (the provider publishes neither); its
+	// scheme is still the one its official documentation states, and the
+	// conformance suite still runs. The docs and `hookgate providers` show it.
+	Unverified string
 }
 
 // Validate checks that the entry is complete and its family parameters
@@ -117,7 +122,8 @@ func (e *Entry) Validate() error {
 	}
 	switch e.Handshake {
 	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing, HandshakeOktaVerification,
-		HandshakeZoomURLValidation, HandshakeGraphValidationToken:
+		HandshakeZoomURLValidation, HandshakeGraphValidationToken, HandshakeMetaSubscribe, HandshakeDropboxChallenge,
+		HandshakeXCRC, HandshakeTrelloHead, HandshakeTwitchVerification:
 	default:
 		return fail("unknown handshake %q", e.Handshake)
 	}

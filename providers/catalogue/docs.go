@@ -46,6 +46,9 @@ func Sections() string {
 			b.WriteString("- No signed timestamp: captured requests verify forever, so identical signed content is deduplicated (`dedupe.content`).\n")
 		}
 		fmt.Fprintf(&b, "- Dedupe key: %s; event type: %s.\n", rule(e.EventID, "a hash of the body"), rule(e.EventType, "`webhook`"))
+		if e.Unverified != "" {
+			fmt.Fprintf(&b, "- Not checked against an official vector or SDK: %s\n", e.Unverified)
+		}
 		if e.Handshake != HandshakeNone {
 			fmt.Fprintf(&b, "- Check answered by the gateway: `%s`.\n", e.Handshake)
 		}

@@ -110,7 +110,7 @@ var hmacEntries = []Entry{
 	{
 		Name: "hubspot", Display: "HubSpot (webhooks, signature v3)", Family: FamilyHMAC,
 		Docs:   "https://developers.hubspot.com/docs/api/webhooks/validating-requests",
-		Secret: "the app's client secret (the app's Auth page)",
+		Secret: "client secret (the app's Auth page)",
 		HMAC: &hmacsig.Template{
 			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
 			// Signed over the method, the target URL as registered in
@@ -208,7 +208,7 @@ var hmacEntries = []Entry{
 	{
 		Name: "pusher", Display: "Pusher Channels", Family: FamilyHMAC,
 		Docs:   "https://pusher.com/docs/channels/server_api/webhooks/",
-		Secret: "the app's secret (App Keys)",
+		Secret: "app secret (App Keys)",
 		HMAC: &hmacsig.Template{
 			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
 			Header: "X-Pusher-Signature",
@@ -230,7 +230,7 @@ var hmacEntries = []Entry{
 	{
 		Name: "sanity", Display: "Sanity (GROQ-powered webhooks)", Family: FamilyHMAC,
 		Docs:   "https://www.sanity.io/docs/webhooks",
-		Secret: "the webhook's secret (set when the webhook is created)",
+		Secret: "webhook secret (set when the webhook is created)",
 		HMAC: &hmacsig.Template{
 			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64URL,
 			// "t=<unix ms>,v1=<base64url>".
@@ -243,7 +243,7 @@ var hmacEntries = []Entry{
 	{
 		Name: "elevenlabs", Display: "ElevenLabs", Family: FamilyHMAC,
 		Docs:   "https://elevenlabs.io/docs/eleven-agents/workflows/post-call-webhooks",
-		Secret: "the webhook's HMAC secret (Webhooks settings)",
+		Secret: "webhook HMAC secret (Webhooks settings)",
 		HMAC: &hmacsig.Template{
 			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
 			// "t=<unix s>,v0=<hex>"; the SDK accepts 30 minutes.
@@ -257,7 +257,7 @@ var hmacEntries = []Entry{
 	{
 		Name: "webflow", Display: "Webflow", Family: FamilyHMAC,
 		Docs:   "https://developers.webflow.com/data/docs/working-with-webhooks",
-		Secret: "the OAuth app's client secret (or the webhook's signing secret)",
+		Secret: "OAuth app client secret (or the webhook signing secret)",
 		HMAC: &hmacsig.Template{
 			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
 			Header: "x-webflow-signature", TimestampHeader: "x-webflow-timestamp",
@@ -310,7 +310,7 @@ var hmacEntries = []Entry{
 	{
 		Name: "buildkite", Display: "Buildkite", Family: FamilyHMAC,
 		Docs:   "https://buildkite.com/docs/apis/webhooks#webhook-signature",
-		Secret: "the webhook's token (Settings → Notification services; choose Signature)",
+		Secret: "webhook token (Settings → Notification services; choose Signature)",
 		HMAC: &hmacsig.Template{
 			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
 			// "timestamp=<unix s>,signature=<hex>".
@@ -319,5 +319,76 @@ var hmacEntries = []Entry{
 		},
 		// No event ID: deduplicated by content.
 		EventType: "header:X-Buildkite-Event",
+	},
+	{
+		Name: "meta", Display: "Meta (Facebook, Instagram, WhatsApp, Messenger)", Family: FamilyHMAC,
+		Docs:   "https://developers.facebook.com/docs/graph-api/webhooks/getting-started",
+		Secret: "app secret (App Dashboard → App settings → Basic); options.verify_token is the Verify Token",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-Hub-Signature-256", Prefix: "sha256=",
+		},
+		// A batch of entries without a delivery ID: deduplicated by content.
+		EventType:  "json:object",
+		Handshake:  HandshakeMetaSubscribe,
+		Unverified: "Meta documents the scheme (X-Hub-Signature-256, HMAC-SHA256 of the payload under the app secret) but publishes no test vector and no SDK that verifies webhooks",
+	},
+	{
+		Name: "dropbox", Display: "Dropbox", Family: FamilyHMAC,
+		Docs:   "https://www.dropbox.com/developers/reference/webhooks",
+		Secret: "app secret (App Console → Settings)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-Dropbox-Signature",
+		},
+		// A notification names the accounts that changed, nothing else:
+		// deduplicated by content.
+		Handshake:  HandshakeDropboxChallenge,
+		Unverified: "Dropbox documents the scheme (X-Dropbox-Signature, HMAC-SHA256 of the body under the app secret) but publishes no test vector, and its SDKs do not verify webhooks",
+	},
+	{
+		Name: "x", Display: "X (Twitter) Account Activity", Family: FamilyHMAC,
+		Docs:   "https://docs.x.com/x-api/webhooks/introduction",
+		Secret: "consumer secret (the app's API Key Secret)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+			Header: "x-twitter-webhooks-signature", Prefix: "sha256=",
+		},
+		// Events are keyed by kind (tweet_create_events, …): deduplicated by
+		// content.
+		EventType:  "json:for_user_id",
+		Handshake:  HandshakeXCRC,
+		Unverified: "X documents the scheme (x-twitter-webhooks-signature, sha256= and base64 HMAC-SHA256 of the body under the consumer secret) but publishes no test vector, and its SDKs do not verify webhooks",
+	},
+	{
+		Name: "trello", Display: "Trello", Family: FamilyHMAC,
+		Docs:   "https://developer.atlassian.com/cloud/trello/guides/rest-api/webhooks/",
+		Secret: "application secret (Power-Up admin → API key → Secret)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA1, Encoding: hmacsig.Base64,
+			// Signed over the body then the callback URL as registered with
+			// Trello: set public_base_url so the gateway rebuilds it.
+			Header: "X-Trello-Webhook", SignedPayload: "{body}{url}",
+		},
+		EventID: "json:action.id", EventType: "json:action.type",
+		Handshake:  HandshakeTrelloHead,
+		Unverified: "Trello documents the scheme (X-Trello-Webhook, base64 HMAC-SHA1 of the body and callback URL under the app secret) but publishes no test vector and no SDK that verifies webhooks",
+	},
+	{
+		Name: "twitch", Display: "Twitch EventSub (webhooks)", Family: FamilyHMAC,
+		Docs:   "https://dev.twitch.tv/docs/eventsub/handling-webhook-events/",
+		Secret: "subscription secret (set when the subscription is created, 10–100 characters)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "Twitch-Eventsub-Message-Signature", Prefix: "sha256=",
+			IDHeader: "Twitch-Eventsub-Message-Id", TimestampHeader: "Twitch-Eventsub-Message-Timestamp",
+			TimestampFormat: hmacsig.RFC3339,
+			SignedPayload:   "{id}{timestamp}{body}",
+			// Twitch: reject messages older than 10 minutes.
+			Tolerance: 10 * time.Minute,
+		},
+		EventID: "header:Twitch-Eventsub-Message-Id", EventType: "json:subscription.type",
+		Handshake:  HandshakeTwitchVerification,
+		Unverified: "Twitch documents the scheme (HMAC-SHA256 of message ID, timestamp and body, sha256= hex) but publishes no test vector and no SDK; its CLI that signs test events is not a Go module served here",
 	},
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -35,6 +37,25 @@ const (
 	// notification URL with a POST carrying ?validationToken=…, and expects
 	// the token back as text/plain within 10 seconds.
 	HandshakeGraphValidationToken Handshake = "graph_validation_token"
+	// HandshakeMetaSubscribe: Meta verifies a callback URL with
+	// GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…, and expects
+	// the challenge back when the verify token is the one entered in the App
+	// Dashboard (options.verify_token; without one every check is refused).
+	HandshakeMetaSubscribe Handshake = "meta_subscribe"
+	// HandshakeDropboxChallenge: Dropbox verifies a webhook URI with
+	// GET ?challenge=…, and expects it back as text/plain, nosniff.
+	HandshakeDropboxChallenge Handshake = "dropbox_challenge"
+	// HandshakeXCRC: X's challenge-response check, GET ?crc_token=…, expects
+	// {"response_token":"sha256=<base64 HMAC-SHA256 of crc_token under the
+	// consumer secret>"}.
+	HandshakeXCRC Handshake = "x_crc"
+	// HandshakeTrelloHead: Trello checks a callback URL with a HEAD request
+	// and expects 200.
+	HandshakeTrelloHead Handshake = "trello_head"
+	// HandshakeTwitchVerification: Twitch posts a signed
+	// webhook_callback_verification message when a subscription is created,
+	// and expects its challenge back as text/plain.
+	HandshakeTwitchVerification Handshake = "twitch_webhook_callback_verification"
 )
 
 // maxChallenge bounds an echoed challenge value.
@@ -57,6 +78,16 @@ func (p *provider) Challenge(r *providers.Request) (providers.Challenge, bool, e
 		return zoomURLValidation(r, p.secrets)
 	case HandshakeGraphValidationToken:
 		return graphValidationToken(r)
+	case HandshakeMetaSubscribe:
+		return metaSubscribe(r, p.verifyToken)
+	case HandshakeDropboxChallenge:
+		return dropboxChallenge(r)
+	case HandshakeXCRC:
+		return xCRC(r, p.secrets)
+	case HandshakeTrelloHead:
+		return trelloHead(r)
+	case HandshakeTwitchVerification:
+		return twitchVerification(r)
 	}
 	return providers.Challenge{}, false, nil
 }
@@ -197,5 +228,106 @@ func graphValidationToken(r *providers.Request) (providers.Challenge, bool, erro
 	return providers.Challenge{
 		Kind:  string(HandshakeGraphValidationToken),
 		Reply: providers.Reply{Status: http.StatusOK, ContentType: "text/plain", Body: []byte(v)},
+	}, true, nil
+}
+
+// metaSubscribe answers Meta's verification GET with hub.challenge as
+// text/plain when hub.verify_token is the source's verify token; a wrong
+// token is refused (it claims to be Meta and fails Meta's own check).
+// https://developers.facebook.com/docs/graph-api/webhooks/getting-started#verification-requests
+func metaSubscribe(r *providers.Request, verifyToken string) (providers.Challenge, bool, error) {
+	if r.Method != http.MethodGet || r.URL == nil {
+		return providers.Challenge{}, false, nil
+	}
+	q := r.URL.Query()
+	if q.Get("hub.mode") != "subscribe" {
+		return providers.Challenge{}, false, nil
+	}
+	challenge := q.Get("hub.challenge")
+	if challenge == "" || len(challenge) > maxChallenge {
+		return providers.Challenge{}, false, fmt.Errorf("meta: subscribe without a usable hub.challenge: %w", providers.ErrInvalidHeader)
+	}
+	got := q.Get("hub.verify_token")
+	if verifyToken == "" {
+		return providers.Challenge{}, false, fmt.Errorf("meta: the source has no options.verify_token to check hub.verify_token against: %w", providers.ErrNoValidSignature)
+	}
+	if got == "" {
+		return providers.Challenge{}, false, fmt.Errorf("meta: subscribe without hub.verify_token: %w", providers.ErrNotSigned)
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(verifyToken)) != 1 {
+		return providers.Challenge{}, false, fmt.Errorf("meta: hub.verify_token is not the source's verify token: %w", providers.ErrNoValidSignature)
+	}
+	return providers.Challenge{
+		Kind:  string(HandshakeMetaSubscribe),
+		Reply: providers.Reply{Status: http.StatusOK, ContentType: "text/plain", Body: []byte(challenge)},
+	}, true, nil
+}
+
+// dropboxChallenge echoes Dropbox's challenge; the echo reveals nothing the
+// caller did not send, and Dropbox signs none.
+// https://www.dropbox.com/developers/reference/webhooks#documentation
+func dropboxChallenge(r *providers.Request) (providers.Challenge, bool, error) {
+	if r.Method != http.MethodGet || r.URL == nil || !r.URL.Query().Has("challenge") {
+		return providers.Challenge{}, false, nil
+	}
+	v := r.URL.Query().Get("challenge")
+	if v == "" || len(v) > maxChallenge {
+		return providers.Challenge{}, false, fmt.Errorf("dropbox: challenge empty or longer than %d bytes: %w", maxChallenge, providers.ErrInvalidHeader)
+	}
+	return providers.Challenge{
+		Kind: string(HandshakeDropboxChallenge),
+		Reply: providers.Reply{Status: http.StatusOK, ContentType: "text/plain", Body: []byte(v),
+			Header: http.Header{"X-Content-Type-Options": {"nosniff"}}},
+	}, true, nil
+}
+
+// xCRC answers X's challenge-response check with the crc_token's HMAC under
+// the newest consumer secret.
+// https://docs.x.com/x-api/webhooks/introduction#challenge-response-checks
+func xCRC(r *providers.Request, secrets []string) (providers.Challenge, bool, error) {
+	if r.Method != http.MethodGet || r.URL == nil || !r.URL.Query().Has("crc_token") {
+		return providers.Challenge{}, false, nil
+	}
+	token := r.URL.Query().Get("crc_token")
+	if token == "" || len(token) > maxChallenge {
+		return providers.Challenge{}, false, fmt.Errorf("x: crc_token empty or longer than %d bytes: %w", maxChallenge, providers.ErrInvalidHeader)
+	}
+	mac := hmac.New(sha256.New, []byte(newest(secrets)))
+	mac.Write([]byte(token))
+	body, err := json.Marshal(map[string]string{"response_token": "sha256=" + base64.StdEncoding.EncodeToString(mac.Sum(nil))})
+	if err != nil {
+		return providers.Challenge{}, false, err
+	}
+	return providers.Challenge{
+		Kind:  string(HandshakeXCRC),
+		Reply: providers.Reply{Status: http.StatusOK, ContentType: "application/json", Body: body},
+	}, true, nil
+}
+
+// trelloHead answers Trello's HEAD check of a callback URL.
+// https://developer.atlassian.com/cloud/trello/guides/rest-api/webhooks/#creating-a-webhook
+func trelloHead(r *providers.Request) (providers.Challenge, bool, error) {
+	if r.Method != http.MethodHead {
+		return providers.Challenge{}, false, nil
+	}
+	return providers.Challenge{Kind: string(HandshakeTrelloHead), Reply: providers.Reply{Status: http.StatusOK}}, true, nil
+}
+
+// twitchVerification answers Twitch's webhook_callback_verification with its
+// challenge as text/plain, once its signature is verified.
+// https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#responding-to-a-challenge-request
+func twitchVerification(r *providers.Request) (providers.Challenge, bool, error) {
+	if r.Method != http.MethodPost || r.Header.Get("Twitch-Eventsub-Message-Type") != "webhook_callback_verification" {
+		return providers.Challenge{}, false, nil
+	}
+	var m struct {
+		Challenge string `json:"challenge"`
+	}
+	if json.Unmarshal(r.Body, &m) != nil || m.Challenge == "" || len(m.Challenge) > maxChallenge {
+		return providers.Challenge{}, false, fmt.Errorf("twitch: webhook_callback_verification without a usable challenge: %w", providers.ErrInvalidHeader)
+	}
+	return providers.Challenge{
+		Kind: string(HandshakeTwitchVerification), Signed: true,
+		Reply: providers.Reply{Status: http.StatusOK, ContentType: "text/plain", Body: []byte(m.Challenge)},
 	}, true, nil
 }

@@ -25,6 +25,9 @@ type Options struct {
 	// only to sign (`hookgate send`, tests); the gateway needs only the
 	// public keys in secrets.
 	SigningKey string `yaml:"signing_key"`
+	// VerifyToken is the Verify Token entered with the callback URL in
+	// Meta's App Dashboard, which Meta's subscription GET must carry.
+	VerifyToken string `yaml:"verify_token"`
 }
 
 // Factory returns the providers.Factory of the entry.
@@ -40,7 +43,11 @@ func (e Entry) Factory() providers.Factory {
 		if o.SigningKey != "" && e.Family != FamilyAsymmetric {
 			return nil, fmt.Errorf("options.signing_key: %s signs with a shared secret; remove it", e.Display)
 		}
-		p := &provider{entry: e, ident: ident, secrets: append([]string(nil), spec.Secrets...)}
+		switch {
+		case o.VerifyToken != "" && e.Handshake != HandshakeMetaSubscribe:
+			return nil, fmt.Errorf("options.verify_token: %s has no verify token; remove it", e.Display)
+		}
+		p := &provider{entry: e, ident: ident, secrets: append([]string(nil), spec.Secrets...), verifyToken: o.VerifyToken}
 		switch e.Family {
 		case FamilyHMAC:
 			t := *e.HMAC
@@ -127,6 +134,8 @@ type provider struct {
 	inner     providers.Provider // the other families
 	secrets   []string
 	ident     hmacsig.Identifier
+	// verifyToken is Meta's options.verify_token.
+	verifyToken string
 }
 
 func (p *provider) Verify(ctx context.Context, r *providers.Request) error {

@@ -230,3 +230,103 @@ func TestGraphValidationTokenThroughTheGateway(t *testing.T) {
 		t.Fatalf("audit reasons %v", got)
 	}
 }
+
+// get is a GET (or HEAD) of target through the gateway.
+func get(h http.Handler, method, target string) *httptest.ResponseRecorder {
+	return serve(h, httptest.NewRequest(method, target, nil))
+}
+
+// Meta's verification GET (the example of Meta's documentation) gets
+// hub.challenge back only with the source's verify token; a wrong token is
+// 401 without the challenge, and a bare GET is 405.
+// https://developers.facebook.com/docs/graph-api/webhooks/getting-started#verification-requests
+func TestMetaSubscribeThroughTheGateway(t *testing.T) {
+	h := newLimited(t, "sources:\n  - name: meta\n    provider: meta\n    secrets: [app-secret]\n    options:\n      verify_token: meatyhamhock\n", gateway.Options{})
+	w := get(h.h, http.MethodGet, "/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=meatyhamhock")
+	if w.Code != http.StatusOK || w.Body.String() != "1158201444" {
+		t.Fatalf("verification: %d %s, want 200 1158201444", w.Code, w.Body)
+	}
+	if w := get(h.h, http.MethodGet, "/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=guess"); w.Code != http.StatusUnauthorized || strings.Contains(w.Body.String(), "1158201444") {
+		t.Fatalf("wrong verify token: %d %s, want 401", w.Code, w.Body)
+	}
+	if w := get(h.h, http.MethodGet, "/webhooks/meta"); w.Code != http.StatusMethodNotAllowed {
+		t.Fatalf("bare GET: %d, want 405", w.Code)
+	}
+	if got := reasons(h.audits(t)); got["check:meta_subscribe"] != 1 || got["bad_signature"] != 1 {
+		t.Fatalf("audit reasons %v", got)
+	}
+}
+
+// Dropbox's verification GET gets its challenge back as text/plain with
+// X-Content-Type-Options: nosniff, as Dropbox asks.
+// https://www.dropbox.com/developers/reference/webhooks#documentation
+func TestDropboxChallengeThroughTheGateway(t *testing.T) {
+	h := newLimited(t, "sources:\n  - name: dropbox\n    provider: dropbox\n    secrets: [app-secret]\n", gateway.Options{})
+	w := get(h.h, http.MethodGet, "/webhooks/dropbox?challenge=abc123XYZ")
+	if w.Code != http.StatusOK || w.Body.String() != "abc123XYZ" || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") ||
+		w.Header().Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("challenge: %d %q %q %s", w.Code, w.Header().Get("Content-Type"), w.Header().Get("X-Content-Type-Options"), w.Body)
+	}
+	if got := reasons(h.audits(t)); got["check:dropbox_challenge"] != 1 {
+		t.Fatalf("audit reasons %v", got)
+	}
+}
+
+// X's CRC GET gets {"response_token":"sha256=<base64 HMAC-SHA256>"} under
+// the consumer secret: the example secret and token of X's developer
+// relations samples, the expected token computed with openssl.
+// https://docs.x.com/x-api/webhooks/introduction#challenge-response-checks
+func TestXCRCThroughTheGateway(t *testing.T) {
+	h := newLimited(t, "sources:\n  - name: x\n    provider: x\n    secrets: [z3ZX4v7mAAUGykl3EcmkqbartmuW8VFOOzCloLx9Q45P0hLrFu]\n", gateway.Options{})
+	w := get(h.h, http.MethodGet, "/webhooks/x?crc_token=9b4507b3-9040-4669-9ca3-6b94edb50553")
+	const want = `{"response_token":"sha256=Cytd4Sq+NvEcV3MMrXxWJGJx5A+y/lXzzU2Maartkx8="}`
+	if w.Code != http.StatusOK || w.Body.String() != want || w.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("CRC: %d %q %s, want %s", w.Code, w.Header().Get("Content-Type"), w.Body, want)
+	}
+	if got := reasons(h.audits(t)); got["check:x_crc"] != 1 {
+		t.Fatalf("audit reasons %v", got)
+	}
+}
+
+// Trello's HEAD check of a callback URL is 200; other sources' HEAD is 405.
+// https://developer.atlassian.com/cloud/trello/guides/rest-api/webhooks/#creating-a-webhook
+func TestTrelloHeadThroughTheGateway(t *testing.T) {
+	h := newLimited(t, "sources:\n  - name: trello\n    provider: trello\n    secrets: [app-secret]\n  - name: slack\n    provider: slack\n    secrets: [s]\n", gateway.Options{})
+	if w := get(h.h, http.MethodHead, "/webhooks/trello"); w.Code != http.StatusOK {
+		t.Fatalf("HEAD: %d, want 200", w.Code)
+	}
+	if w := get(h.h, http.MethodHead, "/webhooks/slack"); w.Code != http.StatusMethodNotAllowed {
+		t.Fatalf("HEAD to slack: %d, want 405", w.Code)
+	}
+	if got := reasons(h.audits(t)); got["check:trello_head"] != 1 {
+		t.Fatalf("audit reasons %v", got)
+	}
+}
+
+// Twitch's webhook_callback_verification (the example of Twitch's
+// documentation), signed with the subscription's secret, gets its challenge
+// back as text/plain; signed with another secret it is 401.
+// https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#responding-to-a-challenge-request
+func TestTwitchVerificationThroughTheGateway(t *testing.T) {
+	const secret = "s3cre77890ab"
+	h := newLimited(t, "sources:\n  - name: twitch\n    provider: twitch\n    secrets: ["+secret+"]\n", gateway.Options{})
+	body := `{"challenge":"pogchamp-kappa-360noscope-vohiyo","subscription":{"id":"f1c2a387-161a-49f9-a165-0f21d7a4e1c4","status":"webhook_callback_verification_pending","type":"channel.follow","version":"1","cost":1,"condition":{"broadcaster_user_id":"12826"},"transport":{"method":"webhook","callback":"https://example.com/webhooks/callback"},"created_at":"2019-11-16T10:11:12.634234626Z"}}`
+	post := func(key string) *httptest.ResponseRecorder {
+		r := catalogueRequest(t, "twitch", key, body)
+		r.Header.Set("Twitch-Eventsub-Message-Type", "webhook_callback_verification")
+		return serve(h.h, r)
+	}
+	if w := post(secret); w.Code != http.StatusOK || w.Body.String() != "pogchamp-kappa-360noscope-vohiyo" || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+		t.Fatalf("verification: %d %q %s", w.Code, w.Header().Get("Content-Type"), w.Body)
+	}
+	if w := post("another-secret"); w.Code != http.StatusUnauthorized || strings.Contains(w.Body.String(), "pogchamp") {
+		t.Fatalf("forged verification: %d %s, want 401", w.Code, w.Body)
+	}
+	page, err := h.st.ListReceipts(context.Background(), store.Filter{Limit: 10})
+	if err != nil || len(page.Receipts) != 0 {
+		t.Fatalf("receipts %v %v, want none", page.Receipts, err)
+	}
+	if got := reasons(h.audits(t)); got["check:twitch_webhook_callback_verification"] != 1 || got["bad_signature"] != 1 {
+		t.Fatalf("audit reasons %v", got)
+	}
+}
