@@ -391,4 +391,17 @@ var hmacEntries = []Entry{
 		Handshake:  HandshakeTwitchVerification,
 		Unverified: "Twitch documents the scheme (HMAC-SHA256 of message ID, timestamp and body, sha256= hex) but publishes no test vector and no SDK; its CLI that signs test events is not a Go module served here",
 	},
+	{
+		Name: "stream", Display: "Stream (Chat)", Family: FamilyHMAC,
+		Docs:   "https://getstream.io/chat/docs/node/webhooks_overview/",
+		Secret: "API secret (the app's dashboard page)",
+		HMAC: &hmacsig.Template{
+			// Over the uncompressed JSON: keep webhook compression off (the
+			// gateway refuses a Content-Encoding it would have to undo).
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-Signature",
+		},
+		// X-Webhook-Id is the same on a retry; without it, by content.
+		EventID: "header:X-Webhook-Id", EventType: "json:type",
+	},
 }

@@ -304,3 +304,6 @@ func TestBraintreeSDKCrossTest(t *testing.T) {
 		return []byte(form.Encode())
 	})
 }
+
+// stream-chat's StreamChat#verifyWebhook.
+func TestStreamSDKCrossTest(t *testing.T) { nodeCrossTest(t, "stream") }

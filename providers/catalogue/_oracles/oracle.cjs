@@ -184,6 +184,11 @@ const oracles = {
     await gateway.webhookNotification.parse(form.get('bt_signature'), form.get('bt_payload'));
     return true;
   },
+  // stream-chat: StreamChat#verifyWebhook.
+  stream: async (r) => {
+    const { StreamChat } = require('stream-chat');
+    return new StreamChat('oracle-key', r.secret).verifyWebhook(r.body.toString('utf8'), r.headers['x-signature']);
+  },
 };
 
 async function main() {
