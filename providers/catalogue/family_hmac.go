@@ -404,4 +404,19 @@ var hmacEntries = []Entry{
 		// X-Webhook-Id is the same on a retry; without it, by content.
 		EventID: "header:X-Webhook-Id", EventType: "json:type",
 	},
+	{
+		Name: "retell", Display: "Retell AI", Family: FamilyHMAC,
+		Docs:   "https://docs.retellai.com/features/secure-webhook",
+		Secret: "API key with the webhook badge (Dashboard → API Keys)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			// "v=<unix ms>,d=<hex>" over the body then the timestamp.
+			Header: "x-retell-signature", PairSeparator: ",", TimestampKey: "v", SignatureKey: "d",
+			TimestampFormat: hmacsig.UnixMillis,
+			SignedPayload:   "{body}{timestamp}",
+			Tolerance:       5 * time.Minute,
+		},
+		// A call's events carry no event ID: deduplicated by content.
+		EventType: "json:event",
+	},
 }

@@ -307,3 +307,6 @@ func TestBraintreeSDKCrossTest(t *testing.T) {
 
 // stream-chat's StreamChat#verifyWebhook.
 func TestStreamSDKCrossTest(t *testing.T) { nodeCrossTest(t, "stream") }
+
+// retell-sdk's verify.
+func TestRetellSDKCrossTest(t *testing.T) { nodeCrossTest(t, "retell") }

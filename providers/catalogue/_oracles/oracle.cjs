@@ -189,6 +189,11 @@ const oracles = {
     const { StreamChat } = require('stream-chat');
     return new StreamChat('oracle-key', r.secret).verifyWebhook(r.body.toString('utf8'), r.headers['x-signature']);
   },
+  // retell-sdk: verify.
+  retell: async (r) => {
+    const { verify } = require('retell-sdk');
+    return verify(r.body.toString('utf8'), r.secret, r.headers['x-retell-signature']);
+  },
 };
 
 async function main() {
