@@ -54,6 +54,9 @@ const (
 	// FamilyBraintree: Braintree's signed form (Braintree), bespoke because
 	// no family fits it.
 	FamilyBraintree Family = "braintree"
+	// FamilyContentful: Contentful's canonical-request signature
+	// (Contentful), bespoke because no family fits it.
+	FamilyContentful Family = "contentful"
 )
 
 // Handshake is how a provider checks an endpoint before (or while) sending
@@ -150,7 +153,7 @@ func (e *Entry) Validate() error {
 		if err := e.Fields.Validate(); err != nil {
 			return fail("%v", err)
 		}
-	case FamilyBraintree:
+	case FamilyBraintree, FamilyContentful:
 	case FamilyBodyToken:
 		if e.BodyToken == nil {
 			return fail("the body-token family needs its parameters")
@@ -180,7 +183,7 @@ func (e *Entry) Validate() error {
 
 // Entries returns the catalogue, sorted by name. The slice is a copy.
 func Entries() []Entry {
-	out := slices.Concat(hmacEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries, jwtEntries, bodyTokenEntries, braintreeEntries)
+	out := slices.Concat(hmacEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries, jwtEntries, bodyTokenEntries, braintreeEntries, contentfulEntries)
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(string(a.Name), string(b.Name)) })
 	return out
 }

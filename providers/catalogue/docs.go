@@ -76,6 +76,8 @@ func (e *Entry) scheme() string {
 		}
 		return fmt.Sprintf("`%s: <%s>` with `%s`, %s over `%s`, checked with the provider's public key(s) (the source's secrets)",
 			sc.SignatureHeader, sc.Encoding, sc.TimestampHeader, alg, sc.SignedPayload)
+	case FamilyContentful:
+		return "`x-contentful-signature: <hex>`, HMAC-SHA256 of the canonical request (method, path, the headers named in `x-contentful-signed-headers`, body) with `x-contentful-timestamp` (ms, 30 s)"
 	case FamilyBraintree:
 		return "form fields `bt_signature` (`<public key>|<hex HMAC-SHA1>` pairs) and `bt_payload` (base64 XML), the HMAC keyed with SHA-1 of the private key"
 	case FamilyBodyToken:

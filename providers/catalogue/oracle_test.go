@@ -310,3 +310,7 @@ func TestStreamSDKCrossTest(t *testing.T) { nodeCrossTest(t, "stream") }
 
 // retell-sdk's verify.
 func TestRetellSDKCrossTest(t *testing.T) { nodeCrossTest(t, "retell") }
+
+// @contentful/node-apps-toolkit's verifyRequest (Contentful's request
+// verification, for webhooks and apps alike).
+func TestContentfulSDKCrossTest(t *testing.T) { nodeCrossTest(t, "contentful") }

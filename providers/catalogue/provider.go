@@ -47,7 +47,8 @@ func (e Entry) Factory() providers.Factory {
 		case o.VerifyToken != "" && e.Handshake != HandshakeMetaSubscribe:
 			return nil, fmt.Errorf("options.verify_token: %s has no verify token; remove it", e.Display)
 		}
-		p := &provider{entry: e, ident: ident, secrets: append([]string(nil), spec.Secrets...), verifyToken: o.VerifyToken}
+		p := &provider{entry: e, ident: ident, secrets: append([]string(nil), spec.Secrets...), verifyToken: o.VerifyToken,
+			tolerance: o.Tolerance.Std()}
 		switch e.Family {
 		case FamilyHMAC:
 			t := *e.HMAC
@@ -108,7 +109,7 @@ func (e Entry) timestamped() bool {
 	switch e.Family {
 	case FamilyHMAC:
 		return e.HMAC.Timestamped() || e.HMAC.TimestampField != ""
-	case FamilyStandardWebhooks:
+	case FamilyStandardWebhooks, FamilyContentful:
 		return true
 	case FamilyAsymmetric:
 		return e.Asymmetric.Tolerance != 0
@@ -136,6 +137,8 @@ type provider struct {
 	ident     hmacsig.Identifier
 	// verifyToken is Meta's options.verify_token.
 	verifyToken string
+	// tolerance is options.tolerance for the bespoke schemes (Contentful).
+	tolerance time.Duration
 }
 
 func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
@@ -160,6 +163,8 @@ func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
 		err = p.bodyToken.Verify(r, p.secrets)
 	case p.entry.Family == FamilyBraintree:
 		err = Braintree{}.Verify(r, p.secrets)
+	case p.entry.Family == FamilyContentful:
+		err = Contentful{Tolerance: p.tolerance}.Verify(r, p.secrets, now)
 	default:
 		return p.inner.Verify(ctx, r)
 	}
@@ -230,6 +235,8 @@ func (e Entry) Signer() providers.SignerFactory {
 			return bodyTokenSigner{b: e.BodyToken, secret: spec.Secrets[0]}, nil
 		case FamilyBraintree:
 			return braintreeSigner{secret: spec.Secrets[0]}, nil
+		case FamilyContentful:
+			return contentfulSigner{secret: spec.Secrets[0]}, nil
 		}
 		return templateSigner{t: e.HMAC, secret: spec.Secrets[0]}, nil
 	}

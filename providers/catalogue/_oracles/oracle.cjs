@@ -194,6 +194,13 @@ const oracles = {
     const { verify } = require('retell-sdk');
     return verify(r.body.toString('utf8'), r.secret, r.headers['x-retell-signature']);
   },
+  // @contentful/node-apps-toolkit: verifyRequest over the canonical request
+  // (the path and query as the server sees them).
+  contentful: async (r) => {
+    const { verifyRequest } = require('@contentful/node-apps-toolkit');
+    const u = new URL(r.url);
+    return verifyRequest(r.secret, { method: r.method, path: u.pathname + u.search, headers: r.headers, body: r.body.toString('utf8') });
+  },
 };
 
 async function main() {
