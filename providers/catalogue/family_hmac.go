@@ -419,4 +419,20 @@ var hmacEntries = []Entry{
 		// A call's events carry no event ID: deduplicated by content.
 		EventType: "json:event",
 	},
+	{
+		Name: "polar", Display: "Polar", Family: FamilyHMAC,
+		Docs:   "https://docs.polar.sh/integrate/webhooks/delivery",
+		Secret: "webhook secret (the endpoint's page; used as it is, not base64-decoded)",
+		HMAC: &hmacsig.Template{
+			// The Standard Webhooks format, but keyed with the secret's own
+			// bytes (Polar's SDK base64-encodes it before the library
+			// decodes it), so the template, not the whsec_ family.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+			Header: "webhook-signature", Prefix: "v1,", Separator: " ",
+			IDHeader: "webhook-id", TimestampHeader: "webhook-timestamp",
+			SignedPayload: "{id}.{timestamp}.{body}",
+			Tolerance:     5 * time.Minute,
+		},
+		EventID: "header:webhook-id", EventType: "json:type",
+	},
 }

@@ -314,3 +314,6 @@ func TestRetellSDKCrossTest(t *testing.T) { nodeCrossTest(t, "retell") }
 // @contentful/node-apps-toolkit's verifyRequest (Contentful's request
 // verification, for webhooks and apps alike).
 func TestContentfulSDKCrossTest(t *testing.T) { nodeCrossTest(t, "contentful") }
+
+// @polar-sh/sdk's validateEvent.
+func TestPolarSDKCrossTest(t *testing.T) { nodeCrossTest(t, "polar") }

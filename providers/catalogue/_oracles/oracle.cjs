@@ -201,6 +201,18 @@ const oracles = {
     const u = new URL(r.url);
     return verifyRequest(r.secret, { method: r.method, path: u.pathname + u.search, headers: r.headers, body: r.body.toString('utf8') });
   },
+  // @polar-sh/sdk: validateEvent (the secret as Polar shows it). It checks
+  // the signature, then parses the event against this SDK version's
+  // schemas: only a WebhookVerificationError is a refused signature.
+  polar: async (r) => {
+    const { validateEvent, WebhookVerificationError } = require('@polar-sh/sdk/webhooks');
+    try {
+      validateEvent(r.body.toString('utf8'), r.headers, r.secret);
+    } catch (e) {
+      if (e instanceof WebhookVerificationError) throw e;
+    }
+    return true;
+  },
 };
 
 async function main() {
