@@ -435,4 +435,19 @@ var hmacEntries = []Entry{
 		},
 		EventID: "header:webhook-id", EventType: "json:type",
 	},
+	{
+		Name: "finch", Display: "Finch", Family: FamilyHMAC,
+		Docs:   "https://developer.tryfinch.com/developer-resources/Webhooks",
+		Secret: "webhook secret (base64, shown when the webhook is created)",
+		HMAC: &hmacsig.Template{
+			// The Standard Webhooks format under finch-* headers, keyed with
+			// the base64-decoded secret.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64, KeyEncoding: hmacsig.KeyBase64,
+			Header: "finch-signature", Prefix: "v1,", Separator: " ",
+			IDHeader: "finch-event-id", TimestampHeader: "finch-timestamp",
+			SignedPayload: "{id}.{timestamp}.{body}",
+			Tolerance:     5 * time.Minute,
+		},
+		EventID: "header:finch-event-id", EventType: "json:event_type",
+	},
 }

@@ -52,4 +52,10 @@ var standardWebhooksEntries = []Entry{
 		Secret:  "webhook secret (the webhook's page in the developer dashboard)",
 		EventID: "header:Webhook-Id", EventType: "json:type",
 	},
+	{
+		Name: "dodopayments", Display: "Dodo Payments", Family: FamilyStandardWebhooks,
+		Docs:    "https://docs.dodopayments.com/developer-resources/webhooks",
+		Secret:  "webhook secret key (whsec_…, Developer → Webhooks)",
+		EventID: "header:Webhook-Id", EventType: "json:type",
+	},
 }

@@ -317,3 +317,9 @@ func TestContentfulSDKCrossTest(t *testing.T) { nodeCrossTest(t, "contentful") }
 
 // @polar-sh/sdk's validateEvent.
 func TestPolarSDKCrossTest(t *testing.T) { nodeCrossTest(t, "polar") }
+
+// @tryfinch/finch-api's webhooks.verifySignature.
+func TestFinchSDKCrossTest(t *testing.T) { nodeCrossTest(t, "finch") }
+
+// dodopayments's webhooks.unwrap.
+func TestDodoPaymentsSDKCrossTest(t *testing.T) { nodeCrossTest(t, "dodopayments") }

@@ -213,6 +213,18 @@ const oracles = {
     }
     return true;
   },
+  // @tryfinch/finch-api: webhooks.verifySignature.
+  finch: async (r) => {
+    const Finch = require('@tryfinch/finch-api').default;
+    new Finch({ accessToken: 'oracle' }).webhooks.verifySignature(r.body.toString('utf8'), r.headers, r.secret);
+    return true;
+  },
+  // dodopayments: webhooks.unwrap.
+  dodopayments: async (r) => {
+    const DodoPayments = require('dodopayments').default;
+    new DodoPayments({ bearerToken: 'oracle' }).webhooks.unwrap(r.body.toString('utf8'), { headers: r.headers, key: r.secret });
+    return true;
+  },
 };
 
 async function main() {
