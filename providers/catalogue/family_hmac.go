@@ -450,4 +450,31 @@ var hmacEntries = []Entry{
 		},
 		EventID: "header:finch-event-id", EventType: "json:event_type",
 	},
+	{
+		Name: "gitea", Display: "Gitea", Family: FamilyHMAC,
+		Docs:   "https://docs.gitea.com/usage/webhooks",
+		Secret: "webhook secret (repository Settings → Webhooks)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-Gitea-Signature",
+		},
+		EventID: "header:X-Gitea-Delivery", EventType: "header:X-Gitea-Event",
+	},
+	{
+		Name: "cloudinary", Display: "Cloudinary", Family: FamilyHMAC,
+		Docs:   "https://cloudinary.com/documentation/notifications#verifying_notification_signatures",
+		Secret: "API secret (Settings → API Keys)",
+		HMAC: &hmacsig.Template{
+			// Not an HMAC: SHA-1 of the body, the timestamp and the API
+			// secret, hex (the account's signature algorithm, SHA-1 unless
+			// changed to SHA-256).
+			Algorithm: hmacsig.SHA1, Encoding: hmacsig.Hex, Construction: hmacsig.ConstructSecretSuffix,
+			Header: "X-Cld-Signature", TimestampHeader: "X-Cld-Timestamp",
+			SignedPayload: "{body}{timestamp}",
+			// Cloudinary's SDKs accept two hours.
+			Tolerance: 2 * time.Hour,
+		},
+		// Deduplicated by content: a retry resends the same signed body.
+		EventType: "json:notification_type",
+	},
 }

@@ -13,11 +13,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"code.gitea.io/sdk/gitea"
 	"github.com/buildkite/go-buildkite/v4"
+	"github.com/cloudinary/cloudinary-go/v2"
 	svix "github.com/svix/svix-webhooks/go"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -477,4 +480,26 @@ func TestMSGraphOfficialVector(t *testing.T) {
 	if err := build(t, e, "anotherClientValue").Verify(context.Background(), r); !errors.Is(err, providers.ErrNoValidSignature) {
 		t.Fatalf("another clientState: %v, want ErrNoValidSignature", err)
 	}
+}
+
+// Gitea's Go SDK: gitea.VerifyWebhookSignature.
+func TestGiteaSDKCrossTest(t *testing.T) {
+	secret := "gitea-webhook-secret"
+	sdkCrossTest(t, "gitea", secret, time.Now(), func(r *providers.Request) bool {
+		ok, err := gitea.VerifyWebhookSignature(secret, r.Header.Get("X-Gitea-Signature"), r.Body)
+		return err == nil && ok
+	})
+}
+
+// cloudinary-go's Upload.VerifyNotificationSignature.
+func TestCloudinarySDKCrossTest(t *testing.T) {
+	secret := "a676b67565c6767a6767d6767f676fe1"
+	cld, err := cloudinary.NewFromParams("demo", "123456789012345", secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdkCrossTest(t, "cloudinary", secret, time.Now(), func(r *providers.Request) bool {
+		ts, err := strconv.ParseInt(r.Header.Get("X-Cld-Timestamp"), 10, 64)
+		return err == nil && cld.Upload.VerifyNotificationSignature(string(r.Body), ts, r.Header.Get("X-Cld-Signature"), 0)
+	})
 }

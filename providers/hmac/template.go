@@ -35,6 +35,10 @@ type Template struct {
 	// KeyEncoding says how a configured secret becomes the HMAC key: raw
 	// bytes (default), base64 or hex (Airtable's macSecretBase64).
 	KeyEncoding KeyEncoding
+	// Construction is how the key enters the digest: an HMAC (default), or
+	// a plain hash of the payload followed by the secret (Cloudinary's
+	// SHA-1(body + timestamp + api_secret)).
+	Construction Construction
 
 	// Header carries the signature(s).
 	Header string
@@ -84,6 +88,15 @@ type Template struct {
 	// {method}; other text is literal. Default "{body}".
 	SignedPayload string
 }
+
+// Construction is how a secret keys the digest.
+type Construction string
+
+// Constructions.
+const (
+	ConstructHMAC         Construction = ""
+	ConstructSecretSuffix Construction = "hash-secret-suffix"
+)
 
 // KeyEncoding is how a secret is turned into an HMAC key.
 type KeyEncoding string
@@ -154,6 +167,9 @@ func (t *Template) Validate() error {
 	case KeyRaw, KeyBase64, KeyHex:
 	default:
 		return fmt.Errorf("key encoding: must be raw, base64 or hex, got %q", t.KeyEncoding)
+	}
+	if t.Construction != ConstructHMAC && t.Construction != ConstructSecretSuffix {
+		return fmt.Errorf("construction: must be hmac or %s, got %q", ConstructSecretSuffix, t.Construction)
 	}
 	switch t.TimestampFormat {
 	case UnixSeconds, UnixMillis, RFC3339, UTCNoZone:
@@ -387,7 +403,30 @@ func (t *Template) decode(buf []byte, enc string, size int) ([]byte, bool) {
 
 // mac streams the expanded template into an HMAC keyed by key.
 func (t *Template) mac(key []byte, r *providers.Request, p *parts) hash.Hash {
-	mac := hmac.New(hashes[t.Algorithm], key)
+	if t.Construction == ConstructSecretSuffix {
+		return secretSuffix{Hash: t.unkeyed(r, p), key: key}
+	}
+	return t.write(hmac.New(hashes[t.Algorithm], key), r, p)
+}
+
+// unkeyed streams the expanded template into a plain hash.
+func (t *Template) unkeyed(r *providers.Request, p *parts) hash.Hash {
+	return t.write(hashes[t.Algorithm](), r, p)
+}
+
+// secretSuffix is a plain hash whose Sum first appends the secret.
+type secretSuffix struct {
+	hash.Hash
+	key []byte
+}
+
+func (s secretSuffix) Sum(b []byte) []byte {
+	s.Hash.Write(s.key)
+	return s.Hash.Sum(b)
+}
+
+// write streams the expanded template into mac.
+func (t *Template) write(mac hash.Hash, r *providers.Request, p *parts) hash.Hash {
 	tpl := t.payload()
 	for tpl != "" {
 		i := strings.IndexByte(tpl, '{')
