@@ -104,7 +104,7 @@ func send(cmd *cobra.Command, e *env, cfg *config.Config, src *config.Source, fx
 	if err := signer.Sign(req); err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
-	hreq, err := http.NewRequestWithContext(cmd.Context(), http.MethodPost, req.URL.String(), bytes.NewReader(body))
+	hreq, err := http.NewRequestWithContext(cmd.Context(), http.MethodPost, req.URL.String(), bytes.NewReader(req.Body))
 	if err != nil {
 		return err
 	}
