@@ -354,9 +354,8 @@ var hmacEntries = []Entry{
 			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
 			Header: "x-twitter-webhooks-signature", Prefix: "sha256=",
 		},
-		// Events are keyed by kind (tweet_create_events, …): deduplicated by
-		// content.
-		EventType:  "json:for_user_id",
+		// An event is named by its key (tweet_create_events, …), which no
+		// rule reads: the type stays "webhook", deduplicated by content.
 		Handshake:  HandshakeXCRC,
 		Unverified: "X documents the scheme (x-twitter-webhooks-signature, sha256= and base64 HMAC-SHA256 of the body under the consumer secret) but publishes no test vector, and its SDKs do not verify webhooks",
 	},
