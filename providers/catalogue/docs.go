@@ -40,7 +40,9 @@ func Sections() string {
 		fmt.Fprintf(&b, "- Official scheme: %s\n", e.Docs)
 		fmt.Fprintf(&b, "- Secret: the %s.\n", e.Secret)
 		fmt.Fprintf(&b, "- Verified: %s.\n", e.scheme())
-		if e.timestamped() {
+		if e.Family == FamilyJWT {
+			b.WriteString("- Lifetime: the token's own (`exp`, or the age of `iat`), with a small clock leeway.\n")
+		} else if e.timestamped() {
 			fmt.Fprintf(&b, "- Timestamp tolerance: %s either way (`options: {tolerance: …}` changes it).\n", e.tolerance())
 		} else {
 			b.WriteString("- No signed timestamp: captured requests verify forever, so identical signed content is deduplicated (`dedupe.content`).\n")
@@ -130,6 +132,9 @@ func (e *Entry) tolerance() string {
 	}
 	if e.Asymmetric != nil && e.Asymmetric.Tolerance != 0 {
 		return e.Asymmetric.Tolerance.String()
+	}
+	if e.Family == FamilyContentful {
+		return "30s"
 	}
 	return "5m0s"
 }

@@ -47,4 +47,18 @@ var jwtEntries = []Entry{
 		},
 		EventID: "json:id", EventType: "json:event",
 	},
+	{
+		Name: "vonage", Display: "Vonage (signed webhooks)", Family: FamilyJWT,
+		Docs:   "https://developer.vonage.com/en/getting-started/concepts/signing-messages",
+		Secret: "signature secret (API Settings → Signature secret)",
+		JWT: &jwtsig.Scheme{
+			// "Authorization: Bearer <JWT>", HS256 under the signature
+			// secret, with payload_hash (hex SHA-256 of the body) and iat
+			// (no exp: the age of iat is bounded instead).
+			Header: "Authorization", Prefix: "Bearer ",
+			BodyHashClaim: "payload_hash", BodyHashEncoding: jwtsig.Hex,
+			MaxAge: 5 * time.Minute, Leeway: 10 * time.Second,
+		},
+		EventID: "json:message_uuid", EventType: "json:status",
+	},
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"os"
@@ -323,3 +324,23 @@ func TestFinchSDKCrossTest(t *testing.T) { nodeCrossTest(t, "finch") }
 
 // dodopayments's webhooks.unwrap.
 func TestDodoPaymentsSDKCrossTest(t *testing.T) { nodeCrossTest(t, "dodopayments") }
+
+// @vonage/jwt's verifySignature checks the token's signature and leaves the
+// payload_hash to the receiver: the SDK accepts what the entry signs and
+// refuses it under another secret, and the entry refuses a changed body.
+func TestVonageSDKCrossTest(t *testing.T) {
+	e := entry(t, "vonage")
+	c, other := secretFor(t, e), secretFor(t, e)
+	r := request(t, e, c, time.Now())
+	if ok, why := nodeOracle(t, "vonage", c.secret, r); !ok {
+		t.Fatalf("the SDK refuses the entry's token: %s", why)
+	}
+	if ok, _ := nodeOracle(t, "vonage", other.secret, r); ok {
+		t.Fatal("the SDK accepts another secret: the cross-test proves nothing")
+	}
+	tampered := clone(r)
+	tampered.Body = tamperJSON(t, tampered.Body)
+	if err := build(t, e, c.secret).Verify(context.Background(), tampered); !errors.Is(err, providers.ErrNoValidSignature) {
+		t.Fatalf("a changed body: %v, want ErrNoValidSignature (payload_hash)", err)
+	}
+}

@@ -98,7 +98,7 @@ func (e Entry) load(spec providers.Spec) (Options, hmacsig.Identifier, error) {
 	if o.Tolerance < 0 {
 		return o, hmacsig.Identifier{}, fmt.Errorf(`options.tolerance: must be > 0 (e.g. "5m"), got %s`, o.Tolerance)
 	}
-	if o.Tolerance != 0 && !e.timestamped() {
+	if o.Tolerance != 0 && (!e.timestamped() || e.Family == FamilyJWT) {
 		return o, hmacsig.Identifier{}, fmt.Errorf("options.tolerance: %s signs no timestamp; remove it", e.Display)
 	}
 	ident, err := hmacsig.EventRules{EventID: e.EventID, EventType: e.EventType}.Compile()
@@ -109,7 +109,8 @@ func (e Entry) timestamped() bool {
 	switch e.Family {
 	case FamilyHMAC:
 		return e.HMAC.Timestamped() || e.HMAC.TimestampField != ""
-	case FamilyStandardWebhooks, FamilyContentful:
+	case FamilyStandardWebhooks, FamilyContentful, FamilyJWT:
+		// A JWT's lifetime is its exp (or its iat's age).
 		return true
 	case FamilyAsymmetric:
 		return e.Asymmetric.Tolerance != 0

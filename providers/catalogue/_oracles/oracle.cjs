@@ -225,6 +225,12 @@ const oracles = {
     new DodoPayments({ bearerToken: 'oracle' }).webhooks.unwrap(r.body.toString('utf8'), { headers: r.headers, key: r.secret });
     return true;
   },
+  // @vonage/jwt: verifySignature (the token's HS256 signature; Vonage
+  // leaves the payload_hash comparison to the receiver).
+  vonage: async (r) => {
+    const { verifySignature } = require('@vonage/jwt');
+    return verifySignature(r.headers['authorization'].replace(/^Bearer /, ''), r.secret);
+  },
 };
 
 async function main() {
