@@ -15,6 +15,7 @@ import (
 //
 //	gitlab push          → git.push                 subject: the project's path_with_namespace
 //	gitlab merge_request → pull_request.<action>    subject: "<path_with_namespace>!<iid>"
+//	gitea push           → git.push                 subject: the repository's full_name
 //
 // GitLab's merge request actions are named as GitHub names pull request
 // actions, so consumers see one vocabulary: open → opened, close → closed,
@@ -26,6 +27,7 @@ import (
 func RegisterHandlers(r *handlers.Registry) {
 	r.Register("gitlab", "push", handleGitLabPush)
 	r.Register("gitlab", "merge_request", handleGitLabMergeRequest)
+	r.Register("gitea", "push", handleGiteaPush)
 	registerPaymentHandlers(r)
 }
 
@@ -45,15 +47,48 @@ type gitlabPush struct {
 		// VisibilityLevel: 0 private, 10 internal, 20 public.
 		VisibilityLevel *int `json:"visibility_level"`
 	} `json:"project"`
-	Commits []struct {
-		ID        string `json:"id"`
-		Message   string `json:"message"`
-		Timestamp string `json:"timestamp"`
-		URL       string `json:"url"`
-		Author    struct {
-			Name string `json:"name"`
-		} `json:"author"`
-	} `json:"commits"`
+	Commits []wireCommit `json:"commits"`
+}
+
+// wireCommit is a pushed commit as GitLab and Gitea list it.
+type wireCommit struct {
+	ID        string `json:"id"`
+	Message   string `json:"message"`
+	Timestamp string `json:"timestamp"`
+	URL       string `json:"url"`
+	Author    struct {
+		Name     string `json:"name"`
+		Username string `json:"username"`
+	} `json:"author"`
+}
+
+// pushCommits converts a push's commits, finding the head commit (the one
+// whose ID is after) and its time; bad is the provider's malformed error.
+func pushCommits(commits []wireCommit, after string, bad func(string) error) ([]events.Commit, *events.Commit, time.Time, error) {
+	out := make([]events.Commit, 0, len(commits))
+	var head *events.Commit
+	var at time.Time
+	for _, c := range commits {
+		if !validSHA(c.ID) {
+			return nil, nil, time.Time{}, bad("commit id is not a SHA")
+		}
+		var ts time.Time
+		if c.Timestamp != "" {
+			t, err := time.Parse(time.RFC3339, c.Timestamp)
+			if err != nil {
+				return nil, nil, time.Time{}, bad("commit timestamp is not RFC 3339")
+			}
+			ts = t.UTC()
+		}
+		cc := events.Commit{ID: c.ID, Message: c.Message, Timestamp: ts, URL: events.URI(c.URL),
+			Author: c.Author.Name, AuthorUsername: c.Author.Username}
+		out = append(out, cc)
+		if c.ID == after {
+			h := cc
+			head, at = &h, ts
+		}
+	}
+	return out, head, at, nil
 }
 
 func gitlabErr(what string) error {
@@ -95,27 +130,11 @@ func handleGitLabPush(in handlers.Input) ([]events.Event, error) {
 		Provider: "gitlab", Repository: repo, Ref: p.Ref, Before: p.Before, After: p.After,
 		Created: zeroSHA(p.Before), Deleted: zeroSHA(p.After),
 		Pusher: p.UserName, Sender: p.UserUsername,
-		Commits: make([]events.Commit, 0, len(p.Commits)),
 	}
 	var at time.Time
-	for _, c := range p.Commits {
-		if !validSHA(c.ID) {
-			return nil, gitlabErr("commit id is not a SHA")
-		}
-		var ts time.Time
-		if c.Timestamp != "" {
-			t, err := time.Parse(time.RFC3339, c.Timestamp)
-			if err != nil {
-				return nil, gitlabErr("commit timestamp is not RFC 3339")
-			}
-			ts = t.UTC()
-		}
-		cc := events.Commit{ID: c.ID, Message: c.Message, Timestamp: ts, URL: events.URI(c.URL), Author: c.Author.Name}
-		data.Commits = append(data.Commits, cc)
-		if c.ID == p.After {
-			head := cc
-			data.HeadCommit, at = &head, ts
-		}
+	var err error
+	if data.Commits, data.HeadCommit, at, err = pushCommits(p.Commits, p.After, gitlabErr); err != nil {
+		return nil, err
 	}
 	ev, err := events.NewEvent(events.GitPush, name, at, data)
 	if err != nil {

@@ -140,3 +140,33 @@ func TestGitLabMergeRequestIsPullRequest(t *testing.T) {
 		}
 	}
 }
+
+// A Gitea push becomes git.push, valid against its schema, with the
+// repository's full name and the head commit's time.
+func TestGiteaPushIsGitPush(t *testing.T) {
+	r := handlers.NewRegistry()
+	catalogue.RegisterHandlers(r)
+	h, ok := r.Lookup("gitea", "push")
+	if !ok {
+		t.Fatal("no handler for gitea push")
+	}
+	f, err := fixtures.Load(catalogue.FixtureFS("gitea"), "push")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	_, body := f.Render("9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70", at)
+	evs, err := h(handlers.Input{Source: "gitea", Provider: "gitea", EventID: "d1", EventType: "push", Payload: body})
+	ev := handlertest.One(t, evs, err, events.GitPush, "acme/webapp", at)
+	var p events.Push
+	if err := jsonUnmarshal(ev.Data, &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Provider != "gitea" || p.Repository.ID != "42" || !p.Repository.Private || p.Ref != "refs/heads/main" ||
+		p.Pusher != "Ana Garcia" || p.Sender != "ana" || len(p.Commits) != 1 || p.HeadCommit == nil || p.HeadCommit.AuthorUsername != "ana" {
+		t.Fatalf("push data %+v", p)
+	}
+	if _, err := h(handlers.Input{Provider: "gitea", EventType: "push", Payload: []byte(`{"ref":"main"}`)}); !errors.Is(err, handlers.ErrMalformed) {
+		t.Fatalf("a malformed push: %v, want ErrMalformed", err)
+	}
+}
