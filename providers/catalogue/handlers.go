@@ -16,6 +16,7 @@ import (
 //	gitlab push          → git.push                 subject: the project's path_with_namespace
 //	gitlab merge_request → pull_request.<action>    subject: "<path_with_namespace>!<iid>"
 //	gitea push           → git.push                 subject: the repository's full_name
+//	gitea pull_request   → pull_request.<action>    subject: "<full_name>#<number>"
 //
 // GitLab's merge request actions are named as GitHub names pull request
 // actions, so consumers see one vocabulary: open → opened, close → closed,
@@ -28,6 +29,7 @@ func RegisterHandlers(r *handlers.Registry) {
 	r.Register("gitlab", "push", handleGitLabPush)
 	r.Register("gitlab", "merge_request", handleGitLabMergeRequest)
 	r.Register("gitea", "push", handleGiteaPush)
+	r.Register("gitea", "pull_request", handleGiteaPullRequest)
 	registerPaymentHandlers(r)
 }
 

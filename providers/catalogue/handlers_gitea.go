@@ -79,3 +79,96 @@ func handleGiteaPush(in handlers.Input) ([]events.Event, error) {
 	}
 	return []events.Event{ev}, nil
 }
+
+// giteaPullRequest is the part of a Gitea pull_request event the handler
+// reads (GitHub's shape, with Gitea's action names).
+type giteaPullRequest struct {
+	Action      string `json:"action"`
+	Number      int64  `json:"number"`
+	PullRequest struct {
+		Title   string `json:"title"`
+		HTMLURL string `json:"html_url"`
+		State   string `json:"state"`
+		Draft   bool   `json:"draft"`
+		Merged  bool   `json:"merged"`
+		User    struct {
+			Login string `json:"login"`
+		} `json:"user"`
+		Head struct {
+			Ref string `json:"ref"`
+			SHA string `json:"sha"`
+		} `json:"head"`
+		Base struct {
+			Ref string `json:"ref"`
+		} `json:"base"`
+		CreatedAt time.Time  `json:"created_at"`
+		UpdatedAt time.Time  `json:"updated_at"`
+		ClosedAt  *time.Time `json:"closed_at"`
+		MergedAt  *time.Time `json:"merged_at"`
+	} `json:"pull_request"`
+	Repository struct {
+		ID       *int64 `json:"id"`
+		FullName string `json:"full_name"`
+		HTMLURL  string `json:"html_url"`
+		Private  bool   `json:"private"`
+	} `json:"repository"`
+	Sender struct {
+		Login string `json:"login"`
+	} `json:"sender"`
+}
+
+// handleGiteaPullRequest maps a Gitea pull request to pull_request.<action>
+// in GitHub's vocabulary (Gitea's "synchronized" is GitHub's "synchronize");
+// assignments, labels and reviews yield no event, as GitLab's approvals do.
+func handleGiteaPullRequest(in handlers.Input) ([]events.Event, error) {
+	var m giteaPullRequest
+	if err := json.Unmarshal(in.Payload, &m); err != nil {
+		return nil, fmt.Errorf("gitea pull_request: decode payload: %w: %w", handlers.ErrMalformed, err)
+	}
+	bad := func(what string) error {
+		return fmt.Errorf("gitea pull_request: %s: %w", what, handlers.ErrMalformed)
+	}
+	action := m.Action
+	switch action {
+	case "opened", "closed", "reopened", "edited":
+	case "synchronized":
+		action = "synchronize"
+	default:
+		return nil, nil
+	}
+	pr, name := m.PullRequest, m.Repository.FullName
+	switch {
+	case !strings.Contains(name, "/") || strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/"):
+		return nil, bad("repository.full_name missing or not owner/name")
+	case m.Number <= 0:
+		return nil, bad("number missing")
+	case pr.Head.Ref == "" || pr.Base.Ref == "":
+		return nil, bad("missing head or base ref")
+	case !validSHA(pr.Head.SHA):
+		return nil, bad("pull_request.head.sha is not a SHA")
+	case pr.State != "open" && pr.State != "closed":
+		return nil, bad("pull_request.state is neither open nor closed")
+	}
+	repo := events.Repository{FullName: name, URL: events.URI(m.Repository.HTMLURL), Private: m.Repository.Private}
+	if m.Repository.ID != nil {
+		repo.ID = strconv.FormatInt(*m.Repository.ID, 10)
+	}
+	data := events.PullRequestData{
+		Provider: "gitea", Action: action, Repository: repo, Number: m.Number, Title: pr.Title,
+		State: pr.State, Draft: pr.Draft, Merged: pr.Merged, URL: events.URI(pr.HTMLURL),
+		Author: pr.User.Login, Sender: m.Sender.Login,
+		HeadRef: pr.Head.Ref, HeadSHA: pr.Head.SHA, BaseRef: pr.Base.Ref,
+		CreatedAt: pr.CreatedAt.UTC(), UpdatedAt: pr.UpdatedAt.UTC(),
+	}
+	if pr.ClosedAt != nil {
+		data.ClosedAt = pr.ClosedAt.UTC()
+	}
+	if pr.MergedAt != nil {
+		data.MergedAt = pr.MergedAt.UTC()
+	}
+	ev, err := events.NewEvent(events.PullRequest(action), name+"#"+strconv.FormatInt(m.Number, 10), data.UpdatedAt, data)
+	if err != nil {
+		return nil, err
+	}
+	return []events.Event{ev}, nil
+}

@@ -170,3 +170,36 @@ func TestGiteaPushIsGitPush(t *testing.T) {
 		t.Fatalf("a malformed push: %v, want ErrMalformed", err)
 	}
 }
+
+// A Gitea pull request becomes pull_request.<action> in GitHub's vocabulary:
+// opened as is, synchronized as synchronize; a review yields no event.
+func TestGiteaPullRequestIsPullRequest(t *testing.T) {
+	r := handlers.NewRegistry()
+	catalogue.RegisterHandlers(r)
+	h, ok := r.Lookup("gitea", "pull_request")
+	if !ok {
+		t.Fatal("no handler for gitea pull_request")
+	}
+	f, err := fixtures.Load(catalogue.FixtureFS("gitea"), "pull_request")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	_, body := f.Render("9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70", at)
+	evs, err := h(handlers.Input{Source: "gitea", Provider: "gitea", EventID: "d2", EventType: "pull_request", Payload: body})
+	ev := handlertest.One(t, evs, err, events.PullRequest("opened"), "acme/webapp#7", at)
+	var p events.PullRequestData
+	if err := jsonUnmarshal(ev.Data, &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Provider != "gitea" || p.State != "open" || p.Author != "ana" || p.HeadRef != "retry-5xx" || p.BaseRef != "main" || p.Merged {
+		t.Fatalf("pull request data %+v", p)
+	}
+	sync := handlertest.EditJSON(t, body, func(m map[string]any) { m["action"] = "synchronized" })
+	evs, err = h(handlers.Input{Provider: "gitea", EventType: "pull_request", Payload: sync})
+	handlertest.One(t, evs, err, events.PullRequest("synchronize"), "acme/webapp#7", at)
+	review := handlertest.EditJSON(t, body, func(m map[string]any) { m["action"] = "reviewed" })
+	if evs, err := h(handlers.Input{Provider: "gitea", EventType: "pull_request", Payload: review}); err != nil || len(evs) != 0 {
+		t.Fatalf("a review: %v %v, want no event", evs, err)
+	}
+}
