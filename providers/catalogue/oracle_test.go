@@ -21,7 +21,7 @@ import (
 // The Node SDK oracles: providers whose official SDK is a Node package, not
 // a Go module, are cross-tested against it. _oracles/oracle.cjs hands a
 // request to the SDK's own verifier; scripts/test installs the pinned SDKs
-// (_oracles/package-lock.json) with npm ci before the tests run.
+// (exact versions in _oracles/package.json) before the tests run.
 
 const oracleDir = "_oracles"
 
@@ -43,7 +43,7 @@ type verdict struct {
 func askOracle(t *testing.T, provider providers.Name, secret string, r *providers.Request) verdict {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(oracleDir, "node_modules")); err != nil {
-		t.Fatalf("the SDK oracles are not installed: run `npm ci --prefix providers/catalogue/%s` (make test does)", oracleDir)
+		t.Fatalf("the SDK oracles are not installed: run `npm install --no-package-lock --prefix providers/catalogue/%s` (make test does)", oracleDir)
 	}
 	headers := map[string]string{}
 	for k, vs := range r.Header {
