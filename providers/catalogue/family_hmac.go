@@ -476,4 +476,16 @@ var hmacEntries = []Entry{
 		// Deduplicated by content: a retry resends the same signed body.
 		EventType: "json:notification_type",
 	},
+	{
+		Name: "bitbucket", Display: "Bitbucket Cloud", Family: FamilyHMAC,
+		Docs:   "https://support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/",
+		Secret: "webhook secret (Repository settings → Webhooks → Secret)",
+		HMAC: &hmacsig.Template{
+			// Unlike GitHub's header of the same name, SHA-256.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-Hub-Signature", Prefix: "sha256=",
+		},
+		EventID: "header:X-Request-UUID", EventType: "header:X-Event-Key",
+		Unverified: "Bitbucket documents the scheme (X-Hub-Signature: sha256= and the hex HMAC-SHA256 of the body under the webhook secret) but publishes no test vector and no SDK that verifies webhooks",
+	},
 }

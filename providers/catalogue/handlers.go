@@ -17,6 +17,7 @@ import (
 //	gitlab merge_request → pull_request.<action>    subject: "<path_with_namespace>!<iid>"
 //	gitea push           → git.push                 subject: the repository's full_name
 //	gitea pull_request   → pull_request.<action>    subject: "<full_name>#<number>"
+//	bitbucket repo:push  → git.push, one per ref    subject: the repository's full_name
 //
 // GitLab's merge request actions are named as GitHub names pull request
 // actions, so consumers see one vocabulary: open → opened, close → closed,
@@ -30,6 +31,7 @@ func RegisterHandlers(r *handlers.Registry) {
 	r.Register("gitlab", "merge_request", handleGitLabMergeRequest)
 	r.Register("gitea", "push", handleGiteaPush)
 	r.Register("gitea", "pull_request", handleGiteaPullRequest)
+	r.Register("bitbucket", "repo:push", handleBitbucketPush)
 	registerPaymentHandlers(r)
 }
 

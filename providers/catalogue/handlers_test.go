@@ -203,3 +203,54 @@ func TestGiteaPullRequestIsPullRequest(t *testing.T) {
 		t.Fatalf("a review: %v %v, want no event", evs, err)
 	}
 }
+
+// A Bitbucket push becomes one git.push per changed ref: the fixture's
+// branch update, then a created tag (no old side) and a deleted branch (no
+// new side).
+func TestBitbucketPushIsGitPush(t *testing.T) {
+	r := handlers.NewRegistry()
+	catalogue.RegisterHandlers(r)
+	h, ok := r.Lookup("bitbucket", "repo:push")
+	if !ok {
+		t.Fatal("no handler for bitbucket repo:push")
+	}
+	f, err := fixtures.Load(catalogue.FixtureFS("bitbucket"), "repo_push")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	id := "9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70"
+	_, body := f.Render(id, at)
+	evs, err := h(handlers.Input{Source: "bitbucket", Provider: "bitbucket", EventID: "d3", EventType: "repo:push", Payload: body})
+	ev := handlertest.One(t, evs, err, events.GitPush, "acme/webapp", at)
+	var p events.Push
+	if err := jsonUnmarshal(ev.Data, &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Provider != "bitbucket" || p.Ref != "refs/heads/main" || p.After != fixtures.EventSHA(id) || p.Created || p.Deleted || !p.Repository.Private ||
+		p.Sender != "ana" || p.HeadCommit == nil || p.HeadCommit.AuthorUsername != "ana" {
+		t.Fatalf("push data %+v", p)
+	}
+	created := handlertest.EditJSON(t, body, func(m map[string]any) {
+		c := m["push"].(map[string]any)["changes"].([]any)[0].(map[string]any)
+		c["old"] = nil
+		c["new"].(map[string]any)["type"] = "tag"
+		c["new"].(map[string]any)["name"] = "v1.2.0"
+		deleted := map[string]any{"old": map[string]any{"type": "branch", "name": "old-feature", "target": map[string]any{"hash": "28e1879d029cb852e4844d9c718537df08844e03"}}, "new": nil, "commits": []any{}}
+		m["push"].(map[string]any)["changes"] = []any{c, deleted}
+	})
+	evs, err = h(handlers.Input{Provider: "bitbucket", EventType: "repo:push", Payload: created})
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("two changes: %v %v, want two events", evs, err)
+	}
+	var tag, gone events.Push
+	if jsonUnmarshal(evs[0].Data, &tag) != nil || jsonUnmarshal(evs[1].Data, &gone) != nil {
+		t.Fatal("decode")
+	}
+	if tag.Ref != "refs/tags/v1.2.0" || !tag.Created || gone.Ref != "refs/heads/old-feature" || !gone.Deleted || gone.HeadCommit != nil {
+		t.Fatalf("tag %+v, deleted %+v", tag, gone)
+	}
+	if _, err := h(handlers.Input{Provider: "bitbucket", EventType: "repo:push", Payload: []byte(`{"push":{"changes":[]}}`)}); !errors.Is(err, handlers.ErrMalformed) {
+		t.Fatalf("no changes: %v, want ErrMalformed", err)
+	}
+}
