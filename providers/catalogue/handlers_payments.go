@@ -22,6 +22,7 @@ import (
 //	razorpay  payment.captured / payment.failed        → payment.completed / payment.failed
 //	square    payment.updated (COMPLETED / FAILED)     → payment.completed / payment.failed
 //	paddle    transaction.completed / .payment_failed  → payment.completed / payment.failed
+//	paddle    subscription.created                     → subscription.created
 //	adyen     CAPTURE / AUTHORISATION success=false    → payment.completed / payment.failed (one per item)
 //	braintree subscription_charged_(un)successfully    → payment.completed / payment.failed
 func registerPaymentHandlers(r *handlers.Registry) {
@@ -30,6 +31,7 @@ func registerPaymentHandlers(r *handlers.Registry) {
 	r.Register("square", "payment.updated", handleSquarePayment)
 	r.Register("paddle", "transaction.completed", handlePaddleTransaction(events.PaymentCompleted))
 	r.Register("paddle", "transaction.payment_failed", handlePaddleTransaction(events.PaymentFailed))
+	r.Register("paddle", "subscription.created", handlePaddleSubscription)
 	r.Register("adyen", "CAPTURE", handleAdyen)
 	r.Register("adyen", "AUTHORISATION", handleAdyen)
 	r.Register("braintree", "subscription_charged_successfully", handleBraintreeCharge(events.PaymentCompleted))
@@ -209,6 +211,66 @@ func handlePaddleTransaction(t events.Type) handlers.Handler {
 		e, err := paymentEvent(t, p, ev.OccurredAt)
 		return []events.Event{e}, err
 	}
+}
+
+// Paddle Billing: https://developer.paddle.com/webhooks/subscriptions/subscription-created
+type paddleSubscriptionEvent struct {
+	OccurredAt time.Time `json:"occurred_at"`
+	Data       struct {
+		ID         string    `json:"id"`
+		Status     string    `json:"status"`
+		CustomerID string    `json:"customer_id"`
+		StartedAt  time.Time `json:"started_at"`
+		Items      []struct {
+			Quantity int64 `json:"quantity"`
+			Price    struct {
+				ID           string `json:"id"`
+				BillingCycle *struct {
+					Interval  string `json:"interval"`
+					Frequency int64  `json:"frequency"`
+				} `json:"billing_cycle"`
+				UnitPrice struct {
+					Amount       json.RawMessage `json:"amount"`
+					CurrencyCode string          `json:"currency_code"`
+				} `json:"unit_price"`
+			} `json:"price"`
+		} `json:"items"`
+	} `json:"data"`
+}
+
+// handlePaddleSubscription maps a new subscription with its prices.
+func handlePaddleSubscription(in handlers.Input) ([]events.Event, error) {
+	var ev paddleSubscriptionEvent
+	if err := json.Unmarshal(in.Payload, &ev); err != nil {
+		return nil, malformed("paddle", in.EventType, "decode payload: "+err.Error())
+	}
+	d := ev.Data
+	if d.ID == "" || d.Status == "" || len(d.Items) == 0 {
+		return nil, malformed("paddle", in.EventType, "missing data.id, data.status or data.items")
+	}
+	sub := events.Subscription{Provider: "paddle", SubscriptionID: d.ID, Status: d.Status, CustomerID: d.CustomerID, StartTime: d.StartedAt.UTC()}
+	for _, it := range d.Items {
+		if it.Price.ID == "" || it.Quantity <= 0 {
+			return nil, malformed("paddle", in.EventType, "an item without a price ID or a quantity")
+		}
+		item := events.SubscriptionItem{PlanID: it.Price.ID, Quantity: it.Quantity}
+		if len(it.Price.UnitPrice.Amount) > 0 {
+			m, err := minorUnits("paddle", in.EventType, it.Price.UnitPrice.Amount, it.Price.UnitPrice.CurrencyCode)
+			if err != nil {
+				return nil, err
+			}
+			item.UnitAmount = &m
+		}
+		if bc := it.Price.BillingCycle; bc != nil {
+			item.Interval, item.IntervalCount = bc.Interval, bc.Frequency
+		}
+		sub.Items = append(sub.Items, item)
+	}
+	data, err := json.Marshal(sub)
+	if err != nil {
+		return nil, err
+	}
+	return []events.Event{{Type: events.SubscriptionCreated, Subject: d.ID, Time: ev.OccurredAt.UTC(), Data: data}}, nil
 }
 
 // Adyen: https://docs.adyen.com/development-resources/webhooks/webhook-types/

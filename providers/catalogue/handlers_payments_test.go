@@ -28,7 +28,11 @@ func paymentInput(t *testing.T, name providers.Name, eventType string, edit func
 	if err != nil || len(names) == 0 {
 		t.Fatalf("%s fixtures: %v", name, err)
 	}
-	f, err := fixtures.Load(fsys, names[0])
+	fixture := names[0]
+	if name == "paddle" {
+		fixture = "transaction_completed" // its other fixture is a subscription
+	}
+	f, err := fixtures.Load(fsys, fixture)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,5 +146,31 @@ func TestBraintreeChargesArePayments(t *testing.T) {
 	var p events.Payment
 	if err := jsonUnmarshal(ev.Data, &p); err != nil || p.Amount != (events.Money{Amount: 4999, Currency: "USD"}) || p.Reference != "9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70" {
 		t.Fatalf("charge %+v %v", p, err)
+	}
+}
+
+// Paddle's subscription.created is subscription.created with its price, the
+// unit amount in cents and the billing cycle.
+func TestPaddleSubscriptionIsSubscription(t *testing.T) {
+	r := handlers.NewRegistry()
+	catalogue.RegisterHandlers(r)
+	h, ok := r.Lookup("paddle", "subscription.created")
+	if !ok {
+		t.Fatal("no handler for paddle subscription.created")
+	}
+	f, err := fixtures.Load(catalogue.FixtureFS("paddle"), "subscription_created")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.Render("9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70", paymentsAt)
+	evs, err := h(handlers.Input{Provider: "paddle", EventType: "subscription.created", Payload: body})
+	ev := handlertest.One(t, evs, err, events.SubscriptionCreated, "sub_01hv8x29kz0t586xy6zn1a62ny", paymentsAt)
+	var s events.Subscription
+	if err := jsonUnmarshal(ev.Data, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Status != "active" || len(s.Items) != 1 || s.Items[0].PlanID != "pri_01gsz8x8sawmvhz1pv30nge1ke" || s.Items[0].Quantity != 10 ||
+		s.Items[0].UnitAmount == nil || *s.Items[0].UnitAmount != (events.Money{Amount: 3000, Currency: "USD"}) || s.Items[0].Interval != "month" || s.Items[0].IntervalCount != 1 {
+		t.Fatalf("subscription %+v", s)
 	}
 }
