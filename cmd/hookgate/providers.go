@@ -24,6 +24,9 @@ func providersCmd(e *env) *cobra.Command {
 			for _, n := range names {
 				i := infos[n]
 				hs, vector := "-", "yes"
+				if strings.HasPrefix(i.Display, "Generic") {
+					vector = "generic" // configured by the source's options
+				}
 				if c, ok := catalogue.Lookup(n); ok {
 					if c.Handshake != catalogue.HandshakeNone {
 						hs = string(c.Handshake)

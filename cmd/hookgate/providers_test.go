@@ -29,6 +29,18 @@ func TestProvidersListsTheCatalogue(t *testing.T) {
 			t.Errorf("built-in %s missing", n)
 		}
 	}
+	// The VECTOR column: what a provider was checked against.
+	for name, want := range map[string]string{"slack": "yes", "meta": "none published", "hmac": "generic"} {
+		line := ""
+		for l := range strings.SplitSeq(out.String(), "\n") {
+			if strings.HasPrefix(l, name+" ") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, "  "+want+"  ") {
+			t.Errorf("%s's line %q does not say %q", name, line, want)
+		}
+	}
 	out.Reset()
 	if err := run(context.Background(), []string{"providers", "show", "slack"}, func(string) string { return "" }, &out, &out); err != nil {
 		t.Fatal(err)
