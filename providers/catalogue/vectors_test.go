@@ -503,3 +503,26 @@ func TestCloudinarySDKCrossTest(t *testing.T) {
 		return err == nil && cld.Upload.VerifyNotificationSignature(string(r.Body), ts, r.Header.Get("X-Cld-Signature"), 0)
 	})
 }
+
+// Adyen's official Go library tests its HMAC validator with this key and
+// notification item (adyen-go-api-library src/hmacvalidator/
+// hmacvalidator_test.go): as a notification body, the entry accepts it and
+// refuses it with another signature.
+// https://docs.adyen.com/development-resources/webhooks/verify-hmac-signatures/
+func TestAdyenOfficialVector(t *testing.T) {
+	const key = "DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00"
+	item := func(sig string) string {
+		return `{"live":"false","notificationItems":[{"NotificationRequestItem":{"additionalData":{"hmacSignature":"` + sig + `"},` +
+			`"amount":{"currency":"EUR","value":1000},"eventCode":"EVENT","eventDate":"1970-01-01T00:00:00Z","merchantAccountCode":"merchantAccount",` +
+			`"merchantReference":"reference","originalReference":"originalReference","paymentMethod":"VISA","pspReference":"pspReference","reason":"reason","success":"true"}}]}`
+	}
+	p := build(t, entry(t, "adyen"), key)
+	r := &providers.Request{Method: http.MethodPost, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(item("ipnxGCaUZ4l8TUW75a71/ghd2Fe5ffvX0pV4TLTntIc=")), Now: time.Now()}
+	if err := p.Verify(context.Background(), r); err != nil {
+		t.Fatalf("Adyen's signed item: %v", err)
+	}
+	r.Body = []byte(item("34oR8T1whkQWTv9P+SzKyp8zhusf9n0dpqrm9nsqSJs="))
+	if err := p.Verify(context.Background(), r); !errors.Is(err, providers.ErrNoValidSignature) {
+		t.Fatalf("another signature: %v, want ErrNoValidSignature", err)
+	}
+}
