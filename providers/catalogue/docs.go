@@ -49,14 +49,18 @@ func Sections() string {
 		}
 		fmt.Fprintf(&b, "- Dedupe key: %s; event type: %s.\n", rule(e.EventID, "a hash of the body"), rule(e.EventType, "`webhook`"))
 		if e.Unverified != "" {
-			fmt.Fprintf(&b, "- Not checked against an official vector or SDK: %s\n", e.Unverified)
+			fmt.Fprintf(&b, "- Not checked against an official vector or SDK: %s.\n", e.Unverified)
 		}
 		if e.Handshake != HandshakeNone {
 			fmt.Fprintf(&b, "- Check answered by the gateway: `%s`.\n", e.Handshake)
 		}
 		b.WriteString("\n```yaml\nsources:\n")
-		fmt.Fprintf(&b, "  - name: %s\n    provider: %s\n    secrets:\n      - env: %s_SECRET\n```\n",
+		fmt.Fprintf(&b, "  - name: %s\n    provider: %s\n    secrets:\n      - env: %s_SECRET\n",
 			e.Name, e.Name, strings.ToUpper(string(e.Name)))
+		if e.Handshake == HandshakeMetaSubscribe {
+			b.WriteString("    options:\n      verify_token: <the Verify Token entered with the callback URL>\n")
+		}
+		b.WriteString("```\n")
 	}
 	return b.String()
 }
