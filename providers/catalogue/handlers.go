@@ -99,6 +99,12 @@ func gitlabErr(what string) error {
 	return fmt.Errorf("gitlab push: %s: %w", what, handlers.ErrMalformed)
 }
 
+// twoPartName reports whether a repository name is "<owner>/<repo>" (a
+// GitLab group path may have more parts): not empty on either side.
+func twoPartName(name string) bool {
+	return strings.Contains(name, "/") && !strings.HasPrefix(name, "/") && !strings.HasSuffix(name, "/")
+}
+
 // zeroSHA is how GitLab writes the missing side of a created or deleted ref.
 func zeroSHA(s string) bool { return strings.Trim(s, "0") == "" }
 
@@ -118,7 +124,7 @@ func handleGitLabPush(in handlers.Input) ([]events.Event, error) {
 	}
 	name := p.Project.PathWithNamespace
 	switch {
-	case !strings.Contains(name, "/") || strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/"):
+	case !twoPartName(name):
 		return nil, gitlabErr("project.path_with_namespace missing or not group/project")
 	case !strings.HasPrefix(p.Ref, "refs/"):
 		return nil, gitlabErr("ref missing or not refs/…")
@@ -220,7 +226,7 @@ func handleGitLabMergeRequest(in handlers.Input) ([]events.Event, error) {
 	}
 	name := m.Project.PathWithNamespace
 	switch {
-	case !strings.Contains(name, "/") || strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/"):
+	case !twoPartName(name):
 		return nil, mrErr("project.path_with_namespace missing or not group/project")
 	case a.IID <= 0:
 		return nil, mrErr("object_attributes.iid missing")

@@ -3,7 +3,6 @@ package catalogue
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hookgate/hookgate/events"
@@ -90,7 +89,7 @@ func handleBitbucketPush(in handlers.Input) ([]events.Event, error) {
 		return nil, fmt.Errorf("bitbucket repo:push: decode payload: %w: %w", handlers.ErrMalformed, err)
 	}
 	name := p.Repository.FullName
-	if !strings.Contains(name, "/") || strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/") {
+	if !twoPartName(name) {
 		return nil, bitbucketErr("repository.full_name missing or not workspace/repo")
 	}
 	if len(p.Push.Changes) == 0 {
@@ -122,30 +121,19 @@ func handleBitbucketPush(in handlers.Input) ([]events.Event, error) {
 			Provider: "bitbucket", Repository: repo, Ref: ref, Before: before, After: after,
 			Created: c.Old == nil, Deleted: c.New == nil, Forced: c.Forced,
 			Pusher: p.Actor.DisplayName, Sender: p.Actor.Nickname, CompareURL: events.URI(c.Links.HTML.Href),
-			Commits: make([]events.Commit, 0, len(c.Commits)),
+		}
+		commits := make([]wireCommit, len(c.Commits))
+		for i, cm := range c.Commits {
+			w := wireCommit{ID: cm.Hash, Message: cm.Message, Timestamp: cm.Date, URL: cm.Links.HTML.Href}
+			w.Author.Name = cm.Author.Raw
+			if u := cm.Author.User; u != nil {
+				w.Author.Name, w.Author.Username = u.DisplayName, u.Nickname
+			}
+			commits[i] = w
 		}
 		var at time.Time
-		for _, cm := range c.Commits {
-			if !validSHA(cm.Hash) {
-				return nil, bitbucketErr("commit hash is not a SHA")
-			}
-			var ts time.Time
-			if cm.Date != "" {
-				t, err := time.Parse(time.RFC3339, cm.Date)
-				if err != nil {
-					return nil, bitbucketErr("commit date is not RFC 3339")
-				}
-				ts = t.UTC()
-			}
-			cc := events.Commit{ID: cm.Hash, Message: cm.Message, Timestamp: ts, URL: events.URI(cm.Links.HTML.Href), Author: cm.Author.Raw}
-			if u := cm.Author.User; u != nil {
-				cc.Author, cc.AuthorUsername = u.DisplayName, u.Nickname
-			}
-			data.Commits = append(data.Commits, cc)
-			if cm.Hash == after {
-				head := cc
-				data.HeadCommit, at = &head, ts
-			}
+		if data.Commits, data.HeadCommit, at, err = pushCommits(commits, after, bitbucketErr); err != nil {
+			return nil, err
 		}
 		ev, err := events.NewEvent(events.GitPush, name, at, data)
 		if err != nil {

@@ -48,7 +48,7 @@ func handleGiteaPush(in handlers.Input) ([]events.Event, error) {
 	}
 	name := p.Repository.FullName
 	switch {
-	case !strings.Contains(name, "/") || strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/"):
+	case !twoPartName(name):
 		return nil, giteaErr("repository.full_name missing or not owner/name")
 	case !strings.HasPrefix(p.Ref, "refs/"):
 		return nil, giteaErr("ref missing or not refs/…")
@@ -138,7 +138,7 @@ func handleGiteaPullRequest(in handlers.Input) ([]events.Event, error) {
 	}
 	pr, name := m.PullRequest, m.Repository.FullName
 	switch {
-	case !strings.Contains(name, "/") || strings.HasPrefix(name, "/") || strings.HasSuffix(name, "/"):
+	case !twoPartName(name):
 		return nil, bad("repository.full_name missing or not owner/name")
 	case m.Number <= 0:
 		return nil, bad("number missing")

@@ -152,17 +152,7 @@ func TestBraintreeChargesArePayments(t *testing.T) {
 // Paddle's subscription.created is subscription.created with its price, the
 // unit amount in cents and the billing cycle.
 func TestPaddleSubscriptionIsSubscription(t *testing.T) {
-	r := handlers.NewRegistry()
-	catalogue.RegisterHandlers(r)
-	h, ok := r.Lookup("paddle", "subscription.created")
-	if !ok {
-		t.Fatal("no handler for paddle subscription.created")
-	}
-	f, err := fixtures.Load(catalogue.FixtureFS("paddle"), "subscription_created")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, body := f.Render("9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70", paymentsAt)
+	h, body := fixtureHandler(t, "paddle", "subscription.created", "subscription_created", paymentsAt)
 	evs, err := h(handlers.Input{Provider: "paddle", EventType: "subscription.created", Payload: body})
 	ev := handlertest.One(t, evs, err, events.SubscriptionCreated, "sub_01hv8x29kz0t586xy6zn1a62ny", paymentsAt)
 	var s events.Subscription

@@ -10,6 +10,7 @@ import (
 	"github.com/hookgate/hookgate/fixtures"
 	"github.com/hookgate/hookgate/handlers"
 	"github.com/hookgate/hookgate/handlers/handlertest"
+	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/catalogue"
 )
 
@@ -75,18 +76,8 @@ func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 // A GitLab merge request event becomes pull_request.<action> in GitHub's
 // vocabulary, valid against its schema; approvals yield no event.
 func TestGitLabMergeRequestIsPullRequest(t *testing.T) {
-	r := handlers.NewRegistry()
-	catalogue.RegisterHandlers(r)
-	h, ok := r.Lookup("gitlab", "merge_request")
-	if !ok {
-		t.Fatal("no handler for gitlab merge_request")
-	}
-	f, err := fixtures.Load(catalogue.FixtureFS("gitlab"), "merge_request")
-	if err != nil {
-		t.Fatal(err)
-	}
 	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	_, body := f.Render("9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70", at)
+	h, body := fixtureHandler(t, "gitlab", "merge_request", "merge_request", at)
 	in := func(edit func(m map[string]any)) handlers.Input {
 		b := body
 		if edit != nil {
@@ -144,18 +135,8 @@ func TestGitLabMergeRequestIsPullRequest(t *testing.T) {
 // A Gitea push becomes git.push, valid against its schema, with the
 // repository's full name and the head commit's time.
 func TestGiteaPushIsGitPush(t *testing.T) {
-	r := handlers.NewRegistry()
-	catalogue.RegisterHandlers(r)
-	h, ok := r.Lookup("gitea", "push")
-	if !ok {
-		t.Fatal("no handler for gitea push")
-	}
-	f, err := fixtures.Load(catalogue.FixtureFS("gitea"), "push")
-	if err != nil {
-		t.Fatal(err)
-	}
 	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	_, body := f.Render("9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70", at)
+	h, body := fixtureHandler(t, "gitea", "push", "push", at)
 	evs, err := h(handlers.Input{Source: "gitea", Provider: "gitea", EventID: "d1", EventType: "push", Payload: body})
 	ev := handlertest.One(t, evs, err, events.GitPush, "acme/webapp", at)
 	var p events.Push
@@ -174,18 +155,8 @@ func TestGiteaPushIsGitPush(t *testing.T) {
 // A Gitea pull request becomes pull_request.<action> in GitHub's vocabulary:
 // opened as is, synchronized as synchronize; a review yields no event.
 func TestGiteaPullRequestIsPullRequest(t *testing.T) {
-	r := handlers.NewRegistry()
-	catalogue.RegisterHandlers(r)
-	h, ok := r.Lookup("gitea", "pull_request")
-	if !ok {
-		t.Fatal("no handler for gitea pull_request")
-	}
-	f, err := fixtures.Load(catalogue.FixtureFS("gitea"), "pull_request")
-	if err != nil {
-		t.Fatal(err)
-	}
 	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
-	_, body := f.Render("9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70", at)
+	h, body := fixtureHandler(t, "gitea", "pull_request", "pull_request", at)
 	evs, err := h(handlers.Input{Source: "gitea", Provider: "gitea", EventID: "d2", EventType: "pull_request", Payload: body})
 	ev := handlertest.One(t, evs, err, events.PullRequest("opened"), "acme/webapp#7", at)
 	var p events.PullRequestData
@@ -208,19 +179,9 @@ func TestGiteaPullRequestIsPullRequest(t *testing.T) {
 // branch update, then a created tag (no old side) and a deleted branch (no
 // new side).
 func TestBitbucketPushIsGitPush(t *testing.T) {
-	r := handlers.NewRegistry()
-	catalogue.RegisterHandlers(r)
-	h, ok := r.Lookup("bitbucket", "repo:push")
-	if !ok {
-		t.Fatal("no handler for bitbucket repo:push")
-	}
-	f, err := fixtures.Load(catalogue.FixtureFS("bitbucket"), "repo_push")
-	if err != nil {
-		t.Fatal(err)
-	}
 	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	id := "9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70"
-	_, body := f.Render(id, at)
+	h, body := fixtureHandler(t, "bitbucket", "repo:push", "repo_push", at)
 	evs, err := h(handlers.Input{Source: "bitbucket", Provider: "bitbucket", EventID: "d3", EventType: "repo:push", Payload: body})
 	ev := handlertest.One(t, evs, err, events.GitPush, "acme/webapp", at)
 	var p events.Push
@@ -253,4 +214,22 @@ func TestBitbucketPushIsGitPush(t *testing.T) {
 	if _, err := h(handlers.Input{Provider: "bitbucket", EventType: "repo:push", Payload: []byte(`{"push":{"changes":[]}}`)}); !errors.Is(err, handlers.ErrMalformed) {
 		t.Fatalf("no changes: %v, want ErrMalformed", err)
 	}
+}
+
+// fixtureHandler returns the catalogue's handler for provider and eventType,
+// and the provider's fixture rendered with a fixed event ID at at.
+func fixtureHandler(t *testing.T, provider providers.Name, eventType, fixture string, at time.Time) (handlers.Handler, []byte) {
+	t.Helper()
+	r := handlers.NewRegistry()
+	catalogue.RegisterHandlers(r)
+	h, ok := r.Lookup(provider, eventType)
+	if !ok {
+		t.Fatalf("no handler for %s %s", provider, eventType)
+	}
+	f, err := fixtures.Load(catalogue.FixtureFS(provider), fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.Render("9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70", at)
+	return h, body
 }
