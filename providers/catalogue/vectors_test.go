@@ -526,3 +526,28 @@ func TestAdyenOfficialVector(t *testing.T) {
 		t.Fatalf("another signature: %v, want ErrNoValidSignature", err)
 	}
 }
+
+// Box's BOX-SIGNATURE-VERSION and BOX-SIGNATURE-ALGORITHM name the scheme: a
+// request naming another version is refused (ErrInvalidHeader) even with a
+// signature the entry would accept, and the secondary signature alone
+// verifies under the secondary key.
+func TestBoxSchemeHeaders(t *testing.T) {
+	e := entry(t, "box")
+	c, second := secretFor(t, e), secretFor(t, e)
+	r := request(t, e, c, time.Now())
+	p := build(t, e, second.secret, c.secret)
+	if err := p.Verify(context.Background(), clone(r)); err != nil {
+		t.Fatalf("signed under the primary key: %v", err)
+	}
+	v2 := clone(r)
+	v2.Header.Set("BOX-SIGNATURE-VERSION", "2")
+	if err := p.Verify(context.Background(), v2); !errors.Is(err, providers.ErrInvalidHeader) {
+		t.Fatalf("version 2: %v, want ErrInvalidHeader", err)
+	}
+	onlySecond := clone(r)
+	onlySecond.Header.Set("BOX-SIGNATURE-SECONDARY", onlySecond.Header.Get("BOX-SIGNATURE-PRIMARY"))
+	onlySecond.Header.Set("BOX-SIGNATURE-PRIMARY", strings.Repeat("A", 43)+"=")
+	if err := p.Verify(context.Background(), onlySecond); err != nil {
+		t.Fatalf("valid secondary signature, wrong primary: %v", err)
+	}
+}

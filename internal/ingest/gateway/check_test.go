@@ -330,3 +330,17 @@ func TestTwitchVerificationThroughTheGateway(t *testing.T) {
 		t.Fatalf("audit reasons %v", got)
 	}
 }
+
+// A Meta source without options.verify_token answers no verification GET:
+// any hub.verify_token is refused (401), never echoed.
+func TestMetaSubscribeWithoutVerifyToken(t *testing.T) {
+	h := newLimited(t, "sources:\n  - name: meta\n    provider: meta\n    secrets: [app-secret]\n", gateway.Options{})
+	w := get(h.h, http.MethodGet, "/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=")
+	if w.Code != http.StatusUnauthorized || strings.Contains(w.Body.String(), "1158201444") {
+		t.Fatalf("no verify token configured: %d %s, want 401", w.Code, w.Body)
+	}
+	w = get(h.h, http.MethodGet, "/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=anything")
+	if w.Code != http.StatusUnauthorized || strings.Contains(w.Body.String(), "1158201444") {
+		t.Fatalf("no verify token configured: %d %s, want 401", w.Code, w.Body)
+	}
+}
