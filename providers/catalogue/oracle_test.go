@@ -344,3 +344,12 @@ func TestVonageSDKCrossTest(t *testing.T) {
 		t.Fatalf("a changed body: %v, want ErrNoValidSignature (payload_hash)", err)
 	}
 }
+
+// cashfree-pg's PGVerifyWebhookSignature.
+func TestCashfreeSDKCrossTest(t *testing.T) { nodeCrossTest(t, "cashfree") }
+
+// @easypost/api's Utils.validateWebhook.
+func TestEasyPostSDKCrossTest(t *testing.T) { nodeCrossTest(t, "easypost") }
+
+// @kontent-ai/webhook-helper's signatureHelper.isValidSignatureFromString.
+func TestKontentAISDKCrossTest(t *testing.T) { nodeCrossTest(t, "kontentai") }

@@ -225,6 +225,25 @@ const oracles = {
     new DodoPayments({ bearerToken: 'oracle' }).webhooks.unwrap(r.body.toString('utf8'), { headers: r.headers, key: r.secret });
     return true;
   },
+  // cashfree-pg: PGVerifyWebhookSignature (error analytics off: the SDK
+  // would otherwise start Sentry, which reaches the network).
+  cashfree: async (r) => {
+    const { Cashfree, CFEnvironment } = require('cashfree-pg');
+    const cf = new Cashfree(CFEnvironment.SANDBOX, 'oracle-client', r.secret, undefined, undefined, undefined, false);
+    cf.PGVerifyWebhookSignature(r.headers['x-webhook-signature'], r.body.toString('utf8'), r.headers['x-webhook-timestamp']);
+    return true;
+  },
+  // @kontent-ai/webhook-helper: signatureHelper.isValidSignatureFromString.
+  kontentai: async (r) => {
+    const { signatureHelper } = require('@kontent-ai/webhook-helper');
+    return signatureHelper.isValidSignatureFromString(r.body.toString('utf8'), r.secret, r.headers['x-kontent-ai-signature']);
+  },
+  // @easypost/api: client.Utils.validateWebhook (throws on a mismatch).
+  easypost: async (r) => {
+    const EasyPostClient = require('@easypost/api');
+    new (EasyPostClient.default || EasyPostClient)('oracle-key').Utils.validateWebhook(r.body, r.headers, r.secret);
+    return true;
+  },
   // @vonage/jwt: verifySignature (the token's HS256 signature; Vonage
   // leaves the payload_hash comparison to the receiver).
   vonage: async (r) => {
