@@ -150,6 +150,11 @@ type Challenge struct {
 	Signed bool
 	// Reply is the answer the provider expects.
 	Reply Reply
+	// Confirm, when set, is an action the check asks for (AWS SNS: call the
+	// SubscribeURL), run once the request is verified and before Reply is
+	// sent; its error fails the check (ErrUnavailable: 503, so the provider
+	// retries; any other: refused as unverified).
+	Confirm func(ctx context.Context) error
 }
 
 // Challenger is implemented by providers whose endpoint must answer checks

@@ -126,7 +126,7 @@ func (e *Entry) Validate() error {
 	switch e.Handshake {
 	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing, HandshakeOktaVerification,
 		HandshakeZoomURLValidation, HandshakeGraphValidationToken, HandshakeMetaSubscribe, HandshakeDropboxChallenge,
-		HandshakeXCRC, HandshakeTrelloHead, HandshakeTwitchVerification:
+		HandshakeXCRC, HandshakeTrelloHead, HandshakeTwitchVerification, HandshakeSNSSubscription:
 	default:
 		return fail("unknown handshake %q", e.Handshake)
 	}
@@ -153,7 +153,7 @@ func (e *Entry) Validate() error {
 		if err := e.Fields.Validate(); err != nil {
 			return fail("%v", err)
 		}
-	case FamilyBraintree, FamilyContentful:
+	case FamilyBraintree, FamilyContentful, FamilySNS:
 	case FamilyBodyToken:
 		if e.BodyToken == nil {
 			return fail("the body-token family needs its parameters")
@@ -183,7 +183,7 @@ func (e *Entry) Validate() error {
 
 // Entries returns the catalogue, sorted by name. The slice is a copy.
 func Entries() []Entry {
-	out := slices.Concat(hmacEntries, moreHMACEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries, jwtEntries, bodyTokenEntries, braintreeEntries, contentfulEntries)
+	out := slices.Concat(hmacEntries, moreHMACEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries, jwtEntries, bodyTokenEntries, braintreeEntries, contentfulEntries, snsEntries)
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(string(a.Name), string(b.Name)) })
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,11 +24,17 @@ import (
 type cred struct {
 	secret     string
 	signingKey string
+	// sns is SNS's development certificate host, whose key signs.
+	sns bool
 }
 
 func (c cred) signOptions(v any) error {
 	if c.signingKey != "" {
 		v.(*catalogue.Options).SigningKey = c.signingKey
+	}
+	if c.sns {
+		o := v.(*catalogue.Options)
+		o.SigningKeyFile, o.CertURL = snsDev.keyFile, snsDev.srv.CertURL()
 	}
 	return nil
 }
@@ -39,7 +46,10 @@ func secretFor(t *testing.T, e catalogue.Entry) cred {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cred{secret: secret, signingKey: signingKey}
+	if e.Family == catalogue.FamilySNS {
+		snsServer(t)
+	}
+	return cred{secret: secret, signingKey: signingKey, sns: e.Family == catalogue.FamilySNS}
 }
 
 // request renders the entry's first fixture at now, signed with secret.
@@ -53,7 +63,18 @@ func request(t *testing.T, e catalogue.Entry, c cred, now time.Time) *providers.
 	if err != nil || len(names) == 0 {
 		t.Fatalf("%s has no fixture: %v", e.Name, err)
 	}
-	f, err := fixtures.Load(fsys, names[0])
+	return renderFixture(t, e, c, fsys, names[0], now)
+}
+
+// fixtureRequest renders the entry's fixture named name now, signed.
+func fixtureRequest(t *testing.T, e catalogue.Entry, c cred, name string) *providers.Request {
+	t.Helper()
+	return renderFixture(t, e, c, catalogue.FixtureFS(e.Name), name, time.Now())
+}
+
+func renderFixture(t *testing.T, e catalogue.Entry, c cred, fsys fs.FS, name string, now time.Time) *providers.Request {
+	t.Helper()
+	f, err := fixtures.Load(fsys, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +100,7 @@ func noOptions(any) error { return nil }
 
 func build(t *testing.T, e catalogue.Entry, secrets ...string) providers.Provider {
 	t.Helper()
-	p, err := e.Factory()(providers.Spec{Source: "src", Secrets: secrets, Options: noOptions})
+	p, err := e.Factory()(providers.Spec{Source: "src", Secrets: secrets, Options: verifyOptions(t, e)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +131,8 @@ func signatureHeaders(t *testing.T, e catalogue.Entry, r *providers.Request) []s
 		return nil // the secret is in the body: see "token field"
 	case catalogue.FamilyBraintree:
 		return nil // the signature is a form field: see "form fields"
+	case catalogue.FamilySNS:
+		return nil // the signature is in the envelope: see "envelope"
 	case catalogue.FamilyContentful:
 		// The signed-headers list names what is signed; a name of an absent
 		// header changes nothing (as in Contentful's toolkit).
@@ -212,7 +235,11 @@ func TestConformance(t *testing.T) {
 					return
 				}
 				c := clone(r)
-				if e.Family == catalogue.FamilyHMACFields {
+				if e.Family == catalogue.FamilySNS {
+					// A byte flipped at random may break the JSON: change the
+					// signed Message instead.
+					c.Body = bytes.Replace(c.Body, []byte(`"Message":"`), []byte(`"Message":"x`), 1)
+				} else if e.Family == catalogue.FamilyHMACFields {
 					// Only the signed fields are covered: change one.
 					v, _, _ := hmacsig.LookupJSON(fieldsUnit(t, e, c.Body), strings.Split(e.Fields.Signed[len(e.Fields.Signed)-1], "."))
 					c.Body = bytes.Replace(c.Body, []byte(`"`+v+`"`), []byte(`"`+v+`0"`), 1)
@@ -290,6 +317,44 @@ func TestConformance(t *testing.T) {
 					cl := clone(r)
 					cl.Body = nil
 					wantRefused(t, "empty body", p.Verify(ctx, cl), providers.ErrNotSigned)
+				})
+				return
+			}
+			if e.Family == catalogue.FamilySNS {
+				t.Run("envelope", func(t *testing.T) {
+					var m map[string]any
+					if err := json.Unmarshal(r.Body, &m); err != nil {
+						t.Fatal(err)
+					}
+					for name, c := range map[string]struct {
+						set  func(m map[string]any)
+						want error
+					}{
+						"missing Signature":      {func(m map[string]any) { delete(m, "Signature") }, providers.ErrNotSigned},
+						"missing SigningCertURL": {func(m map[string]any) { delete(m, "SigningCertURL") }, providers.ErrNotSigned},
+						"malformed Signature":    {func(m map[string]any) { m["Signature"] = "%%%" }, providers.ErrInvalidHeader},
+						"unknown version":        {func(m map[string]any) { m["SignatureVersion"] = "3" }, providers.ErrInvalidHeader},
+						"unknown type":           {func(m map[string]any) { m["Type"] = "Other" }, providers.ErrInvalidHeader},
+						"another topic":          {func(m map[string]any) { m["TopicArn"] = other.secret }, providers.ErrNoValidSignature},
+						"certificate off SNS":    {func(m map[string]any) { m["SigningCertURL"] = "https://example.com/x.pem" }, providers.ErrCertificate},
+					} {
+						cp := map[string]any{}
+						for k, v := range m {
+							cp[k] = v
+						}
+						c.set(cp)
+						cl := clone(r)
+						cl.Body, _ = json.Marshal(cp)
+						wantRefused(t, name, p.Verify(ctx, cl), c.want)
+					}
+					cl := clone(r)
+					cl.Header.Set("X-Amz-Sns-Message-Type", "SubscriptionConfirmation")
+					wantRefused(t, "a type header that disagrees", p.Verify(ctx, cl), providers.ErrInvalidHeader)
+					for _, body := range []string{"", "not json at all", "{}"} {
+						cl := clone(r)
+						cl.Body = []byte(body)
+						wantRefused(t, "body "+body, p.Verify(ctx, cl), providers.ErrNotSigned)
+					}
 				})
 				return
 			}

@@ -24,6 +24,9 @@ func (e Entry) NewCredentials() (secret, signingKey string, err error) {
 		return "", "", err
 	}
 	switch {
+	case e.Family == FamilySNS:
+		// The source's "secret" is the topic it accepts; SNS signs with its key.
+		return "arn:aws:sns:us-east-1:123456789012:hookgate-" + hex.EncodeToString(raw[:6]), "", nil
 	case e.Family == FamilyAsymmetric && e.Asymmetric.Algorithm == asymsig.ECDSAP256:
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {

@@ -82,6 +82,8 @@ func (e *Entry) scheme() string {
 		}
 		return fmt.Sprintf("`%s: <%s>` with `%s`, %s over `%s`, checked with the provider's public key(s) (the source's secrets)",
 			sc.SignatureHeader, sc.Encoding, sc.TimestampHeader, alg, sc.SignedPayload)
+	case FamilySNS:
+		return "the message's `Signature` (RSA-SHA1 for `SignatureVersion` 1, RSA-SHA256 for 2) over its canonical `Key\\nValue\\n` form, checked with the certificate at `SigningCertURL`, fetched only from `sns.<region>.amazonaws.com[.cn]` over TLS; `TopicArn` must be one of the source's topics"
 	case FamilyContentful:
 		return "`x-contentful-signature: <hex>`, HMAC-SHA256 of the canonical request (method, path, the headers named in `x-contentful-signed-headers`, body) with `x-contentful-timestamp` (ms, 30 s)"
 	case FamilyBraintree:

@@ -68,6 +68,8 @@ const maxPing = 4096
 // Challenge recognises the entry's handshake (providers.Challenger).
 func (p *provider) Challenge(r *providers.Request) (providers.Challenge, bool, error) {
 	switch p.entry.Handshake {
+	case HandshakeSNSSubscription:
+		return p.sns.challenge(r)
 	case HandshakeSlackURLVerification:
 		return slackURLVerification(r)
 	case HandshakeDiscordPing:

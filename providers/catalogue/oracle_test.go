@@ -3,6 +3,8 @@ package catalogue_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -11,11 +13,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/providers/snssig"
 )
 
 // The Node SDK oracles: providers whose official SDK is a Node package, not
@@ -42,6 +46,13 @@ type verdict struct {
 
 func askOracle(t *testing.T, provider providers.Name, secret string, r *providers.Request) verdict {
 	t.Helper()
+	return askOracleWith(t, provider, secret, r, nil, nil)
+}
+
+// askOracleWith is askOracle with options for the oracle (its input's
+// "options") and extra environment for node.
+func askOracleWith(t *testing.T, provider providers.Name, secret string, r *providers.Request, options map[string]string, env []string) verdict {
+	t.Helper()
 	if _, err := os.Stat(filepath.Join(oracleDir, "node_modules")); err != nil {
 		t.Fatalf("the SDK oracles are not installed: run `npm install --no-package-lock --prefix providers/catalogue/%s` (make test does)", oracleDir)
 	}
@@ -55,7 +66,7 @@ func askOracle(t *testing.T, provider providers.Name, secret string, r *provider
 	}
 	in, err := json.Marshal(map[string]any{
 		"provider": provider, "secret": secret, "method": r.Method, "url": u,
-		"headers": headers, "body": base64.StdEncoding.EncodeToString(r.Body),
+		"headers": headers, "body": base64.StdEncoding.EncodeToString(r.Body), "options": options,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +75,7 @@ func askOracle(t *testing.T, provider providers.Name, secret string, r *provider
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "oracle.cjs")
 	cmd.Dir = oracleDir
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -353,3 +365,62 @@ func TestEasyPostSDKCrossTest(t *testing.T) { nodeCrossTest(t, "easypost") }
 
 // @kontent-ai/webhook-helper's signatureHelper.isValidSignatureFromString.
 func TestKontentAISDKCrossTest(t *testing.T) { nodeCrossTest(t, "kontentai") }
+
+// sns-validator (AWS's aws-js-sns-message-validator), fetching the
+// certificate from the development host as it would from SNS's: a
+// notification signed with versions 1 and 2 and a subscription confirmation
+// verify; a changed message, or one signed by another key, do not.
+func TestSNSSDKCrossTest(t *testing.T) {
+	t.Parallel()
+	e := entry(t, "sns")
+	c := secretFor(t, e)
+	s := snsServer(t)
+	ask := func(r *providers.Request) verdict {
+		return askOracleWith(t, "sns", c.secret, r, map[string]string{"hostPattern": "^" + regexp.QuoteMeta(s.Host()) + "$"},
+			[]string{"NODE_EXTRA_CA_CERTS=" + snsDev.caFile})
+	}
+	p := build(t, e, c.secret)
+	for _, version := range []string{"1", "2"} {
+		r := request(t, e, c, time.Now())
+		var m snssig.Message
+		if err := json.Unmarshal(r.Body, &m); err != nil {
+			t.Fatal(err)
+		}
+		m.SignatureVersion = version
+		r.Body, _ = json.Marshal(m)
+		sign(t, e, c, r)
+		if err := p.Verify(context.Background(), clone(r)); err != nil {
+			t.Fatalf("version %s: the entry refuses its own signature: %v", version, err)
+		}
+		if v := ask(r); !v.OK {
+			t.Fatalf("version %s: sns-validator refuses the entry's signature: %s", version, v.Error)
+		}
+		tampered := clone(r)
+		tampered.Body = bytes.Replace(tampered.Body, []byte(`"Message":"`), []byte(`"Message":"x`), 1)
+		if v := ask(tampered); v.OK {
+			t.Fatal("sns-validator accepts a changed message: the cross-test proves nothing")
+		}
+	}
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := request(t, e, c, time.Now())
+	var m snssig.Message
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatal(err)
+	}
+	if r.Body, err = snssig.Sign(&m, other, s.CertURL(), "1"); err != nil {
+		t.Fatal(err)
+	}
+	if v := ask(r); v.OK {
+		t.Fatal("sns-validator accepts a signature by another key: the cross-test proves nothing")
+	}
+	if err := p.Verify(context.Background(), r); !errors.Is(err, providers.ErrNoValidSignature) {
+		t.Fatalf("a signature by another key: %v", err)
+	}
+	confirmation := fixtureRequest(t, e, c, "subscription_confirmation")
+	if v := ask(confirmation); !v.OK {
+		t.Fatalf("sns-validator refuses the entry's subscription confirmation: %s", v.Error)
+	}
+}

@@ -28,6 +28,15 @@ type Options struct {
 	// VerifyToken is the Verify Token entered with the callback URL in
 	// Meta's App Dashboard, which Meta's subscription GET must carry.
 	VerifyToken string `yaml:"verify_token"`
+	// CertHosts and RootCAFile let an SNS source fetch certificates from a
+	// development host (host:port) trusted through that PEM file; SNS's own
+	// hosts need neither.
+	CertHosts  []string `yaml:"cert_hosts"`
+	RootCAFile string   `yaml:"root_ca_file"`
+	// SigningKeyFile and CertURL sign as SNS against such a host (`hookgate
+	// send`, tests): the RSA key and the URL of its certificate.
+	SigningKeyFile string `yaml:"signing_key_file"`
+	CertURL        string `yaml:"cert_url"`
 }
 
 // Factory returns the providers.Factory of the entry.
@@ -46,6 +55,8 @@ func (e Entry) Factory() providers.Factory {
 		switch {
 		case o.VerifyToken != "" && e.Handshake != HandshakeMetaSubscribe:
 			return nil, fmt.Errorf("options.verify_token: %s has no verify token; remove it", e.Display)
+		case e.Family != FamilySNS && (len(o.CertHosts) > 0 || o.RootCAFile != "" || o.SigningKeyFile != "" || o.CertURL != ""):
+			return nil, fmt.Errorf("options.cert_hosts, root_ca_file, signing_key_file and cert_url are Amazon SNS's; %s has none: remove them", e.Display)
 		}
 		p := &provider{entry: e, ident: ident, secrets: append([]string(nil), spec.Secrets...), verifyToken: o.VerifyToken,
 			tolerance: o.Tolerance.Std()}
@@ -79,6 +90,8 @@ func (e Entry) Factory() providers.Factory {
 			}
 			p.asym = &sc
 			p.keys, err = sc.ParseKeys(spec.Secrets)
+		case FamilySNS:
+			p.sns, err = newSNS(spec.Secrets, o)
 		}
 		if err != nil {
 			return nil, err
@@ -132,6 +145,7 @@ type provider struct {
 	asym      *asymsig.Scheme    // FamilyAsymmetric
 	jwt       *jwtsig.Scheme     // FamilyJWT
 	bodyToken *BodyToken         // FamilyBodyToken
+	sns       *snsVerifier       // FamilySNS
 	keys      []crypto.PublicKey // FamilyAsymmetric
 	inner     providers.Provider // the other families
 	secrets   []string
@@ -162,6 +176,8 @@ func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
 		err = p.jwt.Verify(r, p.secrets, now)
 	case p.bodyToken != nil:
 		err = p.bodyToken.Verify(r, p.secrets)
+	case p.sns != nil:
+		err = p.sns.Verify(ctx, &providers.Request{Method: r.Method, URL: r.URL, Header: r.Header, Body: r.Body, Now: now})
 	case p.entry.Family == FamilyBraintree:
 		err = Braintree{}.Verify(r, p.secrets)
 	case p.entry.Family == FamilyContentful:
@@ -194,6 +210,10 @@ func (p *provider) CredentialHeaders() []string {
 	return nil
 }
 
+// ExpensiveVerify reports whether verifying may make a network call (an SNS
+// certificate download): providers.Expensive.
+func (p *provider) ExpensiveVerify() bool { return p.entry.Family == FamilySNS }
+
 // ChecksTimestamp reports whether the scheme signs a checked timestamp
 // (providers.TimestampChecker).
 func (p *provider) ChecksTimestamp() bool { return p.entry.timestamped() }
@@ -213,6 +233,12 @@ func (e Entry) Signer() providers.SignerFactory {
 				to := v.(*token.Options)
 				to.Header, to.Prefix = e.TokenHeader, e.TokenPrefix
 			}))
+		case FamilySNS:
+			o, _, err := e.load(spec)
+			if err != nil {
+				return nil, err
+			}
+			return newSNSSigner(spec.Secrets, o)
 		case FamilyAsymmetric:
 			o, _, err := e.load(spec)
 			if err != nil {

@@ -15,7 +15,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		m, err := Parse(body)
 		if err != nil {
-			if !errors.Is(err, providers.ErrMalformedPayload) && !errors.Is(err, providers.ErrNotSigned) {
+			if !errors.Is(err, providers.ErrMalformedPayload) && !errors.Is(err, providers.ErrNotSigned) && !errors.Is(err, providers.ErrInvalidHeader) {
 				t.Fatalf("unexpected error %v", err)
 			}
 			return

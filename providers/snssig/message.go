@@ -50,22 +50,24 @@ type Message struct {
 // most 256 KiB, and the envelope adds its fields and JSON escaping.
 const maxMessageSize = 1 << 20
 
-// Parse reads an SNS message. A body without Signature or SigningCertURL is
-// not signed (ErrNotSigned); one that is not an SNS message, or lacks a field
-// its type signs, is ErrMalformedPayload.
+// Parse reads an SNS message. A body that is not a JSON object, or has no
+// Signature, SignatureVersion or SigningCertURL, is not signed
+// (ErrNotSigned); a signed envelope of an unknown type, or without a field
+// its type signs, is malformed (ErrInvalidHeader: the envelope is SNS's
+// signature "header"). A body over 1 MiB is ErrMalformedPayload.
 func Parse(body []byte) (*Message, error) {
 	if len(body) > maxMessageSize {
 		return nil, fmt.Errorf("sns: message larger than %d bytes: %w", maxMessageSize, providers.ErrMalformedPayload)
 	}
 	var m Message
 	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, fmt.Errorf("sns: body is not an SNS message: %w", providers.ErrMalformedPayload)
+		return nil, fmt.Errorf("sns: body is not an SNS message, so not signed: %w", providers.ErrNotSigned)
 	}
 	if m.Signature == "" || m.SigningCertURL == "" || m.SignatureVersion == "" {
 		return nil, fmt.Errorf("sns: Signature, SignatureVersion or SigningCertURL missing: %w", providers.ErrNotSigned)
 	}
 	missing := func(name string) error {
-		return fmt.Errorf("sns: %s message without %s: %w", m.Type, name, providers.ErrMalformedPayload)
+		return fmt.Errorf("sns: %s message without %s: %w", m.Type, name, providers.ErrInvalidHeader)
 	}
 	switch {
 	case m.MessageID == "":
@@ -85,7 +87,7 @@ func Parse(body []byte) (*Message, error) {
 			return nil, missing("SubscribeURL")
 		}
 	default:
-		return nil, fmt.Errorf("sns: unknown message type %q: %w", m.Type, providers.ErrMalformedPayload)
+		return nil, fmt.Errorf("sns: unknown message type %q: %w", m.Type, providers.ErrInvalidHeader)
 	}
 	return &m, nil
 }

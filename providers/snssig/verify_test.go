@@ -234,10 +234,11 @@ func TestParse(t *testing.T) {
 		want error
 	}{
 		{`{"Type":"Notification","MessageId":"m","TopicArn":"t","Message":"x","Timestamp":"t","SignatureVersion":"1","SigningCertURL":"u"}`, providers.ErrNotSigned},
-		{`[1]`, providers.ErrMalformedPayload},
-		{`{"Type":"Other","MessageId":"m","TopicArn":"t","Timestamp":"t","Signature":"s","SignatureVersion":"1","SigningCertURL":"u"}`, providers.ErrMalformedPayload},
-		{`{"Type":"SubscriptionConfirmation","MessageId":"m","TopicArn":"t","Timestamp":"t","Signature":"s","SignatureVersion":"1","SigningCertURL":"u"}`, providers.ErrMalformedPayload},
-		{`{"Type":"Notification","TopicArn":"t","Timestamp":"t","Signature":"s","SignatureVersion":"1","SigningCertURL":"u"}`, providers.ErrMalformedPayload},
+		{`[1]`, providers.ErrNotSigned},
+		{``, providers.ErrNotSigned},
+		{`{"Type":"Other","MessageId":"m","TopicArn":"t","Timestamp":"t","Signature":"s","SignatureVersion":"1","SigningCertURL":"u"}`, providers.ErrInvalidHeader},
+		{`{"Type":"SubscriptionConfirmation","MessageId":"m","TopicArn":"t","Timestamp":"t","Signature":"s","SignatureVersion":"1","SigningCertURL":"u"}`, providers.ErrInvalidHeader},
+		{`{"Type":"Notification","TopicArn":"t","Timestamp":"t","Signature":"s","SignatureVersion":"1","SigningCertURL":"u"}`, providers.ErrInvalidHeader},
 	} {
 		if _, err := Parse([]byte(tc.body)); !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.body, err, tc.want)

@@ -96,6 +96,15 @@ func (g *Gateway) ingest(c *gin.Context) {
 		return
 	}
 	if isCheck {
+		if ch.Confirm != nil {
+			if err := ch.Confirm(c.Request.Context()); err != nil {
+				if !errors.Is(err, providers.ErrUnavailable) {
+					err = fmt.Errorf("%w: %w", errVerification, err)
+				}
+				g.fail(c, body, rec, err)
+				return
+			}
+		}
 		g.answerCheck(c, body, rec, ch)
 		return
 	}

@@ -2,7 +2,7 @@
 // webhook request. providers/catalogue's SDK cross-tests run it: one JSON
 // object on stdin
 //   {"provider": "...", "secret": "...", "method": "POST", "url": "...",
-//    "headers": {"name": "value", ...}, "body": "<base64>"}
+//    "headers": {"name": "value", ...}, "body": "<base64>", "options": {...}}
 // and one on stdout: {"ok": true} or {"ok": false, "error": "..."}; an
 // oracle that answers a handshake adds the SDK's reply: {"ok": true, "reply": …}.
 // Header names arrive lower-cased, as Node's http module gives them.
@@ -242,6 +242,15 @@ const oracles = {
   easypost: async (r) => {
     const EasyPostClient = require('@easypost/api');
     new (EasyPostClient.default || EasyPostClient)('oracle-key').Utils.validateWebhook(r.body, r.headers, r.secret);
+    return true;
+  },
+  // sns-validator (AWS's aws-js-sns-message-validator): validate, with the
+  // host pattern of the test's certificate host (trusted through
+  // NODE_EXTRA_CA_CERTS) in place of SNS's.
+  sns: async (r) => {
+    const MessageValidator = require('sns-validator');
+    const v = new MessageValidator(new RegExp(r.options.hostPattern));
+    await new Promise((resolve, reject) => v.validate(r.body.toString('utf8'), (err) => (err ? reject(err) : resolve())));
     return true;
   },
   // @vonage/jwt: verifySignature (the token's HS256 signature; Vonage
