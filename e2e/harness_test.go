@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,6 +25,7 @@ import (
 	"time"
 
 	"github.com/hookgate/hookgate/providers/catalogue"
+	"github.com/hookgate/hookgate/providers/snssig"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 	"go.opentelemetry.io/otel/trace"
@@ -137,13 +140,31 @@ func secrets() map[string]string {
 // catalogueSources is one source per catalogue entry, named after it, with
 // fresh credentials (an asymmetric entry's public key, and its private key
 // as options.signing_key for the test's signer).
-func catalogueSources(t *testing.T) string {
+func catalogueSources(t *testing.T, dir string) string {
 	t.Helper()
 	var b strings.Builder
 	for _, e := range catalogue.Entries() {
 		secret, signingKey, err := e.NewCredentials()
 		if err != nil {
 			t.Fatal(err)
+		}
+		if e.Family == catalogue.FamilySNS {
+			// SNS's certificate hosts: a development one stands in.
+			sns, err := snssig.NewDevServer(time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = sns.Close() })
+			ca, key := filepath.Join(dir, "sns-cert.pem"), filepath.Join(dir, "sns-key.pem")
+			if err := os.WriteFile(ca, sns.CertPEM, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(sns.Key)}), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "  - {name: %s, provider: %s, secrets: [%q], options: {cert_hosts: [%q], root_ca_file: %q, signing_key_file: %q, cert_url: %q}}\n",
+				e.Name, e.Name, secret, sns.Host(), ca, key, sns.CertURL())
+			continue
 		}
 		if signingKey != "" {
 			fmt.Fprintf(&b, "  - {name: %s, provider: %s, secrets: [%q], options: {signing_key: %q}}\n", e.Name, e.Name, secret, signingKey)
@@ -226,7 +247,7 @@ sources:
 `, base, retry, adminTok, sec["github"], sec["stripe"], sec["shopify"], sec["twilio"], sec["svix"],
 		sec["paypal"], sec["paypal"], certSrv.Host(), filepath.Join(pdir, "ca.pem"),
 		filepath.Join(pdir, "leaf-key.pem"), certSrv.CertURL())
-	yml += catalogueSources(t)
+	yml += catalogueSources(t, dir)
 	if len(o.team) > 0 {
 		yml += "activities:\n  git.push:\n"
 		for name := range o.team {

@@ -3,17 +3,21 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/worker"
@@ -28,6 +32,7 @@ import (
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/catalogue"
 	"github.com/hookgate/hookgate/providers/paypal"
+	"github.com/hookgate/hookgate/providers/snssig"
 )
 
 type devFlags struct {
@@ -80,6 +85,13 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 		return fmt.Errorf("paypal dev certificate server: %w", err)
 	}
 	defer certSrv.Close()
+	var sns *snsDevHost
+	if slices.Contains(f.sources, "sns") {
+		if sns, err = startSNSDevHost(filepath.Join(f.dataDir, "sns")); err != nil {
+			return fmt.Errorf("sns dev certificate server: %w", err)
+		}
+		defer sns.srv.Close()
+	}
 
 	path := f.configPath
 	var secrets *devSecrets
@@ -92,7 +104,7 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 			return err
 		}
 		path = filepath.Join(f.dataDir, "dev.yaml")
-		if err := writeDevConfig(path, f, secrets, certSrv); err != nil {
+		if err := writeDevConfig(path, f, secrets, certSrv, sns); err != nil {
 			return err
 		}
 	}
@@ -352,10 +364,52 @@ sources:
 {{- with index $.S.CatalogueSigningKeys .}}
     options: {signing_key: "{{.}}"}
 {{- end}}
+{{- if and (eq . "sns") $.SNS}}
+    options:
+      cert_hosts: ["{{$.SNS.Host}}"]
+      root_ca_file: {{$.SNS.CAFile}}
+      signing_key_file: {{$.SNS.KeyFile}}
+      cert_url: {{$.SNS.CertURL}}
+{{- end}}
 {{- end}}
 `))
 
-func writeDevConfig(path string, f devFlags, s *devSecrets, cert *paypal.DevCertServer) error {
+// snsDevHost stands in for SNS's certificate hosts when --sources names
+// sns: a fresh certificate each start, its files in the data folder.
+type snsDevHost struct {
+	srv             *snssig.DevServer
+	Host, CertURL   string
+	CAFile, KeyFile string
+}
+
+func startSNSDevHost(dir string) (*snsDevHost, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	srv, err := snssig.NewDevServer(time.Now())
+	if err != nil {
+		return nil, err
+	}
+	h := &snsDevHost{srv: srv, Host: srv.Host(), CertURL: srv.CertURL(),
+		CAFile: filepath.Join(dir, "cert.pem"), KeyFile: filepath.Join(dir, "key.pem")}
+	if h.CAFile, err = filepath.Abs(h.CAFile); err == nil {
+		h.KeyFile, err = filepath.Abs(h.KeyFile)
+	}
+	key := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(srv.Key)})
+	if err == nil {
+		err = os.WriteFile(h.CAFile, srv.CertPEM, 0o600)
+	}
+	if err == nil {
+		err = os.WriteFile(h.KeyFile, key, 0o600)
+	}
+	if err != nil {
+		_ = srv.Close()
+		return nil, err
+	}
+	return h, nil
+}
+
+func writeDevConfig(path string, f devFlags, s *devSecrets, cert *paypal.DevCertServer, sns *snsDevHost) error {
 	host, port, err := net.SplitHostPort(f.listen)
 	if err != nil {
 		return fmt.Errorf("--listen: %w", err)
@@ -379,7 +433,7 @@ func writeDevConfig(path string, f devFlags, s *devSecrets, cert *paypal.DevCert
 		"PublicBaseURL": "http://" + net.JoinHostPort(host, port), "S": s,
 		"CertHost": cert.Host(), "CertURL": cert.CertURL(),
 		"RootCA": abs(filepath.Join(pdir, "ca.pem")), "SigningKey": abs(filepath.Join(pdir, "leaf-key.pem")),
-		"Extra": f.sources,
+		"Extra": f.sources, "SNS": sns,
 	})
 	if err != nil {
 		return err

@@ -85,14 +85,22 @@ func TestDevSourcesFromTheCatalogue(t *testing.T) {
 	}
 	defer certSrv.Close()
 	cfgPath := filepath.Join(dir, "dev.yaml")
-	if err := writeDevConfig(cfgPath, devFlags{dataDir: dir, listen: ":8005", sources: []string{"slack", "openai", "discord"}}, s, certSrv); err != nil {
+	if err := s.addCatalogueSources(path, []string{"sns"}); err != nil {
+		t.Fatal(err)
+	}
+	sns, err := startSNSDevHost(filepath.Join(dir, "sns"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sns.srv.Close()
+	if err := writeDevConfig(cfgPath, devFlags{dataDir: dir, listen: ":8005", sources: []string{"slack", "openai", "discord", "sns"}}, s, certSrv, sns); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(cfgPath, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []string{"slack", "openai", "discord", "github"} {
+	for _, n := range []string{"slack", "openai", "discord", "github", "sns"} {
 		if _, ok := cfg.Source(n); !ok {
 			t.Errorf("dev config has no %s source", n)
 		}
@@ -105,5 +113,11 @@ func TestDevSourcesFromTheCatalogue(t *testing.T) {
 	newSigner, _ := builtin.Signer(src.Provider)
 	if _, err := newSigner(src.Spec()); err != nil {
 		t.Fatalf("no signer for the dev discord source: %v", err)
+	}
+	// So does SNS's, with its development certificate host.
+	src, _ = cfg.Source("sns")
+	newSigner, _ = builtin.Signer(src.Provider)
+	if _, err := newSigner(src.Spec()); err != nil {
+		t.Fatalf("no signer for the dev sns source: %v", err)
 	}
 }
