@@ -52,6 +52,9 @@ type Store interface {
 	Replays(ctx context.Context, receiptID string) ([]store.Replay, error)
 	Requeue(ctx context.Context, receiptID string, at time.Time, mode store.ReplayMode) (int, error)
 	RedactHeaders(ctx context.Context, source string, names []string) (int64, error)
+	RecordSourceSecret(ctx context.Context, source, secret string, at time.Time) (string, error)
+	SourceSecret(ctx context.Context, source string) (string, error)
+	ForgetSourceSecret(ctx context.Context, source string) (bool, error)
 }
 
 // Run runs the conformance suite. open must return a store on a fresh, empty
@@ -63,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		fn   func(t *testing.T, s Store)
 	}{
 		{"Ping", testPing},
+		{"SourceSecrets", testSourceSecrets},
 		{"IngestNew", testIngestNew},
 		{"IngestEmpty", testIngestEmpty},
 		{"IngestDuplicateLaterBatch", testIngestDuplicateLaterBatch},
