@@ -155,6 +155,22 @@ type Challenge struct {
 	// sent; its error fails the check (ErrUnavailable: 503, so the provider
 	// retries; any other: refused as unverified).
 	Confirm func(ctx context.Context) error
+	// OfferedSecret, when set, is a signing secret the check hands over
+	// (Asana's X-Hook-Secret) for a SecretReceiver: the gateway keeps the
+	// first one offered for the source, and answers with Reply only when the
+	// one kept is this one (409 otherwise: the operator forgets the kept one
+	// before the provider's webhook is created again).
+	OfferedSecret string
+}
+
+// SecretReceiver is implemented by providers whose signing secret is handed
+// over in a handshake instead of configured (Asana). The gateway keeps the
+// secret in the store, so that every replica verifies with it, and gives it
+// to the provider with UseSecret (at start, after a handshake, and when
+// Verify fails with ErrNoSecret and the store holds a newer one); without
+// one, Verify fails with ErrNoSecret.
+type SecretReceiver interface {
+	UseSecret(secret string)
 }
 
 // Challenger is implemented by providers whose endpoint must answer checks

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -101,23 +102,56 @@ func send(cmd *cobra.Command, e *env, cfg *config.Config, src *config.Source, fx
 	if err != nil {
 		return fmt.Errorf("signer: %w", err)
 	}
+	if hs, ok := signer.(providers.Handshaker); ok {
+		// The provider hands its signing secret over in a handshake first
+		// (Asana): the gateway keeps the first one, so it is the signer's
+		// unless the provider's own was kept before (then 409).
+		h := hs.Handshake(u)
+		_, status, out, err := post(cmd.Context(), h)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "POST %s (handshake) -> %s\n%s\n", redactedURL(h.URL), status, out)
+	}
 	if err := signer.Sign(req); err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
-	hreq, err := http.NewRequestWithContext(cmd.Context(), http.MethodPost, req.URL.String(), bytes.NewReader(req.Body))
+	code, status, out, err := post(cmd.Context(), req)
 	if err != nil {
 		return err
 	}
-	hreq.Header = req.Header
+	fmt.Fprintf(e.stdout, "POST %s (%s, event %s) -> %s\n%s\n", redactedURL(req.URL), fx.Name, eventID, status, out)
+	if code >= 300 {
+		return fmt.Errorf("gateway answered %s", status)
+	}
+	return nil
+}
+
+// post sends r and returns the status and the start of the answer.
+func post(ctx context.Context, r *providers.Request) (int, string, []byte, error) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL.String(), bytes.NewReader(r.Body))
+	if err != nil {
+		return 0, "", nil, err
+	}
+	hreq.Header = r.Header
 	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(hreq)
 	if err != nil {
-		return fmt.Errorf("post: %w", err)
+		return 0, "", nil, fmt.Errorf("post: %w", err)
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	fmt.Fprintf(e.stdout, "POST %s (%s, event %s) -> %s\n%s\n", req.URL.Redacted(), fx.Name, eventID, resp.Status, bytes.TrimSpace(out))
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("gateway answered %s", resp.Status)
+	return resp.StatusCode, resp.Status, bytes.TrimSpace(out), nil
+}
+
+// redactedURL is u without its query's values (a handshake token) nor a
+// password.
+func redactedURL(u *url.URL) string {
+	c := *u
+	if q := c.Query(); len(q) > 0 {
+		for k := range q {
+			q.Set(k, "xxxxx")
+		}
+		c.RawQuery = q.Encode()
 	}
-	return nil
+	return c.Redacted()
 }

@@ -9,12 +9,17 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/ingest/gateway"
+	"github.com/hookgate/hookgate/internal/ingest/groupcommit"
+	"github.com/hookgate/hookgate/internal/storage/sqlite"
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/builtin"
+	"github.com/hookgate/hookgate/store"
 )
 
 // `hookgate send` posts the body its signer produced: providers whose
@@ -77,5 +82,55 @@ func TestSendPostsTheSignedBody(t *testing.T) {
 		if err := <-got; err != nil {
 			t.Fatalf("%s: the posted body does not verify: %v", source, err)
 		}
+	}
+}
+
+// `hookgate send` to an Asana source makes Asana's handshake first, so that
+// the gateway keeps the secret the event is signed with; the token in the
+// target URL is not printed.
+func TestSendHandshakesFirst(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "hookgate.yaml")
+	if err := os.WriteFile(cfgPath, []byte("sources:\n  - name: asana\n    provider: asana\n    secrets: [tok-2f0c51]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(cfgPath, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "hookgate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	gc := groupcommit.New(st, groupcommit.Options{})
+	defer gc.Close()
+	srcs, err := gateway.BuildSources(cfg, builtin.Providers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw, err := gateway.New(gateway.Options{Sources: srcs, Committer: gc, Audit: st, Secrets: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gw.Handler())
+	defer srv.Close()
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"send", "asana", "task_changed", "--config", cfgPath, "--url", srv.URL}, func(string) string { return "" }, &out, &errOut); err != nil {
+		t.Fatalf("send: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	if strings.Contains(out.String(), "tok-2f0c51") || !strings.Contains(out.String(), "(handshake) -> 200") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	if kept, err := st.SourceSecret(ctx, "asana"); err != nil || kept != "tok-2f0c51" {
+		t.Fatalf("kept %q %v", kept, err)
+	}
+	page, err := st.ListReceipts(ctx, store.Filter{Limit: 5})
+	if err != nil || len(page.Receipts) != 1 {
+		t.Fatalf("receipts %v %v, want the event", page.Receipts, err)
 	}
 }

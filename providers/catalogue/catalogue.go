@@ -126,7 +126,7 @@ func (e *Entry) Validate() error {
 	switch e.Handshake {
 	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing, HandshakeOktaVerification,
 		HandshakeZoomURLValidation, HandshakeGraphValidationToken, HandshakeMetaSubscribe, HandshakeDropboxChallenge,
-		HandshakeXCRC, HandshakeTrelloHead, HandshakeTwitchVerification, HandshakeSNSSubscription:
+		HandshakeXCRC, HandshakeTrelloHead, HandshakeTwitchVerification, HandshakeSNSSubscription, HandshakeHookSecret:
 	default:
 		return fail("unknown handshake %q", e.Handshake)
 	}
@@ -183,7 +183,7 @@ func (e *Entry) Validate() error {
 
 // Entries returns the catalogue, sorted by name. The slice is a copy.
 func Entries() []Entry {
-	out := slices.Concat(hmacEntries, moreHMACEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries, jwtEntries, bodyTokenEntries, braintreeEntries, contentfulEntries, snsEntries)
+	out := slices.Concat(hmacEntries, moreHMACEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries, jwtEntries, bodyTokenEntries, braintreeEntries, contentfulEntries, snsEntries, hookSecretEntries)
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(string(a.Name), string(b.Name)) })
 	return out
 }

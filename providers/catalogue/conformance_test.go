@@ -104,6 +104,10 @@ func build(t *testing.T, e catalogue.Entry, secrets ...string) providers.Provide
 	if err != nil {
 		t.Fatal(err)
 	}
+	if recv, ok := p.(providers.SecretReceiver); ok && len(secrets) > 0 {
+		// As if the handshake had handed over the last secret, which signs.
+		recv.UseSecret(secrets[len(secrets)-1])
+	}
 	return p
 }
 
@@ -492,5 +496,56 @@ func TestOptions(t *testing.T) {
 	}
 	if _, err := slack.Factory()(providers.Spec{Options: noOptions}); !errors.Is(err, providers.ErrNoSecret) {
 		t.Fatalf("no secret: %v", err)
+	}
+}
+
+// Asana's signing secret is the one its handshake handed over: without a
+// handshake nothing verifies; the handshake needs the URL's token; the
+// reply echoes the secret; only the kept secret verifies, whatever the
+// token; the handshake header is a credential, never stored.
+// https://developers.asana.com/docs/webhooks-guide
+func TestAsanaHookSecret(t *testing.T) {
+	e := entry(t, "asana")
+	p, err := e.Factory()(providers.Spec{Source: "asana", Secrets: []string{"tok-1"}, Options: noOptions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse("https://example.com/receive-webhook/7654?token=tok-1")
+	// Asana's own example of the handshake.
+	const secret = "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81"
+	hs := &providers.Request{Method: http.MethodPost, URL: u, Header: http.Header{"X-Hook-Secret": {secret}}}
+	ch, ok, err := p.(providers.Challenger).Challenge(hs)
+	if err != nil || !ok || ch.OfferedSecret != secret || ch.Reply.Header.Get("X-Hook-Secret") != secret || ch.Signed {
+		t.Fatalf("handshake: %+v %v %v", ch, ok, err)
+	}
+	noToken := *hs
+	noToken.URL, _ = url.Parse("https://example.com/receive-webhook/7654")
+	if _, ok, err := p.(providers.Challenger).Challenge(&noToken); !ok || !errors.Is(err, providers.ErrNotSigned) {
+		t.Fatalf("a handshake without the token: %v %v", ok, err)
+	}
+	wrong := *hs
+	wrong.URL, _ = url.Parse("https://example.com/receive-webhook/7654?token=guess")
+	if _, _, err := p.(providers.Challenger).Challenge(&wrong); !errors.Is(err, providers.ErrNoValidSignature) {
+		t.Fatalf("a handshake with a wrong token: %v", err)
+	}
+	body := []byte(`{"events":[]}`)
+	ev := &providers.Request{Method: http.MethodPost, URL: u, Header: http.Header{}, Body: body, Now: time.Now()}
+	if err := (&hmacsig.Template{Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex, Header: "X-Hook-Signature"}).Sign(ev, secret, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Verify(context.Background(), ev); !errors.Is(err, providers.ErrNoSecret) {
+		t.Fatalf("before the handshake: %v, want ErrNoSecret", err)
+	}
+	p.(providers.SecretReceiver).UseSecret(secret)
+	if err := p.Verify(context.Background(), ev); err != nil {
+		t.Fatalf("a heartbeat signed with the kept secret: %v", err)
+	}
+	noTok := *ev
+	noTok.URL = noToken.URL
+	if err := p.Verify(context.Background(), &noTok); !errors.Is(err, providers.ErrNotSigned) {
+		t.Fatalf("an event without the token: %v", err)
+	}
+	if got := p.CredentialHeaders(); len(got) != 1 || got[0] != "X-Hook-Secret" {
+		t.Fatalf("credential headers %v", got)
 	}
 }

@@ -96,6 +96,9 @@ func (e Entry) Factory() providers.Factory {
 		if err != nil {
 			return nil, err
 		}
+		if e.Handshake == HandshakeHookSecret {
+			return &hookSecretProvider{provider: p}, nil
+		}
 		return p, nil
 	}
 }
@@ -264,6 +267,9 @@ func (e Entry) Signer() providers.SignerFactory {
 			return braintreeSigner{secret: spec.Secrets[0]}, nil
 		case FamilyContentful:
 			return contentfulSigner{secret: spec.Secrets[0]}, nil
+		}
+		if e.Handshake == HandshakeHookSecret {
+			return hookSecretSigner{templateSigner{t: e.HMAC, secret: spec.Secrets[0]}}, nil
 		}
 		return templateSigner{t: e.HMAC, secret: spec.Secrets[0]}, nil
 	}

@@ -2,8 +2,10 @@ package gateway
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -32,6 +34,31 @@ func (g *Gateway) refused(src *Source, ip string, err error) error {
 		err = fmt.Errorf("%w: %w", refusal, err)
 	}
 	return err
+}
+
+// finishCheck does what an authenticated check asks for (keep the secret it
+// hands over, confirm a subscription), then answers it.
+func (g *Gateway) finishCheck(c *gin.Context, src *Source, body []byte, rec store.AuditRecord, ch providers.Challenge, now time.Time) {
+	if ch.OfferedSecret != "" {
+		if err := g.secrets.keep(c.Request.Context(), src, ch.OfferedSecret, now); err != nil {
+			if errors.Is(err, errSecretConflict) {
+				g.log.Warn("handshake refused: another secret is kept for the source; forget it (DELETE /v1/sources/{name}/handshake-secret) before creating the webhook again",
+					"source", src.Name, "remote_ip", rec.RemoteIP)
+			}
+			g.fail(c, body, rec, err)
+			return
+		}
+	}
+	if ch.Confirm != nil {
+		if err := ch.Confirm(c.Request.Context()); err != nil {
+			if !errors.Is(err, providers.ErrUnavailable) {
+				err = fmt.Errorf("%w: %w", errVerification, err)
+			}
+			g.fail(c, body, rec, err)
+			return
+		}
+	}
+	g.answerCheck(c, body, rec, ch)
 }
 
 // answerCheck sends the provider's expected answer to one of its checks and
@@ -90,5 +117,5 @@ func (g *Gateway) check(c *gin.Context) {
 			return
 		}
 	}
-	g.answerCheck(c, nil, rec, ch)
+	g.finishCheck(c, src, nil, rec, ch, now)
 }

@@ -39,6 +39,8 @@ func statusOf(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, errMethod):
 		return http.StatusMethodNotAllowed
+	case errors.Is(err, errSecretConflict):
+		return http.StatusConflict
 	case errors.Is(err, errBodyTooLarge):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, errEncoding):
@@ -88,6 +90,8 @@ func reasonOf(err error) string {
 		return "body_read"
 	case errors.Is(err, errStoreDown):
 		return "store_unavailable"
+	case errors.Is(err, errSecretConflict):
+		return "secret_conflict"
 	case errors.Is(err, errShuttingDown):
 		return "shutting_down"
 	default:

@@ -69,7 +69,10 @@ type Options struct {
 	Notifier  Notifier // may be nil
 	Observer  Observer // may be nil (metrics)
 	Checks    []Check  // for /readyz
-	Logger    *slog.Logger
+	// Secrets keeps the signing secrets providers hand over in a handshake
+	// (Asana); nil: such a handshake is answered 503.
+	Secrets SecretKeeper
+	Logger  *slog.Logger
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
 	// RejectedBodyCap caps the body kept in the audit log of a rejected request
@@ -106,6 +109,7 @@ type Gateway struct {
 	engine   *gin.Engine
 	limits   *limits
 	tracer   trace.Tracer // nil: tracing off
+	secrets  *handshakeSecrets
 
 	known       *known        // events seen committed (duplicate fast path); nil: off
 	pendingDups chan struct{} // semaphore of duplicates being recorded in the background
@@ -138,6 +142,7 @@ func New(o Options) (*Gateway, error) {
 		obs:     o.Observer,
 		checks:  o.Checks,
 		log:     o.Logger,
+		secrets: &handshakeSecrets{keeper: o.Secrets, last: map[string]time.Time{}},
 		now:     o.Now,
 		bodyCap: o.RejectedBodyCap,
 
@@ -167,6 +172,13 @@ func New(o Options) (*Gateway, error) {
 		}
 		g.sources[s.Name] = &s
 	}
+	// Handshake secrets kept by any replica: best effort, a source without
+	// one reads the store again when a request needs it.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	if err := g.secrets.load(ctx, g.sources); err != nil {
+		o.Logger.Warn("handshake secrets not loaded; read again when needed", "err", err)
+	}
+	cancel()
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	// Client IPs come from the connection unless trusted proxies are configured:

@@ -47,6 +47,14 @@ func (g *Gateway) admit(c *gin.Context) (src *Source, rec store.AuditRecord, now
 // keys) is charged to the client's failure budget for the source.
 func (g *Gateway) verify(c *gin.Context, src *Source, r *providers.Request, ip string) error {
 	err := src.Provider.Verify(c.Request.Context(), r)
+	if errors.Is(err, providers.ErrNoSecret) {
+		// A secret handed over in a handshake another replica took: read it.
+		if ok, rerr := g.secrets.refresh(c.Request.Context(), src, r.Now); rerr != nil {
+			return rerr
+		} else if ok {
+			err = src.Provider.Verify(c.Request.Context(), r)
+		}
+	}
 	if err != nil && !errors.Is(err, providers.ErrUnavailable) {
 		err = g.refused(src, ip, err)
 	}
@@ -85,7 +93,7 @@ func (g *Gateway) ingest(c *gin.Context) {
 		return
 	}
 	if isCheck && !ch.Signed {
-		g.answerCheck(c, body, rec, ch)
+		g.finishCheck(c, src, body, rec, ch, now)
 		return
 	}
 	// Verified first, whatever the IP's record: an authentic delivery is
@@ -96,16 +104,7 @@ func (g *Gateway) ingest(c *gin.Context) {
 		return
 	}
 	if isCheck {
-		if ch.Confirm != nil {
-			if err := ch.Confirm(c.Request.Context()); err != nil {
-				if !errors.Is(err, providers.ErrUnavailable) {
-					err = fmt.Errorf("%w: %w", errVerification, err)
-				}
-				g.fail(c, body, rec, err)
-				return
-			}
-		}
-		g.answerCheck(c, body, rec, ch)
+		g.finishCheck(c, src, body, rec, ch, now)
 		return
 	}
 	if err := g.admitVerified(c, src); err != nil {

@@ -46,6 +46,9 @@ func newLimited(t *testing.T, cfgYAML string, o gateway.Options) *harness {
 		t.Fatal(err)
 	}
 	o.Sources, o.Committer, o.Audit = srcs, gc, st
+	if o.Secrets == nil {
+		o.Secrets = st
+	}
 	gw, err := gateway.New(o)
 	if err != nil {
 		t.Fatal(err)

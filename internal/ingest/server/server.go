@@ -85,7 +85,7 @@ func Run(ctx context.Context, d Deps) error {
 	defer closeLimits()
 	gw, err := gateway.New(gateway.Options{
 		TrustedProxies: d.Config.TrustedProxies, Limits: limits,
-		Sources: sources, Committer: committer, Audit: d.Store, Notifier: notifier, Logger: log.With("component", "gateway"),
+		Sources: sources, Committer: committer, Audit: d.Store, Secrets: d.Store, Notifier: notifier, Logger: log.With("component", "gateway"),
 		Observer: gatewayObserver(d.Metrics), TracerProvider: tp,
 		Checks: []gateway.Check{
 			{Name: "store", Fn: d.Store.Ping},
@@ -115,7 +115,7 @@ func Run(ctx context.Context, d Deps) error {
 	}
 	adm := admin.New(admin.Options{
 		Store: d.Store, Starter: boot.Starter(d.Temporal, d.Config, false), Tokens: tokens, Logger: log.With("component", "admin"),
-		Stats: d.Store, Extra: adminMetricsRoute(d.Metrics, d.Config),
+		Stats: d.Store, Secrets: d.Store, Extra: adminMetricsRoute(d.Metrics, d.Config),
 		BulkReplays: &runs.BulkReplays{Client: d.Temporal, TaskQueue: d.Config.TaskQueue},
 	})
 

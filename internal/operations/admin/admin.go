@@ -59,6 +59,15 @@ type Options struct {
 	Extra func(r gin.IRoutes)
 	// Stats serves GET /v1/stats; nil answers 404.
 	Stats StatsStore
+	// Secrets serves DELETE /v1/sources/{name}/handshake-secret; nil
+	// answers 404.
+	Secrets SecretForgetter
+}
+
+// SecretForgetter forgets the signing secret a source's provider handed
+// over in a handshake (Asana), so that the next handshake is kept.
+type SecretForgetter interface {
+	ForgetSourceSecret(ctx context.Context, source string) (bool, error)
 }
 
 // API is the admin HTTP API.
@@ -104,6 +113,7 @@ func New(o Options) *API {
 	v1.POST("/replays", replay, a.startBulkReplay)
 	v1.GET("/replays/bulk-replay/:id", read, a.bulkReplayProgress)
 	v1.DELETE("/replays/bulk-replay/:id", replay, a.cancelBulkReplay)
+	v1.DELETE("/sources/:name/handshake-secret", replay, a.forgetSecret)
 	if o.Extra != nil {
 		o.Extra(e.Group("/", read))
 	}
@@ -492,4 +502,29 @@ func (a *API) listAudit(c *gin.Context) {
 		out = append(out, auditView{r.ID, r.At, r.Source, r.RemoteIP, r.Method, r.Path, r.Status, r.Outcome, r.Reason, r.ReceiptID, r.EventID, r.BodySize, h})
 	}
 	c.JSON(http.StatusOK, gin.H{"audit": out})
+}
+
+// forgetSecret forgets a source's handshake secret (Asana's X-Hook-Secret):
+// 204 when one was kept, 404 when none was. The provider's webhook can then
+// be created again, and its handshake's secret is kept; until then the
+// source's events are refused.
+func (a *API) forgetSecret(c *gin.Context) {
+	if a.o.Secrets == nil {
+		c.JSON(http.StatusNotFound, errBody("handshake secrets are not kept by this process"))
+		return
+	}
+	name := c.Param("name")
+	ok, err := a.o.Secrets.ForgetSourceSecret(c.Request.Context(), name)
+	if err != nil {
+		a.o.Logger.Error("forget handshake secret", "source", name, "err", err)
+		c.JSON(http.StatusServiceUnavailable, errBody("store unavailable"))
+		return
+	}
+	if !ok {
+		c.JSON(http.StatusNotFound, errBody("no handshake secret is kept for source "+name))
+		return
+	}
+	actor, _ := c.Get(actorKey)
+	a.o.Logger.Warn("handshake secret forgotten: the source refuses events until its provider's next handshake", "source", name, "actor", actor)
+	c.Status(http.StatusNoContent)
 }

@@ -102,7 +102,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{st: st, relay: &spyRelay{}, now: t0.Add(time.Hour)}
 	f.api = admin.New(admin.Options{
-		Store: st, Starter: f.relay,
+		Store: st, Starter: f.relay, Secrets: st,
 		Tokens: []admin.Token{{Name: "ops", Value: opsToken}, {Name: "ci", Value: ciToken},
 			{Name: "forensics", Value: bodiesToken, Scopes: []admin.Scope{admin.ScopeReadBodies}},
 			{Name: "dashboard", Value: readToken, Scopes: []admin.Scope{admin.ScopeRead}},
@@ -476,5 +476,30 @@ func TestScopes(t *testing.T) {
 		if full := f.do(t, http.MethodGet, path, bodiesToken, "").Body.String(); path != "/v1/audit" && !strings.Contains(full, "Authorization") {
 			t.Errorf("%s shows no stored headers to a read:bodies token: %s", path, full)
 		}
+	}
+}
+
+// DELETE /v1/sources/{name}/handshake-secret forgets a kept handshake secret
+// (replay scope), so that the next handshake's is kept; 404 when none is.
+func TestForgetHandshakeSecret(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.st.RecordSourceSecret(ctx, "asana", "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81", f.now); err != nil {
+		t.Fatal(err)
+	}
+	if w := f.do(t, http.MethodDelete, "/v1/sources/asana/handshake-secret", readToken, ""); w.Code != http.StatusForbidden {
+		t.Fatalf("a read token: %d", w.Code)
+	}
+	if w := f.do(t, http.MethodDelete, "/v1/sources/asana/handshake-secret", replayToken, ""); w.Code != http.StatusNoContent {
+		t.Fatalf("forget: %d %s", w.Code, w.Body)
+	}
+	if _, err := f.st.SourceSecret(ctx, "asana"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("still kept: %v", err)
+	}
+	if w := f.do(t, http.MethodDelete, "/v1/sources/asana/handshake-secret", replayToken, ""); w.Code != http.StatusNotFound {
+		t.Fatalf("nothing to forget: %d", w.Code)
+	}
+	if k, err := f.st.RecordSourceSecret(ctx, "asana", "new", f.now); err != nil || k != "new" {
+		t.Fatalf("the next handshake's secret: %q %v", k, err)
 	}
 }
