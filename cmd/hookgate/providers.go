@@ -65,7 +65,15 @@ func providersCmd(e *env) *cobra.Command {
 			if inCatalogue && c.Unverified != "" {
 				fmt.Fprintf(e.stdout, "# Not checked against an official vector: %s.\n", c.Unverified)
 			}
-			fmt.Fprintf(e.stdout, "\nIn %s, set the webhook URL to https://<your gateway>/webhooks/%s\nand put its %s in %s.\n", i.Display, n, i.Secret, env)
+			switch {
+			case inCatalogue && c.Handshake == catalogue.HandshakeHookSecret:
+				fmt.Fprintf(e.stdout, "\nCreate the %s webhook with the target https://<your gateway>/webhooks/%s?%s=<the value of %s>:\nits handshake hands the gateway %s's signing secret, which the gateway keeps.\n",
+					i.Display, n, catalogue.TokenParam, env, i.Display)
+			case inCatalogue && c.Family == catalogue.FamilySNS:
+				fmt.Fprintf(e.stdout, "\nSubscribe https://<your gateway>/webhooks/%s (protocol HTTPS) to each topic in %s:\nthe gateway verifies the subscription confirmation and confirms it itself.\n", n, env)
+			default:
+				fmt.Fprintf(e.stdout, "\nIn %s, set the webhook URL to https://<your gateway>/webhooks/%s\nand put its %s in %s.\n", i.Display, n, i.Secret, env)
+			}
 			return nil
 		},
 	})
