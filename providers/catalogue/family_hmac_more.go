@@ -1,12 +1,15 @@
 package catalogue
 
 import (
+	"time"
+
 	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 )
 
 // moreHMACEntries continue hmacEntries (the same family, split so that one
 // file stays readable): each row read in the provider's official
-// documentation and checked against its official SDK (oracle_test.go).
+// documentation and checked against its official SDK (oracle_test.go), or
+// saying why it could not be (Unverified).
 var moreHMACEntries = []Entry{
 	{
 		Name: "cashfree", Display: "Cashfree Payments", Family: FamilyHMAC,
@@ -44,5 +47,46 @@ var moreHMACEntries = []Entry{
 		},
 		// A batch of notifications without an ID: deduplicated by content.
 		EventType: "json:notifications.0.message.action",
+	},
+	{
+		Name: "zendesk", Display: "Zendesk (webhooks)", Family: FamilyHMAC,
+		Docs:   "https://developer.zendesk.com/documentation/webhooks/verifying/",
+		Secret: "webhook signing secret (Admin Center → Webhooks → the webhook → Reveal secret)",
+		HMAC: &hmacsig.Template{
+			// The timestamp then the body, no separator; a GET or DELETE
+			// webhook signs the timestamp alone.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+			Header: "X-Zendesk-Webhook-Signature", TimestampHeader: "X-Zendesk-Webhook-Signature-Timestamp",
+			TimestampFormat: hmacsig.RFC3339,
+			SignedPayload:   "{timestamp}{body}",
+			// Zendesk sets no window; an hour covers its retries.
+			Tolerance: time.Hour,
+		},
+		// Event-subscription webhooks carry id and type; a trigger's body is
+		// the admin's own (deduplicated by content).
+		EventID: "json:id", EventType: "json:type",
+		Unverified: "Zendesk documents the scheme (base64 HMAC-SHA256 of the timestamp header and the body) with a Node example, but publishes no test vector and no SDK that verifies webhooks",
+	},
+	{
+		Name: "typeform", Display: "Typeform", Family: FamilyHMAC,
+		Docs:   "https://www.typeform.com/developers/webhooks/secure-your-webhooks/",
+		Secret: "webhook secret (set on the webhook with the Webhooks API or in the form's Connect panel)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+			Header: "Typeform-Signature", Prefix: "sha256=",
+		},
+		EventID: "json:event_id", EventType: "json:event_type",
+		Unverified: "Typeform documents the scheme (Typeform-Signature: sha256= and the base64 HMAC-SHA256 of the body) with code, but publishes no test vector and no SDK that verifies webhooks",
+	},
+	{
+		Name: "checkoutcom", Display: "Checkout.com", Family: FamilyHMAC,
+		Docs:   "https://www.checkout.com/docs/workflows/set-up-your-webhook-receiver",
+		Secret: "signature key of the workflow's webhook action",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "Cko-Signature",
+		},
+		EventID: "json:id", EventType: "json:type",
+		Unverified: "Checkout.com documents the scheme (Cko-Signature, hex HMAC-SHA256 of the raw body under the webhook's signature key), but publishes no test vector, and its SDKs do not verify webhooks",
 	},
 }
