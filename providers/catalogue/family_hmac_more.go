@@ -89,4 +89,39 @@ var moreHMACEntries = []Entry{
 		EventID: "json:id", EventType: "json:type",
 		Unverified: "Checkout.com documents the scheme (Cko-Signature, hex HMAC-SHA256 of the raw body under the webhook's signature key), but publishes no test vector, and its SDKs do not verify webhooks",
 	},
+	{
+		Name: "clickup", Display: "ClickUp", Family: FamilyHMAC,
+		Docs:   "https://developer.clickup.com/docs/webhooksignature",
+		Secret: "webhook secret (returned as webhook.secret when the webhook is created)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-Signature",
+		},
+		// Each change is a history item with its own ID.
+		EventID: "json:history_items.0.id", EventType: "json:event",
+		Unverified: "ClickUp documents the scheme (X-Signature, hex HMAC-SHA256 of the body under the webhook's secret) with an example request whose signature is truncated, and publishes no SDK that verifies webhooks",
+	},
+	{
+		Name: "aftership", Display: "AfterShip Tracking", Family: FamilyHMAC,
+		Docs:   "https://www.aftership.com/docs/tracking/webhook/webhook-signature",
+		Secret: "webhook secret (Settings → Webhooks)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+			Header: "aftership-hmac-sha256",
+		},
+		EventID: "json:event_id", EventType: "json:event",
+		Unverified: "AfterShip documents the scheme (aftership-hmac-sha256, base64 HMAC-SHA256 of the body under the webhook secret) with code, but publishes no test vector and no SDK that verifies webhooks",
+	},
+	{
+		Name: "logto", Display: "Logto", Family: FamilyHMAC,
+		Docs:   "https://docs.logto.io/developers/webhooks/secure-webhooks",
+		Secret: "signing key (Console → Webhooks → the webhook)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "logto-signature-sha-256",
+		},
+		// No event ID: deduplicated by content.
+		EventType:  "json:event",
+		Unverified: "Logto documents the scheme (logto-signature-sha-256, hex HMAC-SHA256 of the raw body under the signing key) with a Node example, but publishes no test vector and no SDK that verifies webhooks",
+	},
 }
