@@ -1,6 +1,8 @@
 // Package builtin registers every provider hookgate ships: their verifiers,
 // signers (for `hookgate send` and tests), normalization handlers and fixtures:
-// the bespoke providers and generic schemes, then every catalogue entry
+// the providers with their own package (Stripe, GitHub and Shopify verified by
+// the HMAC template family, PayPal and Twilio by their own schemes) and the
+// generic schemes, then every catalogue entry
 // (package providers/catalogue).
 package builtin
 
@@ -34,15 +36,15 @@ type entry struct {
 func entries() []entry {
 	none := func(*handlers.Registry) {}
 	out := []entry{
-		{stripe.Name, Info{"Stripe", "stripe (bespoke)", "https://docs.stripe.com/webhooks/signature", "webhook signing secret (whsec_…)"},
+		{stripe.Name, Info{"Stripe", "hmac (package stripe: its syntax, the body's ID)", "https://docs.stripe.com/webhooks/signature", "webhook signing secret (whsec_…)"},
 			stripe.New, stripe.NewSigner, stripe.RegisterHandlers, stripe.FixtureFS},
-		{github.Name, Info{"GitHub", "github (bespoke)", "https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries", "webhook secret"},
+		{github.Name, Info{"GitHub", "hmac (package github: form bodies, SHA-1 refused)", "https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries", "webhook secret"},
 			github.New, github.NewSigner, github.RegisterHandlers, github.FixtureFS},
 		{paypal.Name, Info{"PayPal", "paypal (bespoke: certificates)", "https://developer.paypal.com/api/rest/webhooks/rest/", "webhook ID"},
 			paypal.New, paypal.NewSigner, paypal.RegisterHandlers, paypal.FixtureFS},
 		{twilio.Name, Info{"Twilio", "twilio (bespoke: URL signing)", "https://www.twilio.com/docs/usage/webhooks/webhooks-security", "auth token"},
 			twilio.New, twilio.NewSigner, twilio.RegisterHandlers, twilio.FixtureFS},
-		{shopify.Name, Info{"Shopify", "shopify (bespoke)", "https://shopify.dev/docs/apps/build/webhooks/subscribe/https", "app client secret"},
+		{shopify.Name, Info{"Shopify", "hmac (package shopify: both header spellings)", "https://shopify.dev/docs/apps/build/webhooks/subscribe/https", "app client secret"},
 			shopify.New, shopify.NewSigner, shopify.RegisterHandlers, shopify.FixtureFS},
 		{standardwebhooks.Name, Info{"Standard Webhooks (Svix)", "standardwebhooks", "https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md", "signing secret (whsec_…)"},
 			standardwebhooks.New, standardwebhooks.NewSigner, standardwebhooks.RegisterHandlers, standardwebhooks.FixtureFS},

@@ -14,12 +14,13 @@ package github
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"fmt"
-	"strings"
+	"net/http"
+	"slices"
+	"time"
 
 	"github.com/hookgate/hookgate/providers"
+	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 )
 
 // Name is the provider name of this package in source configuration.
@@ -110,7 +111,25 @@ func (p *provider) Verify(_ context.Context, r *providers.Request) error {
 	default:
 		return fmt.Errorf("github: %d %s headers, want one: %w", len(values), SignatureHeader, providers.ErrInvalidHeader)
 	}
-	return VerifySignature(r.Body, values[0], p.secrets)
+	if values[0] == "" {
+		return fmt.Errorf("github: empty %s header: %w", SignatureHeader, providers.ErrNotSigned)
+	}
+	// p.secrets holds no empty secret (New refuses one).
+	if err := Scheme.Verify(r, p.secrets, time.Time{}); err != nil {
+		return fmt.Errorf("github: %w", err)
+	}
+	return nil
+}
+
+// Scheme is GitHub's signature as an instance of the HMAC template family
+// (providers/hmac): "sha256=" and the hex HMAC-SHA256 of the raw body in
+// X-Hub-Signature-256. The family's code verifies it; this package adds what
+// the family does not hold: the refusal of the legacy SHA-1 header alone,
+// the delivery and event headers (Identify), and the form-encoded body
+// (Decode).
+var Scheme = hmacsig.Template{
+	Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+	Header: SignatureHeader, Prefix: signaturePrefix,
 }
 
 // VerifySignature reports whether header (an X-Hub-Signature-256 value,
@@ -119,54 +138,15 @@ func (p *provider) Verify(_ context.Context, r *providers.Request) error {
 // header), ErrInvalidHeader (no "sha256=" prefix, or not 64 hex digits) or
 // ErrNoValidSignature. The comparison is constant-time.
 func VerifySignature(payload []byte, header string, secrets []string) error {
-	if !anySecret(secrets) {
+	if !slices.ContainsFunc(secrets, func(s string) bool { return s != "" }) {
 		return fmt.Errorf("github: %w", providers.ErrNoSecret)
 	}
-	got, err := parseSignature(header)
-	if err != nil {
-		return err
+	if header == "" {
+		return fmt.Errorf("github: empty %s header: %w", SignatureHeader, providers.ErrNotSigned)
 	}
-	matched := false
-	var want [sha256.Size]byte
-	for _, secret := range secrets {
-		if secret == "" {
-			continue
-		}
-		mac := hmac.New(sha256.New, []byte(secret))
-		mac.Write(payload)
-		// No early return: timing must not reveal which secret matched.
-		if hmac.Equal(mac.Sum(want[:0]), got[:]) {
-			matched = true
-		}
-	}
-	if !matched {
-		return fmt.Errorf("github: %w", providers.ErrNoValidSignature)
+	r := &providers.Request{Header: http.Header{SignatureHeader: {header}}, Body: payload}
+	if err := Scheme.Verify(r, slices.DeleteFunc(slices.Clone(secrets), func(s string) bool { return s == "" }), time.Time{}); err != nil {
+		return fmt.Errorf("github: %w", err)
 	}
 	return nil
-}
-
-func anySecret(secrets []string) bool {
-	for _, s := range secrets {
-		if s != "" {
-			return true
-		}
-	}
-	return false
-}
-
-// parseSignature decodes "sha256=<64 hex digits>" (hex in either case).
-func parseSignature(header string) ([sha256.Size]byte, error) {
-	var out [sha256.Size]byte
-	if header == "" {
-		return out, fmt.Errorf("github: empty %s header: %w", SignatureHeader, providers.ErrNotSigned)
-	}
-	digest, ok := strings.CutPrefix(header, signaturePrefix)
-	if !ok {
-		return out, fmt.Errorf("github: %s does not start with %q: %w", SignatureHeader, signaturePrefix, providers.ErrInvalidHeader)
-	}
-	out, ok = providers.DecodeHex32(digest)
-	if !ok {
-		return out, fmt.Errorf("github: %s is not 64 hex digits after %q: %w", SignatureHeader, signaturePrefix, providers.ErrInvalidHeader)
-	}
-	return out, nil
 }

@@ -295,6 +295,11 @@ func (t *Template) Verify(r *providers.Request, secrets []string, now time.Time)
 }
 
 // read extracts the signatures, the timestamp and the ID from the headers.
+// ows is HTTP's optional whitespace (RFC 9110, 5.6.3) around list items: only
+// it is trimmed, so that a digest has one spelling (no CR or LF, which a
+// base64 decoder would skip).
+const ows = " \t"
+
 func (t *Template) read(h http.Header, p *parts) error {
 	p.sigs = p.backing[:0]
 	raw, err := single(h, http.CanonicalHeaderKey(t.Header))
@@ -303,7 +308,7 @@ func (t *Template) read(h http.Header, p *parts) error {
 	}
 	if t.PairSeparator != "" {
 		for item := range strings.SplitSeq(raw, t.PairSeparator) {
-			k, v, ok := strings.Cut(strings.TrimSpace(item), "=")
+			k, v, ok := strings.Cut(strings.Trim(item, ows), "=")
 			switch {
 			case !ok:
 				continue
@@ -331,7 +336,7 @@ func (t *Template) read(h http.Header, p *parts) error {
 			} else {
 				more = false
 			}
-			if enc, ok := strings.CutPrefix(strings.TrimSpace(item), t.Prefix); ok && enc != "" {
+			if enc, ok := strings.CutPrefix(strings.Trim(item, ows), t.Prefix); ok && enc != "" {
 				p.sigs = append(p.sigs, enc)
 			}
 		}
@@ -344,7 +349,7 @@ func (t *Template) read(h http.Header, p *parts) error {
 		if err != nil {
 			return err
 		}
-		if enc, ok := strings.CutPrefix(strings.TrimSpace(second), t.Prefix); ok && enc != "" {
+		if enc, ok := strings.CutPrefix(strings.Trim(second, ows), t.Prefix); ok && enc != "" {
 			p.sigs = append(p.sigs, enc)
 		}
 	}

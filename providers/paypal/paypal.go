@@ -11,6 +11,12 @@
 // operator's own subscription: every PayPal customer receives PayPal-signed
 // events, each for their own webhook ID. Accepting only the configured IDs is
 // what stops another account's events from being replayed here.
+//
+// Bespoke because no scheme family fits: the signed string is built from
+// headers and a CRC32 of the body (not the body itself), the key is an RSA
+// certificate chain validated against roots and a fixed leaf name, and the
+// online mode is an API call; the HMAC template, Standard Webhooks and the
+// static-key asymmetric family hold none of these.
 package paypal
 
 import (

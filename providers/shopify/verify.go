@@ -12,13 +12,15 @@ package shopify
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"slices"
+	"time"
 
 	"github.com/hookgate/hookgate/providers"
+	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 )
 
 // Name is the provider name of this package in source configuration.
@@ -122,45 +124,31 @@ func (p *provider) Verify(_ context.Context, r *providers.Request) error {
 	return VerifySignature(r.Body, sig, p.secrets)
 }
 
+// Scheme is Shopify's signature as an instance of the HMAC template family
+// (providers/hmac): the base64 HMAC-SHA256 of the raw body. The family's code
+// verifies it; this package adds what the family does not hold: the two
+// spellings of every header (Header), and the event ID and topic headers
+// (Identify).
+var Scheme = hmacsig.Template{
+	Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+	Header: prefixLegacy + HMACHeader,
+}
+
 // VerifySignature reports whether header (an X-Shopify-Hmac-Sha256 value, the
 // standard base64 of a 32-byte digest) is the HMAC-SHA256 of payload under one
 // of secrets. Errors wrap providers.ErrNoSecret (no non-empty secret),
 // ErrNotSigned (empty header), ErrInvalidHeader (not base64 of 32 bytes) or
 // ErrNoValidSignature. The comparison is constant-time.
 func VerifySignature(payload []byte, header string, secrets []string) error {
-	if !anySecret(secrets) {
+	if !slices.ContainsFunc(secrets, func(s string) bool { return s != "" }) {
 		return fmt.Errorf("shopify: %w", providers.ErrNoSecret)
 	}
 	if header == "" {
 		return fmt.Errorf("shopify: empty %s%s header: %w", prefixLegacy, HMACHeader, providers.ErrNotSigned)
 	}
-	// The exact length check also rejects embedded CR/LF, which the base64
-	// decoder would otherwise skip, so one signature has one spelling.
-	var got [sha256.Size]byte
-	if len(header) != encodedLen {
-		return fmt.Errorf("shopify: %s%s is not a base64 SHA-256 digest: %w", prefixLegacy, HMACHeader, providers.ErrInvalidHeader)
-	}
-	var buf [sha256.Size + 1]byte
-	n, err := base64.StdEncoding.Strict().Decode(buf[:], []byte(header))
-	if err != nil || n != sha256.Size {
-		return fmt.Errorf("shopify: %s%s is not a base64 SHA-256 digest: %w", prefixLegacy, HMACHeader, providers.ErrInvalidHeader)
-	}
-	copy(got[:], buf[:n])
-	matched := false
-	var want [sha256.Size]byte
-	for _, secret := range secrets {
-		if secret == "" {
-			continue
-		}
-		mac := hmac.New(sha256.New, []byte(secret))
-		mac.Write(payload)
-		// No early return: timing must not reveal which secret matched.
-		if hmac.Equal(mac.Sum(want[:0]), got[:]) {
-			matched = true
-		}
-	}
-	if !matched {
-		return fmt.Errorf("shopify: %w", providers.ErrNoValidSignature)
+	r := &providers.Request{Header: http.Header{Scheme.Header: {header}}, Body: payload}
+	if err := Scheme.Verify(r, slices.DeleteFunc(slices.Clone(secrets), func(s string) bool { return s == "" }), time.Time{}); err != nil {
+		return fmt.Errorf("shopify: %w", err)
 	}
 	return nil
 }

@@ -60,8 +60,8 @@ func FuzzSignVerify(f *testing.F) {
 	f.Add([]byte{}, int64(0), "k")
 	f.Add([]byte{0xff, 0x00}, int64(-1), "whsec_\x00")
 	f.Fuzz(func(t *testing.T, body []byte, unix int64, secret string) {
-		if secret == "" {
-			return // rejected by New; covered by the table tests
+		if secret == "" || unix < 0 {
+			return // rejected by New, and negative t refused: covered by the table tests
 		}
 		at := time.Unix(unix, 0)
 		if err := VerifyHeader(body, SignHeader(body, secret, at), []string{secret}, at, 0); err != nil {

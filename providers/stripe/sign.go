@@ -15,7 +15,9 @@ import (
 // with secret (the whole string, "whsec_" prefix included).
 func ComputeSignature(payload []byte, secret string, t time.Time) []byte {
 	mac := hmac.New(sha256.New, []byte(secret))
-	writeSigned(mac, t.Unix(), payload)
+	mac.Write(strconv.AppendInt(nil, t.Unix(), 10))
+	mac.Write([]byte{'.'})
+	mac.Write(payload)
 	return mac.Sum(nil)
 }
 

@@ -76,7 +76,8 @@ func TestVerifyHeader(t *testing.T) {
 		{"at tolerance in the future", body, vectorHeader, []string{vectorSecret}, vectorTime.Add(-DefaultTolerance), 0, nil},
 		{"future", body, vectorHeader, []string{vectorSecret}, vectorTime.Add(-DefaultTolerance - time.Second), 0, providers.ErrTooNew},
 		{"far future (saturating difference)", body, SignHeader(body, vectorSecret, time.Unix(1<<62, 0)), []string{vectorSecret}, vectorTime, 0, providers.ErrTooNew},
-		{"far past (saturating difference)", body, SignHeader(body, vectorSecret, time.Unix(-1<<62, 0)), []string{vectorSecret}, vectorTime, 0, providers.ErrTooOld},
+		{"far past", body, SignHeader(body, vectorSecret, time.Unix(0, 0)), []string{vectorSecret}, vectorTime, 0, providers.ErrTooOld},
+		{"negative t", body, SignHeader(body, vectorSecret, time.Unix(-1<<62, 0)), []string{vectorSecret}, vectorTime, 0, providers.ErrInvalidHeader},
 		{"custom tolerance stale", body, vectorHeader, []string{vectorSecret}, vectorTime.Add(11 * time.Second), 10 * time.Second, providers.ErrTooOld},
 		{"forged and stale reports bad signature", body, vectorHeader, []string{"whsec_other"}, vectorTime.Add(time.Hour), 0, providers.ErrNoValidSignature},
 		{"empty header", body, "", []string{vectorSecret}, vectorTime, 0, providers.ErrNotSigned},
@@ -87,7 +88,9 @@ func TestVerifyHeader(t *testing.T) {
 		{"empty element", body, "t=1700000000,," + newSig, []string{vectorSecret}, vectorTime, 0, providers.ErrInvalidHeader},
 		{"trailing comma", body, vectorHeader + ",", []string{vectorSecret}, vectorTime, 0, providers.ErrInvalidHeader},
 		{"double =", body, "t==1700000000," + newSig, []string{vectorSecret}, vectorTime, 0, providers.ErrInvalidHeader},
-		{"spaces are not trimmed", body, "t=1700000000, " + newSig, []string{vectorSecret}, vectorTime, 0, providers.ErrNoValidSignature},
+		// A list item's optional whitespace (RFC 9110) is trimmed, as the HMAC
+		// family reads every provider's lists.
+		{"optional whitespace trimmed", body, "t=1700000000, " + newSig, []string{vectorSecret}, vectorTime, 0, nil},
 		{"empty body, signature of another body", nil, vectorHeader, []string{vectorSecret}, vectorTime, 0, providers.ErrNoValidSignature},
 		{"empty body signed", nil, SignHeader(nil, vectorSecret, vectorTime), []string{vectorSecret}, vectorTime, 0, nil},
 		{"non-UTF-8 body signed", nonUTF8, SignHeader(nonUTF8, vectorSecret, vectorTime), []string{vectorSecret}, vectorTime, 0, nil},

@@ -6,6 +6,12 @@
 // parameters sorted by name. For JSON bodies the URL carries bodySHA256=<hex> and
 // the signature covers the URL only. There is no timestamp, so there is no replay
 // window: deduplication is what absorbs replays.
+//
+// Bespoke because no scheme family fits: the signed bytes are the URL followed
+// by the form's parameters sorted by name (each name then value), with the URL
+// checked in its port and no-port spellings, and JSON bodies bound through a
+// SHA-256 in the query; the HMAC template signs raw bytes, not a parsed,
+// sorted form.
 package twilio
 
 import (
