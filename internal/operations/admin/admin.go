@@ -129,9 +129,10 @@ const actorKey = "hookgate.actor"
 // auth checks the bearer token against every configured token in constant time
 // (hashes first, so lengths leak nothing either).
 func (a *API) auth(c *gin.Context) {
-	h := c.GetHeader("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || tok == "" {
+	// The scheme is case-insensitive (RFC 9110, 11.1): "bearer" is Bearer.
+	scheme, tok, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+	tok = strings.TrimLeft(tok, " ")
+	if !strings.EqualFold(scheme, "Bearer") || tok == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="hookgate"`)
 		c.AbortWithStatusJSON(http.StatusUnauthorized, errBody("missing bearer token"))
 		return

@@ -148,6 +148,10 @@ func TestAuth(t *testing.T) {
 		{"prefix of right", "Bearer " + opsToken[:10], http.StatusUnauthorized},
 		{"right", "Bearer " + opsToken, http.StatusOK},
 		{"second token", "Bearer " + ciToken, http.StatusOK},
+		// The auth scheme is case-insensitive (RFC 9110, 11.1).
+		{"lower-case scheme", "bearer " + opsToken, http.StatusOK},
+		{"upper-case scheme", "BEARER " + opsToken, http.StatusOK},
+		{"no space", "Bearer" + opsToken, http.StatusUnauthorized},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
