@@ -202,7 +202,7 @@ func ValidSourceName(s string) bool { return sourceName.MatchString(s) }
 
 // Load reads the YAML file at path (HOOKGATE_CONFIG when path is empty), applies
 // the environment and defaults, resolves secrets, and validates.
-func Load(path string, getenv func(string) string) (*Config, error) {
+func Load(path string, getenv func(string) string, opts ...Option) (*Config, error) {
 	if path == "" {
 		path = getenv(EnvConfig)
 	}
@@ -213,15 +213,35 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	cfg, err := Parse(data, getenv)
+	cfg, err := Parse(data, getenv, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return cfg, nil
 }
 
+// Builder builds a source's provider from its spec (providers.Registry).
+type Builder interface {
+	Build(name providers.Name, spec providers.Spec) (providers.Provider, error)
+}
+
+// Option changes how Load and Parse validate.
+type Option func(*options)
+
+type options struct{ providers Builder }
+
+// WithProviders makes Load and Parse build each source's provider with b, so
+// that an unknown provider or invalid provider options are reported with
+// every other error of the file, once, in one pass (not later, by each
+// component that builds the sources).
+func WithProviders(b Builder) Option { return func(o *options) { o.providers = b } }
+
 // Parse is Load on bytes.
-func Parse(data []byte, getenv func(string) string) (*Config, error) {
+func Parse(data []byte, getenv func(string) string, opts ...Option) (*Config, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var cfg Config
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -229,7 +249,7 @@ func Parse(data []byte, getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("parse: %w", err)
 	}
 	cfg.applyEnv(getenv)
-	if err := cfg.resolve(getenv); err != nil {
+	if err := cfg.resolve(getenv, o.providers); err != nil {
 		return nil, err
 	}
 	return &cfg, nil
@@ -264,7 +284,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 }
 
 // resolve applies defaults, resolves secrets and validates, collecting every error.
-func (c *Config) resolve(getenv func(string) string) error {
+func (c *Config) resolve(getenv func(string) string, build Builder) error {
 	var errs []error
 	fail := func(field, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
@@ -285,6 +305,7 @@ func (c *Config) resolve(getenv func(string) string) error {
 	seen := map[string]bool{}
 	for i := range c.Sources {
 		s := &c.Sources[i]
+		sourceErrs := len(errs)
 		f := fmt.Sprintf("sources[%d]", i)
 		if !ValidSourceName(s.Name) {
 			fail(f+".name", "%q must match [a-z0-9][a-z0-9_-]{0,63}", s.Name)
@@ -317,6 +338,13 @@ func (c *Config) resolve(getenv func(string) string) error {
 		}
 		if s.RetryPolicy, err = s.Retry.Policy(c.DefaultRetry); err != nil {
 			fail(f+".retry", "%v", err)
+		}
+		if build != nil && s.Provider != "" && len(s.Secrets) > 0 && len(errs) == sourceErrs {
+			// Only a source otherwise valid: its provider would repeat an error
+			// already reported (a missing secret).
+			if _, err := build.Build(s.Provider, s.Spec()); err != nil {
+				fail(f, "%v", err)
+			}
 		}
 	}
 	errs = append(errs, c.resolveHardening()...)

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/builtin"
 	"github.com/hookgate/hookgate/retry"
 )
@@ -372,5 +373,44 @@ func TestValidSourceName(t *testing.T) {
 		if got := config.ValidSourceName(name); got != want {
 			t.Errorf("ValidSourceName(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// With a provider registry, an unknown provider and invalid provider options
+// are reported with the file's other errors, each once, in one pass.
+func TestProviderErrorsReportedWithTheOthers(t *testing.T) {
+	reg := providers.NewRegistry()
+	reg.Register("acme", func(spec providers.Spec) (providers.Provider, error) {
+		var o struct {
+			Mode string `yaml:"mode"`
+		}
+		if err := spec.Options(&o); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	})
+	_, err := config.Parse([]byte(`sources:
+  - name: a
+    provider: nope
+    secrets: [x]
+  - name: b
+    provider: acme
+    secrets: []
+  - name: c
+    provider: acme
+    secrets: [y]
+    options: {colour: red}
+`), func(string) string { return "" }, config.WithProviders(reg))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{`sources[0] (a): unknown provider "nope"`, "sources[1] (b).secrets: at least one secret", "sources[2] (c): options: "} {
+		if strings.Count(msg, want) != 1 {
+			t.Errorf("%q reported %d times in:\n%s", want, strings.Count(msg, want), msg)
+		}
+	}
+	if strings.Count(msg, "sources[1]") != 1 {
+		t.Errorf("source b reported more than once:\n%s", msg)
 	}
 }

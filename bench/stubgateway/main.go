@@ -22,6 +22,7 @@ import (
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/internal/ingest/server"
+	"github.com/hookgate/hookgate/providers/builtin"
 )
 
 func main() {
@@ -38,7 +39,7 @@ func run(ctx context.Context) error {
 	if len(os.Args) > 1 {
 		path = os.Args[1]
 	}
-	cfg, err := config.Load(path, os.Getenv)
+	cfg, err := config.Load(path, os.Getenv, config.WithProviders(builtin.Providers()))
 	if err != nil {
 		return err
 	}

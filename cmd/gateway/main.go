@@ -14,6 +14,7 @@ import (
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/internal/boot"
 	"github.com/hookgate/hookgate/internal/ingest/server"
+	"github.com/hookgate/hookgate/providers/builtin"
 )
 
 func main() {
@@ -30,7 +31,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if len(args) > 0 {
 		path = args[0]
 	}
-	cfg, err := config.Load(path, getenv)
+	cfg, err := config.Load(path, getenv, config.WithProviders(builtin.Providers()))
 	if err != nil {
 		return err
 	}

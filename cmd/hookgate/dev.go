@@ -30,6 +30,7 @@ import (
 	"github.com/hookgate/hookgate/internal/ingest/server"
 	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/providers"
+	"github.com/hookgate/hookgate/providers/builtin"
 	"github.com/hookgate/hookgate/providers/catalogue"
 	"github.com/hookgate/hookgate/providers/paypal"
 	"github.com/hookgate/hookgate/providers/snssig"
@@ -119,7 +120,7 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 		}
 		return e.getenv(k)
 	}
-	cfg, err := config.Load(path, getenv)
+	cfg, err := config.Load(path, getenv, config.WithProviders(builtin.Providers()))
 	if err != nil {
 		return err
 	}

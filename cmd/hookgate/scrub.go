@@ -29,7 +29,7 @@ them in clear. It is idempotent, works in small batches, and is safe while
 the gateway runs.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.Load(path, e.getenv)
+			cfg, err := config.Load(path, e.getenv, config.WithProviders(builtin.Providers()))
 			if err != nil {
 				return err
 			}

@@ -45,7 +45,7 @@ posts it to the gateway. --list shows the fixtures of the source's provider.`,
 			if cfgPath == "" {
 				cfgPath = devConfigPath(e)
 			}
-			cfg, err := config.Load(cfgPath, e.getenv)
+			cfg, err := config.Load(cfgPath, e.getenv, config.WithProviders(builtin.Providers()))
 			if err != nil {
 				return err
 			}

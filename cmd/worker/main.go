@@ -17,6 +17,7 @@ import (
 	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/providers/builtin"
 )
 
 func main() {
@@ -33,7 +34,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if len(args) > 0 {
 		path = args[0]
 	}
-	cfg, err := config.Load(path, getenv)
+	cfg, err := config.Load(path, getenv, config.WithProviders(builtin.Providers()))
 	if err != nil {
 		return err
 	}
