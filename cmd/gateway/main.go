@@ -14,6 +14,7 @@ import (
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/internal/boot"
 	"github.com/hookgate/hookgate/internal/ingest/server"
+	"github.com/hookgate/hookgate/internal/logging"
 	"github.com/hookgate/hookgate/providers/builtin"
 )
 
@@ -35,7 +36,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	log := slog.New(logging.Bounded(slog.NewJSONHandler(stderr, nil), logging.DefaultInterval))
 	st, err := boot.OpenStore(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -28,6 +28,7 @@ import (
 	"github.com/hookgate/hookgate/config"
 	"github.com/hookgate/hookgate/internal/devserver"
 	"github.com/hookgate/hookgate/internal/ingest/server"
+	"github.com/hookgate/hookgate/internal/logging"
 	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/builtin"
@@ -73,7 +74,7 @@ Without --config it writes a dev config with one source per built-in provider
 }
 
 func runDev(ctx context.Context, e *env, f devFlags) error {
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log := slog.New(logging.Bounded(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}), logging.DefaultInterval))
 	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}

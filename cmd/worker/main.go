@@ -17,6 +17,7 @@ import (
 	"github.com/hookgate/hookgate/activities"
 	"github.com/hookgate/hookgate/app"
 	"github.com/hookgate/hookgate/config"
+	"github.com/hookgate/hookgate/internal/logging"
 	"github.com/hookgate/hookgate/providers/builtin"
 )
 
@@ -38,7 +39,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	log := slog.New(logging.Bounded(slog.NewJSONHandler(stderr, nil), logging.DefaultInterval))
 	st, err := app.OpenStore(ctx, cfg, log)
 	if err != nil {
 		return err
