@@ -66,6 +66,7 @@ type Store interface {
 	RecordSourceSecret(ctx context.Context, source, secret string, at time.Time) (string, error)
 	SourceSecret(ctx context.Context, source string) (string, error)
 	ForgetSourceSecret(ctx context.Context, source string) (bool, error)
+	ProbeWrite(ctx context.Context) error
 	PurgeAudit(ctx context.Context, before time.Time) (int64, error)
 	PurgeBodies(ctx context.Context, before time.Time) (int64, error)
 	PurgeReceipts(ctx context.Context, before time.Time) (int64, error)

@@ -69,6 +69,10 @@ type Options struct {
 	Notifier  Notifier // may be nil
 	Observer  Observer // may be nil (metrics)
 	Checks    []Check  // for /readyz
+	// Probe writes to the store: while commits fail, the gateway is not
+	// ready, and probes every second until a write succeeds (nil: only a
+	// successful commit makes it ready again).
+	Probe Probe
 	// Secrets keeps the signing secrets providers hand over in a handshake
 	// (Asana); nil: such a handshake is answered 503.
 	Secrets SecretKeeper
@@ -110,6 +114,7 @@ type Gateway struct {
 	limits   *limits
 	tracer   trace.Tracer // nil: tracing off
 	secrets  *handshakeSecrets
+	health   *commitHealth
 
 	known       *known        // events seen committed (duplicate fast path); nil: off
 	pendingDups chan struct{} // semaphore of duplicates being recorded in the background
@@ -143,6 +148,7 @@ func New(o Options) (*Gateway, error) {
 		checks:  o.Checks,
 		log:     o.Logger,
 		secrets: &handshakeSecrets{keeper: o.Secrets, last: map[string]time.Time{}},
+		health:  &commitHealth{probe: o.Probe},
 		now:     o.Now,
 		bodyCap: o.RejectedBodyCap,
 
@@ -238,6 +244,13 @@ func (g *Gateway) ready(c *gin.Context) {
 			continue
 		}
 		out[ch.Name] = "ok"
+	}
+	if failing, since := g.health.state(); failing {
+		// The cause stays in the log: this endpoint is on the public listener.
+		status = http.StatusServiceUnavailable
+		out["commits"] = "failing since " + since.UTC().Format(time.RFC3339)
+	} else {
+		out["commits"] = "ok"
 	}
 	if g.draining.Load() {
 		status = http.StatusServiceUnavailable

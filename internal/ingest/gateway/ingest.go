@@ -152,6 +152,7 @@ func (g *Gateway) ingest(c *gin.Context) {
 	res, fast := g.ackKnown(c.Request.Context(), d)
 	if !fast {
 		res, err = g.commit.Commit(c.Request.Context(), d)
+		g.health.observe(c.Request.Context(), err, now)
 	}
 	if err != nil {
 		// Not audited: the audit store is the store that just failed.

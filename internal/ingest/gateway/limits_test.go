@@ -216,8 +216,9 @@ func TestAuthenticWebhookIsNeverRefusedForOthersFailures(t *testing.T) {
 		}
 	}
 	w := send("f-more", shared, false)
-	if w.Code != http.StatusTooManyRequests || decode(t, w).Reason != "ip_blocked" || w.Header().Get("Retry-After") != "3600" {
-		t.Fatalf("blocked forgery: %d %s Retry-After %q, want 429 ip_blocked 3600", w.Code, w.Body, w.Header().Get("Retry-After"))
+	// The hour's block counts down from its start: a second may have passed.
+	if ra := w.Header().Get("Retry-After"); w.Code != http.StatusTooManyRequests || decode(t, w).Reason != "ip_blocked" || (ra != "3600" && ra != "3599") {
+		t.Fatalf("blocked forgery: %d %s Retry-After %q, want 429 ip_blocked 3600", w.Code, w.Body, ra)
 	}
 	// The authentic delivery from the same IP.
 	if w := send("real-1", shared, true); w.Code != http.StatusOK || decode(t, w).Status != "accepted" {

@@ -85,7 +85,7 @@ func Run(ctx context.Context, d Deps) error {
 	defer closeLimits()
 	gw, err := gateway.New(gateway.Options{
 		TrustedProxies: d.Config.TrustedProxies, Limits: limits,
-		Sources: sources, Committer: committer, Audit: d.Store, Secrets: d.Store, Notifier: notifier, Logger: log.With("component", "gateway"),
+		Sources: sources, Committer: committer, Audit: d.Store, Secrets: d.Store, Probe: d.Store.ProbeWrite, Notifier: notifier, Logger: log.With("component", "gateway"),
 		Observer: gatewayObserver(d.Metrics), TracerProvider: tp,
 		Checks: []gateway.Check{
 			{Name: "store", Fn: d.Store.Ping},

@@ -56,3 +56,13 @@ func testSourceSecrets(t *testing.T, s Store) {
 		t.Fatalf("the other source's secret: %q", got)
 	}
 }
+
+// testProbeWrite: the heartbeat write succeeds on a working store, again and
+// again.
+func testProbeWrite(t *testing.T, s Store) {
+	for range 3 {
+		if err := s.ProbeWrite(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

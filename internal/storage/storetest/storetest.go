@@ -55,6 +55,7 @@ type Store interface {
 	RecordSourceSecret(ctx context.Context, source, secret string, at time.Time) (string, error)
 	SourceSecret(ctx context.Context, source string) (string, error)
 	ForgetSourceSecret(ctx context.Context, source string) (bool, error)
+	ProbeWrite(ctx context.Context) error
 }
 
 // Run runs the conformance suite. open must return a store on a fresh, empty
@@ -67,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	}{
 		{"Ping", testPing},
 		{"SourceSecrets", testSourceSecrets},
+		{"ProbeWrite", testProbeWrite},
 		{"IngestNew", testIngestNew},
 		{"IngestEmpty", testIngestEmpty},
 		{"IngestDuplicateLaterBatch", testIngestDuplicateLaterBatch},
