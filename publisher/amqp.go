@@ -47,6 +47,9 @@ type AMQP struct {
 	conn   *amqp.Connection
 	idle   []*confirmChannel // channels of conn not in use
 	closed bool
+
+	flow    *flow      // the connection's connection.blocked state
+	pending pendingSet // messages awaiting a late confirm (flow.go)
 }
 
 // Dial connects to the broker at url (amqp://user:password@host:port/vhost),
@@ -74,6 +77,7 @@ func Dial(ctx context.Context, url string, opts Options, log *slog.Logger) (*AMQ
 		opts:  opts,
 		log:   log,
 		slots: make(chan struct{}, opts.Channels),
+		flow:  newFlow(),
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -187,18 +191,36 @@ func (p *AMQP) send(ctx context.Context, exchange string, msgs []Message) error 
 	}
 	defer func() { <-p.slots }()
 
+	// What an earlier call wrote and gave up on is waited for, not sent again.
+	msgs, err := p.settle(ctx, msgs)
+	if err != nil || len(msgs) == 0 {
+		return err
+	}
 	c, err := p.channel(ctx)
 	if err != nil {
 		return err
 	}
-	if err := c.publish(ctx, exchange, msgs, p.opts.AppID); err != nil {
-		// The channel may hold unconfirmed messages or be closed: a late confirm
-		// must not be taken for a later call's.
-		c.discard()
+	// Nothing is written while the broker blocks the connection: it would sit
+	// in the socket and be delivered when the alarm clears, after a retry.
+	if err := p.flow.wait(ctx); err != nil {
+		p.release(c)
 		return err
 	}
-	p.release(c)
-	return nil
+	pending, err := c.publish(ctx, exchange, msgs, p.opts.AppID)
+	switch {
+	case err == nil:
+		p.release(c)
+	case errors.Is(err, ErrNotConfirmed) && !c.ch.IsClosed():
+		// Written but not confirmed in time (a blocked connection, a slow
+		// broker): the confirms may still come. The channel is kept, not
+		// reused, and a retry of these messages waits for them.
+		p.park(c, msgs, pending)
+	default:
+		// The channel may be closed or hold unconfirmed messages: a late
+		// confirm must not be taken for a later call's.
+		c.discard()
+	}
+	return err
 }
 
 // channel returns an idle channel of the live connection, or opens one,
@@ -289,6 +311,8 @@ func (p *AMQP) connectLocked(ctx context.Context) (*amqp.Connection, error) {
 	}
 	closes := conn.NotifyClose(make(chan *amqp.Error, 1))
 	go p.watch(conn, closes)
+	p.flow.reset()
+	go p.watchBlocked(conn.NotifyBlocked(make(chan amqp.Blocking, 4)))
 	p.conn = conn
 	p.log.Info("amqp connected", "host", p.host, "exchange", p.opts.Exchange)
 	return conn, nil
@@ -330,6 +354,8 @@ func (p *AMQP) dropLocked(conn *amqp.Connection) {
 		c.discard()
 	}
 	p.conn, p.idle = nil, nil
+	// Waiters for an unblock move on: the next connection starts unblocked.
+	p.flow.reset()
 }
 
 // confirmChannel is a channel in confirm mode, used by one publish call at a time.
@@ -405,16 +431,19 @@ func (c *confirmChannel) discard() {
 	})
 }
 
-func (c *confirmChannel) publish(ctx context.Context, exchange string, msgs []Message, appID string) error {
+// publish writes msgs and waits for their confirms. With ErrNotConfirmed it
+// also returns the deferred confirmations of the messages it wrote (nil for
+// those it did not), so that the caller can wait for them later.
+func (c *confirmChannel) publish(ctx context.Context, exchange string, msgs []Message, appID string) ([]*amqp.DeferredConfirmation, error) {
 	now := time.Now()
 	pending := make([]*amqp.DeferredConfirmation, len(msgs))
 	for i, m := range msgs {
 		dc, err := c.ch.PublishWithDeferredConfirmWithContext(ctx, exchange, m.RoutingKey, true, false, m.publishing(appID, now))
 		if err != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("%w: sent %d of %d: %w", ErrNotConfirmed, i, len(msgs), ctx.Err())
+				return pending, fmt.Errorf("%w: sent %d of %d: %w", ErrNotConfirmed, i, len(msgs), ctx.Err())
 			}
-			return c.failure(fmt.Sprintf("send message %s", m.ID), err)
+			return nil, c.failure(fmt.Sprintf("send message %s", m.ID), err)
 		}
 		pending[i] = dc
 	}
@@ -422,22 +451,22 @@ func (c *confirmChannel) publish(ctx context.Context, exchange string, msgs []Me
 		select {
 		case <-dc.Done():
 		case <-ctx.Done():
-			return fmt.Errorf("%w: %d of %d confirmed: %w", ErrNotConfirmed, i, len(msgs), ctx.Err())
+			return pending, fmt.Errorf("%w: %d of %d confirmed: %w", ErrNotConfirmed, i, len(msgs), ctx.Err())
 		}
 		if !dc.Acked() {
 			if c.ch.IsClosed() {
 				// The library nacks what is pending when the channel closes.
-				return c.failure(fmt.Sprintf("confirm message %s", msgs[i].ID), amqp.ErrClosed)
+				return nil, c.failure(fmt.Sprintf("confirm message %s", msgs[i].ID), amqp.ErrClosed)
 			}
-			return fmt.Errorf("%w: message %s (%d of %d)", ErrNacked, msgs[i].ID, i+1, len(msgs))
+			return nil, fmt.Errorf("%w: message %s (%d of %d)", ErrNacked, msgs[i].ID, i+1, len(msgs))
 		}
 	}
 	if rs := c.returned(); len(rs) > 0 {
 		r := rs[0]
-		return fmt.Errorf("%w: %d of %d messages, first %s (routing key %q): %d %s",
+		return nil, fmt.Errorf("%w: %d of %d messages, first %s (routing key %q): %d %s",
 			ErrReturned, len(rs), len(msgs), r.MessageId, r.RoutingKey, r.ReplyCode, r.ReplyText)
 	}
-	return nil
+	return nil, nil
 }
 
 // failure explains why the channel stopped working: a lost connection is

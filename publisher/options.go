@@ -75,6 +75,9 @@ type Options struct {
 	ConfirmTimeout time.Duration
 	// AppID is set as the AMQP app-id property of every message.
 	AppID string
+	// OnBlocked, when set, is told when the broker blocks the connection (a
+	// resource alarm: publishing pauses) and when it unblocks it (metrics).
+	OnBlocked func(blocked bool, reason string)
 }
 
 // WithDefaults returns o with every zero field set to its default.

@@ -1,6 +1,7 @@
 package publisher_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func TestWithDefaults(t *testing.T) {
 		ConfirmTimeout:     30 * time.Second,
 		AppID:              "hookgate",
 	}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("WithDefaults =\n%+v\nwant\n%+v", got, want)
 	}
 	if err := (publisher.Options{}).WithDefaults().Validate(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,13 +138,40 @@ func Start(t testing.TB, service string) {
 
 const ctlWhat = "service controller (fault tests stop and start the private instances `make test` runs)"
 
-func runCtl(verb, service string) error {
+func runCtl(args ...string) error {
 	prog := os.Getenv(EnvServicesCtl)
-	out, err := exec.Command(prog, verb, service).CombinedOutput()
+	out, err := exec.Command(prog, args...).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("%s %s %s: %w\n%s", prog, verb, service, err, out)
+		return fmt.Errorf("%s %s: %w\n%s", prog, strings.Join(args, " "), err, out)
 	}
 	return nil
+}
+
+// MemoryAlarm raises the private RabbitMQ's memory alarm, as memory pressure
+// does in production: the broker blocks the connections that publish
+// (connection.blocked) and stops reading from them. It returns the function
+// that clears the alarm, which also runs when the test ends. Like Stop, it
+// waits for the other packages' tests that use the services, and keeps them
+// waiting until the alarm is cleared.
+func MemoryAlarm(t testing.TB) (clear func()) {
+	t.Helper()
+	require(t, EnvServicesCtl, ctlWhat)
+	l := lockFor(t)
+	l.beginStop(t, RabbitMQ)
+	var once sync.Once
+	clear = func() {
+		once.Do(func() {
+			if err := runCtl("alarm", "off", RabbitMQ); err != nil {
+				t.Errorf("testenv: clear the memory alarm: %v", err)
+			}
+			l.endStop(t, RabbitMQ)
+		})
+	}
+	t.Cleanup(clear)
+	if err := runCtl("alarm", "on", RabbitMQ); err != nil {
+		t.Fatal(err)
+	}
+	return clear
 }
 
 func ctl(t testing.TB, verb, service string) {
