@@ -10,6 +10,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -78,13 +79,15 @@ func Starter(c client.Client, cfg *config.Config, eager bool) *runs.Starter {
 // DialPublisher connects to RabbitMQ when AMQP_URL is set (nil publisher
 // otherwise: events stay in the store). It retries until ctx ends, so a worker
 // started before the broker waits for it.
-func DialPublisher(ctx context.Context, cfg *config.Config, log *slog.Logger) (*publisher.AMQP, error) {
+// m (may be nil) counts the broker's blocks of the connection.
+func DialPublisher(ctx context.Context, cfg *config.Config, log *slog.Logger, m *metrics.Metrics) (*publisher.AMQP, error) {
 	if cfg.AMQPURL == "" {
 		return nil, nil
 	}
 	delay := time.Second
 	for {
-		p, err := publisher.Dial(ctx, cfg.AMQPURL, publisher.Options{}, log.With("component", "publisher"))
+		p, err := publisher.Dial(ctx, cfg.AMQPURL, publisher.Options{OnBlocked: func(blocked bool, _ string) { m.PublisherBlocked(blocked) }},
+			log.With("component", "publisher"))
 		if err == nil {
 			return p, nil
 		}
@@ -239,10 +242,18 @@ func (p *meteredPublisher) PublishDeadLetter(ctx context.Context, msg publisher.
 	return err
 }
 
+// blockable is a publisher whose connection a broker can block
+// (publisher.AMQP).
+type blockable interface {
+	Blocked() (bool, string, time.Time)
+}
+
 // serveWorkerMetrics serves m on the worker's metrics address, if both are
 // set, until stop is called. The listener is opened here, so a taken port
 // fails the start.
-func serveWorkerMetrics(cfg *config.Config, m *metrics.Metrics, log *slog.Logger) (stop func(), err error) {
+// It also serves /readyz: 503 while the broker blocks the publisher's
+// connection (pub implementing blockable), 200 otherwise.
+func serveWorkerMetrics(cfg *config.Config, m *metrics.Metrics, pub any, log *slog.Logger) (stop func(), err error) {
 	if m == nil || cfg.WorkerMetricsListen == "" {
 		return func() {}, nil
 	}
@@ -252,6 +263,18 @@ func serveWorkerMetrics(cfg *config.Config, m *metrics.Metrics, log *slog.Logger
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Handler())
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if b, ok := pub.(blockable); ok {
+			if blocked, reason, since := b.Blocked(); blocked {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_ = json.NewEncoder(w).Encode(map[string]string{
+					"publisher": "blocked by the broker since " + since.UTC().Format(time.RFC3339) + " (" + reason + ")"})
+				return
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{"publisher": "ok"})
+	})
 	srv := boot.NewServer(mux, log)
 	done := make(chan struct{})
 	go func() {

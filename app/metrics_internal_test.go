@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,7 +107,7 @@ func TestServeWorkerMetrics(t *testing.T) {
 	m := metrics.New(nil)
 	m.RelaySweep(0, 3)
 	cfg := &config.Config{}
-	stop, err := serveWorkerMetrics(cfg, m, slog.New(slog.DiscardHandler))
+	stop, err := serveWorkerMetrics(cfg, m, nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,21 +119,42 @@ func TestServeWorkerMetrics(t *testing.T) {
 	}
 	cfg.WorkerMetricsListen = ln.Addr().String()
 	ln.Close()
-	stop, err = serveWorkerMetrics(cfg, m, slog.New(slog.DiscardHandler))
+	pub := &fakeBlockable{}
+	m.PublisherBlocked(true)
+	stop, err = serveWorkerMetrics(cfg, m, pub, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
+	// Readiness: 503 while the broker blocks the publisher, 200 otherwise.
+	for _, blocked := range []bool{false, true} {
+		pub.blocked.Store(blocked)
+		res, err := http.Get("http://" + cfg.WorkerMetricsListen + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if want := map[bool]int{false: 200, true: 503}[blocked]; res.StatusCode != want || (blocked && !strings.Contains(string(b), "low on memory")) {
+			t.Errorf("worker /readyz with blocked=%v: %d %s", blocked, res.StatusCode, b)
+		}
+	}
 	res, err := http.Get("http://" + cfg.WorkerMetricsListen + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != 200 || !strings.Contains(string(b), "hookgate_relay_backlog 3") {
+	if res.StatusCode != 200 || !strings.Contains(string(b), "hookgate_relay_backlog 3") || !strings.Contains(string(b), "hookgate_publisher_blocked 1") {
 		t.Errorf("worker /metrics: %d %.200s", res.StatusCode, b)
 	}
-	if _, err := serveWorkerMetrics(cfg, m, slog.New(slog.DiscardHandler)); err == nil {
+	if _, err := serveWorkerMetrics(cfg, m, nil, slog.New(slog.DiscardHandler)); err == nil {
 		t.Error("a taken address must fail the start")
 	}
+}
+
+type fakeBlockable struct{ blocked atomic.Bool }
+
+func (f *fakeBlockable) Blocked() (bool, string, time.Time) {
+	return f.blocked.Load(), "low on memory", time.Unix(1765000000, 0)
 }

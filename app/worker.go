@@ -65,7 +65,7 @@ func RunWorker(ctx context.Context, d WorkerDeps) error {
 	if err != nil || w == nil {
 		return err // nil when ctx ended while Temporal was still unreachable
 	}
-	stopMetrics, err := serveWorkerMetrics(d.Config, d.Metrics, d.Logger.With("component", "metrics"))
+	stopMetrics, err := serveWorkerMetrics(d.Config, d.Metrics, d.Publisher, d.Logger.With("component", "metrics"))
 	if err != nil {
 		w.Stop()
 		return err

@@ -172,7 +172,7 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 		return err
 	}
 	defer tc.Close()
-	pub, err := app.DialPublisher(ctx, cfg, log)
+	pub, err := app.DialPublisher(ctx, cfg, log, m)
 	if err != nil {
 		return err
 	}

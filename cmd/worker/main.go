@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	defer tc.Close()
-	pub, err := app.DialPublisher(ctx, cfg, log)
+	pub, err := app.DialPublisher(ctx, cfg, log, m)
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	defer tc.Close()
-	pub, err := app.DialPublisher(ctx, cfg, log)
+	pub, err := app.DialPublisher(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}

@@ -160,6 +160,9 @@ func New(o Options) (*Gateway, error) {
 	case o.KnownEvents > 0:
 		g.known = newKnown(o.KnownEvents)
 	}
+	if ho, ok := o.Observer.(CommitHealthObserver); ok {
+		g.health.report = ho.CommitsFailing
+	}
 	if g.limits, err = newLimits(o.Limits, o.TrustedProxies); err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ const probeEvery = time.Second
 // so that a load balancer sends deliveries to replicas that can store them.
 type commitHealth struct {
 	probe Probe // nil: only commits end a failure
+	// report, when set, is told when commits start or stop failing (metrics).
+	report func(failing bool)
 
 	mu      sync.Mutex
 	failing bool
@@ -44,8 +46,12 @@ func (h *commitHealth) observe(ctx context.Context, err error, now time.Time) {
 
 func (h *commitHealth) recovered() {
 	h.mu.Lock()
+	was := h.failing
 	h.failing = false
 	h.mu.Unlock()
+	if was && h.report != nil {
+		h.report(false)
+	}
 }
 
 func (h *commitHealth) failed(now time.Time) {
@@ -53,6 +59,9 @@ func (h *commitHealth) failed(now time.Time) {
 	defer h.mu.Unlock()
 	if !h.failing {
 		h.failing, h.since = true, now
+		if h.report != nil {
+			h.report(true)
+		}
 	}
 	if h.probe != nil && !h.probing {
 		h.probing = true
@@ -78,8 +87,9 @@ func (h *commitHealth) probeUntilRecovered() {
 		cancel()
 		if err == nil {
 			h.mu.Lock()
-			h.failing, h.probing = false, false
+			h.probing = false
 			h.mu.Unlock()
+			h.recovered()
 			return
 		}
 	}
@@ -90,4 +100,10 @@ func (h *commitHealth) state() (bool, time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.failing, h.since
+}
+
+// CommitHealthObserver is implemented by observers that are told when the
+// gateway's commits start or stop failing (metrics: a gauge).
+type CommitHealthObserver interface {
+	CommitsFailing(failing bool)
 }

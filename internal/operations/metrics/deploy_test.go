@@ -112,7 +112,7 @@ func TestAlertRulesReferenceMetrics(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"HookgateErrorRateWarning", "HookgateErrorRateCritical", "HookgateSlowProcessing",
-		"HookgateRelayLag", "HookgateDeadLetters", "HookgateMissingWebhooks"} {
+		"HookgateRelayLag", "HookgateDeadLetters", "HookgateMissingWebhooks", "HookgateCommitsFailing", "HookgatePublisherBlocked"} {
 		if !alerts[want] {
 			t.Errorf("alert %s missing", want)
 		}

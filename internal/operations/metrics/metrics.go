@@ -44,6 +44,9 @@ const (
 	NameDeadLetters          = Namespace + "_dead_letters_total"
 	NameReconcilerRepairs    = Namespace + "_reconciler_repairs_total"
 	NamePayPalCalls          = Namespace + "_paypal_calls_total"
+	NamePublisherBlocked     = Namespace + "_publisher_blocked"
+	NamePublisherBlocks      = Namespace + "_publisher_blocks_total"
+	NameStoreCommitsFailing  = Namespace + "_store_commits_failing"
 )
 
 // Names lists every metric name this package registers (histograms expose
@@ -52,7 +55,8 @@ func Names() []string {
 	return []string{NameRequests, NameAckDuration, NameVerificationFailures, NameDuplicates,
 		NameLastAccepted, NameRelayLag, NameRelayBacklog, NameRelayStarts, NameWorkflowOutcomes,
 		NameActivityAttempts, NameActivityDuration, NamePublishDuration, NamePublishConfirms,
-		NameDeadLetters, NameReconcilerRepairs, NamePayPalCalls}
+		NameDeadLetters, NameReconcilerRepairs, NamePayPalCalls, NamePublisherBlocked, NamePublisherBlocks,
+		NameStoreCommitsFailing}
 }
 
 // Outcome labels of activity attempts, relay starts and publish confirms.
@@ -84,6 +88,9 @@ type Metrics struct {
 	deadLetters      prometheus.Counter
 	repairs          *prometheus.CounterVec
 	paypalCalls      *prometheus.CounterVec
+	pubBlocked       prometheus.Gauge
+	pubBlocks        prometheus.Counter
+	commitsFailing   prometheus.Gauge
 }
 
 // New registers hookgate's metrics, plus the Go runtime and process
@@ -117,6 +124,9 @@ func New(sources []string) *Metrics {
 	m.deadLetters = f.counter(NameDeadLetters, "Receipts dead-lettered after exhausting their retries.")
 	m.paypalCalls = f.counterVec(NamePayPalCalls, "Outbound calls to PayPal for verification, by call (cert, token, verify) and result (ok, error, limited: refused by the outbound limit, remembered: answered from the failure memory).", "call", "result")
 	m.repairs = f.counterVec(NameReconcilerRepairs, "Receipts the reconciler repaired because their workflow run was missing or closed, by action (started, completed, dead).", "action")
+	m.pubBlocked = f.gauge(NamePublisherBlocked, "1 while the broker blocks the publisher's connection (a memory or disk alarm): events wait, nothing is lost.")
+	m.pubBlocks = f.counter(NamePublisherBlocks, "Times the broker blocked the publisher's connection.")
+	m.commitsFailing = f.gauge(NameStoreCommitsFailing, "1 while the gateway's commits fail (the store is full, read-only or unreachable): it is not ready.")
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -299,4 +309,30 @@ func (f factory) histogramVec(name, help string, buckets []float64, labels ...st
 	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels)
 	f.reg.MustRegister(h)
 	return h
+}
+
+// PublisherBlocked records that the broker blocked (true) or unblocked the
+// publisher's connection.
+func (m *Metrics) PublisherBlocked(blocked bool) {
+	if m == nil {
+		return
+	}
+	if blocked {
+		m.pubBlocked.Set(1)
+		m.pubBlocks.Inc()
+		return
+	}
+	m.pubBlocked.Set(0)
+}
+
+// CommitsFailing records whether the gateway's commits fail.
+func (m *Metrics) CommitsFailing(failing bool) {
+	if m == nil {
+		return
+	}
+	if failing {
+		m.commitsFailing.Set(1)
+		return
+	}
+	m.commitsFailing.Set(0)
 }
