@@ -78,7 +78,7 @@ func current() (params, error) {
 }
 
 // Paths of the binaries TestMain builds.
-var gatewayBin, workerBin, temporalBin string
+var gatewayBin, workerBin, temporalBin, hookgateBin string
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -95,8 +95,9 @@ func run(m *testing.M) int {
 	gatewayBin = filepath.Join(dir, "gateway")
 	workerBin = filepath.Join(dir, "worker")
 	temporalBin = filepath.Join(dir, "temporalserver")
+	hookgateBin = filepath.Join(dir, "hookgate")
 	for bin, pkg := range map[string]string{gatewayBin: "../cmd/gateway", workerBin: "../cmd/worker",
-		temporalBin: "./temporalserver"} {
+		temporalBin: "./temporalserver", hookgateBin: "../cmd/hookgate"} {
 		// No -race: the processes are killed and timed, not checked for races
 		// (and a race-instrumented Temporal server would be several times slower).
 		out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
