@@ -79,7 +79,7 @@ func faults() []fault {
 		// outage: events wait and are published once each when it clears.
 		{name: "rabbitmq-memory-alarm", inject: func(t *testing.T, s *stack, p params, w *window) {
 			var clear func()
-			w.outage(p.outage, func() { clear = testenv.MemoryAlarm(t) }, func() { clear() })
+			w.outage(p.alarm, func() { clear = testenv.MemoryAlarm(t) }, func() { clear() })
 		}, check: publishedOnce},
 		{name: "gateway-kill-9", inject: func(t *testing.T, s *stack, p params, _ *window) {
 			s.gateway.kill()
@@ -180,7 +180,7 @@ func runFault(t *testing.T, p params, f fault) {
 	sent := make(chan struct{})
 	// Retries go on until every delivery has its final answer: the outage may
 	// outlast the load.
-	go func() { defer close(sent); snd.run(ctx, p.rate, p.outage+p.pgOutage+2*time.Minute) }()
+	go func() { defer close(sent); snd.run(ctx, p.rate, p.outage+p.pgOutage+p.alarm+2*time.Minute) }()
 
 	time.Sleep(p.faultAt)
 	var w window

@@ -23,6 +23,7 @@ type params struct {
 	duration  time.Duration // how long the load runs
 	outage    time.Duration // how long RabbitMQ and Temporal stay down
 	pgOutage  time.Duration // how long PostgreSQL stays down
+	alarm     time.Duration // how long RabbitMQ's memory alarm lasts
 	faultAt   time.Duration // when, into the load, the fault is injected
 	restartIn time.Duration // how long a killed process stays dead
 	settle    time.Duration // how long the pipeline may take to drain afterwards
@@ -37,9 +38,9 @@ func (p params) String() string {
 // within a couple of minutes on a 2-core machine.
 var (
 	fullParams = params{rate: 500, duration: 30 * time.Second, outage: 30 * time.Second,
-		pgOutage: 10 * time.Second, faultAt: 5 * time.Second, restartIn: 2 * time.Second, settle: 30 * time.Minute}
+		pgOutage: 10 * time.Second, alarm: 60 * time.Second, faultAt: 5 * time.Second, restartIn: 2 * time.Second, settle: 30 * time.Minute}
 	shortParams = params{rate: 50, duration: 4 * time.Second, outage: 5 * time.Second,
-		pgOutage: 3 * time.Second, faultAt: time.Second, restartIn: time.Second, settle: 3 * time.Minute}
+		pgOutage: 3 * time.Second, alarm: 5 * time.Second, faultAt: time.Second, restartIn: time.Second, settle: 3 * time.Minute}
 )
 
 // Environment variables overriding single parameters of either mode, e.g.
