@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -121,8 +122,8 @@ func (v *snsVerifier) challenge(r *providers.Request) (providers.Challenge, bool
 
 // snsSigner signs as SNS does, for tests and `hookgate send` against a
 // development certificate host: the fixture's message (its TopicArn set to
-// the source's first topic), signed with options.signing_key_file, whose
-// certificate is served at options.cert_url.
+// the source's first topic, its SubscribeURL on that host), signed with
+// options.signing_key_file, whose certificate is served at options.cert_url.
 type snsSigner struct {
 	topic   string
 	key     *rsa.PrivateKey
@@ -161,6 +162,16 @@ func (s *snsSigner) Sign(r *providers.Request) error {
 		return fmt.Errorf("sns: the body is not an SNS message: %w", err)
 	}
 	m.TopicArn = s.topic
+	if m.SubscribeURL != "" {
+		// The signer's certificate host answers ConfirmSubscription too
+		// (snssig.DevServer): SNS's own is not the one the source trusts.
+		if su, err := url.Parse(m.SubscribeURL); err == nil {
+			if cu, err := url.Parse(s.certURL); err == nil {
+				su.Scheme, su.Host = cu.Scheme, cu.Host
+				m.SubscribeURL = su.String()
+			}
+		}
+	}
 	version := m.SignatureVersion
 	if version == "" {
 		version = "1"
