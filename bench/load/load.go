@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
-	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -72,8 +71,12 @@ type Options struct {
 	Rate float64
 	// Duration of the run (default 10 s).
 	Duration time.Duration
-	// BodySize is the JSON body size in bytes (default 2200).
+	// BodySize, when positive, is every body's size in bytes; otherwise the
+	// sizes follow Sizes (default DefaultSizes).
 	BodySize int
+	// Sizes is the distribution of body sizes when BodySize is zero: each
+	// delivery's size is drawn from it by its ID.
+	Sizes []SizeShare
 	// DuplicateShare and ForgedShare are the shares (0..1) of duplicate and forged
 	// requests; their sum must not exceed 1.
 	DuplicateShare, ForgedShare float64
@@ -125,17 +128,36 @@ type request struct {
 	kind Kind
 }
 
-// Body returns the JSON push payload of about size bytes the generator sends
-// for delivery id: one push per delivery (its after SHA derives from id), as
-// real ones are, so distinct deliveries have distinct signed content (the
-// gateway deduplicates identical content) and a resend of a delivery is
-// byte-identical.
-func Body(id string, size int) []byte {
-	sum := sha1.Sum([]byte(id)) //nolint:gosec // an ID derivation, not a signature
-	head := `{"ref":"refs/heads/main","before":"0000000000000000000000000000000000000000","after":"` +
-		hex.EncodeToString(sum[:]) + `","repository":{"full_name":"octo/bench"},"pusher":{"name":"bench"},"commits":[],"pad":"`
-	pad := max(0, size-len(head)-2)
-	return []byte(head + strings.Repeat("x", pad) + `"}`)
+// SizeShare is one body size of a distribution and its share.
+type SizeShare struct {
+	Bytes int
+	Share float64
+}
+
+// DefaultSizes mixes the sizes real pushes have: mostly a few commits, some
+// larger pushes, a few very large ones.
+var DefaultSizes = []SizeShare{{2200, 0.85}, {20000, 0.12}, {200000, 0.03}}
+
+// size is the body size of delivery id: BodySize, or one drawn from Sizes by
+// the ID (a resend has the same size, and the same bytes).
+func (o Options) size(id string) int {
+	if o.BodySize > 0 {
+		return o.BodySize
+	}
+	total := 0.0
+	for _, s := range o.Sizes {
+		total += s.Share
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(id))
+	x := float64(h.Sum64()%1_000_000) / 1_000_000 * total
+	for _, s := range o.Sizes {
+		if x < s.Share {
+			return s.Bytes
+		}
+		x -= s.Share
+	}
+	return o.Sizes[len(o.Sizes)-1].Bytes
 }
 
 // Sign returns the X-Hub-Signature-256 value of body under secret.
@@ -161,8 +183,18 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Duration <= 0 {
 		o.Duration = 10 * time.Second
 	}
-	if o.BodySize <= 0 {
-		o.BodySize = 2200
+	if o.BodySize <= 0 && len(o.Sizes) == 0 {
+		o.Sizes = DefaultSizes
+	}
+	total := 0.0
+	for _, sz := range o.Sizes {
+		if sz.Bytes <= 0 || sz.Share < 0 {
+			return o, fmt.Errorf("%w: a size share needs positive bytes and a share >= 0", ErrInvalidOptions)
+		}
+		total += sz.Share
+	}
+	if len(o.Sizes) > 0 && total <= 0 {
+		return o, fmt.Errorf("%w: the size shares sum to 0", ErrInvalidOptions)
 	}
 	if o.Prepared <= 0 {
 		if o.Rate > 0 {
@@ -275,7 +307,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 }
 
 func (s *sender) send(ctx context.Context, o Options, r request, t0 time.Time) {
-	body := Body(r.id, o.BodySize)
+	body := Body(r.id, o.size(r.id))
 	if r.kind != Forged {
 		r.sig = Sign(o.Secret, body)
 	}

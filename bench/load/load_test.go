@@ -1,9 +1,12 @@
 package load
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -125,10 +128,54 @@ func TestOptionsInvalid(t *testing.T) {
 	}
 }
 
-func TestBodySize(t *testing.T) {
-	for _, n := range []int{300, 2200, 10000} {
-		if got := len(Body("d-1", n)); got != n {
-			t.Errorf("len(Body(%d)) = %d", n, got)
+// Body is a realistic push of about the size asked for: valid JSON, the same
+// bytes for the same delivery, other commits for another, and thousands of
+// distinct trigrams, unlike a padded body.
+func TestBody(t *testing.T) {
+	for _, n := range []int{2200, 20000, 200000} {
+		b := Body("d-1", n)
+		// About n: one commit at least, at most one commit short.
+		if len(b) > n+1024 || len(b) < n*7/10 {
+			t.Errorf("len(Body(%d)) = %d", n, len(b))
 		}
+		var push struct {
+			After   string `json:"after"`
+			Commits []struct {
+				ID string `json:"id"`
+			} `json:"commits"`
+		}
+		if err := json.Unmarshal(b, &push); err != nil || len(push.Commits) == 0 || push.After != push.Commits[len(push.Commits)-1].ID {
+			t.Fatalf("Body(%d) is not a push: %v", n, err)
+		}
+		if !bytes.Equal(b, Body("d-1", n)) || bytes.Equal(b, Body("d-2", n)) {
+			t.Errorf("Body(%d): the same bytes for one delivery, others for another", n)
+		}
+		trigrams := map[string]bool{}
+		for i := 0; i+3 <= len(b); i++ {
+			trigrams[string(b[i:i+3])] = true
+		}
+		if want := min(len(b)/8, 2000); len(trigrams) < want {
+			t.Errorf("Body(%d) has %d distinct trigrams, want at least %d", n, len(trigrams), want)
+		}
+	}
+}
+
+// The default sizes mix 2 KB, 20 KB and 200 KB bodies in their shares, each
+// delivery always the same size.
+func TestDefaultSizes(t *testing.T) {
+	o, err := Options{URL: "http://x", Secret: []byte("s")}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[int]int{}
+	for i := range 10000 {
+		id := fmt.Sprintf("d-%d", i)
+		if o.size(id) != o.size(id) {
+			t.Fatal("a delivery's size changed")
+		}
+		counts[o.size(id)]++
+	}
+	if counts[2200] < 8000 || counts[20000] < 900 || counts[200000] < 150 || len(counts) != 3 {
+		t.Fatalf("sizes %v", counts)
 	}
 }
