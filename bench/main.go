@@ -1,6 +1,9 @@
 // Command bench is hookgate's benchmark runner (`make bench`). In one run it
 // measures, interleaved over several rounds, with medians reported:
 //
+//  0. bare: bench/refserver -bare, net/http + HMAC-SHA256 + one row per request
+//     (ID, body, time) batched into one INSERT … unnest per moment, into a table
+//     without secondary indexes: the machine's durable-ack limit;
 //  1. ref: bench/refserver, net/http + HMAC-SHA256 + group-committed receipt and
 //     audit rows in the same PostgreSQL: the durable-ack ceiling;
 //  2. gateway: hookgate's gateway process (bench/stubgateway: app.RunGateway with
@@ -51,6 +54,7 @@ import (
 // Scenario names, in the order a round runs them (the ceiling before e2e,
 // whose default rate derives from it).
 const (
+	scBare     = "bare"
 	scRef      = "ref"
 	scGateway  = "gateway"
 	scTemporal = "temporal"
@@ -59,7 +63,7 @@ const (
 	scFlood    = "flood"
 )
 
-var allScenarios = []string{scRef, scGateway, scTemporal, scE2E, scCalm, scFlood}
+var allScenarios = []string{scBare, scRef, scGateway, scTemporal, scE2E, scCalm, scFlood}
 
 type flags struct {
 	rounds      int
@@ -88,7 +92,7 @@ func main() {
 	flag.IntVar(&f.rounds, "rounds", 3, "rounds; each runs every scenario once")
 	flag.DurationVar(&f.dur, "d", 10*time.Second, "duration of each measured run")
 	flag.IntVar(&f.conc, "c", 64, "concurrent senders (and Temporal starters)")
-	flag.IntVar(&f.size, "size", 2200, "webhook body size in bytes")
+	flag.IntVar(&f.size, "size", 0, "webhook body size in bytes (0: the realistic mix of load.DefaultSizes)")
 	flag.Float64Var(&f.dup, "dup", 0, "share of duplicate deliveries in ref and gateway runs")
 	flag.Float64Var(&f.forged, "forged", 0, "share of forged deliveries in ref and gateway runs")
 	flag.StringVar(&f.scenarios, "scenarios", strings.Join(allScenarios, ","), "scenarios to run")
@@ -223,7 +227,7 @@ sources:
 			var res row
 			var err error
 			switch sc {
-			case scRef:
+			case scBare, scRef:
 				res, err = r.ingest(ctx, sc, round)
 			case scGateway:
 				res, err = r.ingest(ctx, sc, round)
@@ -284,11 +288,17 @@ func (r *runner) ingest(ctx context.Context, sc string, round int) (row, error) 
 		src = refSource
 	}
 	var p *proc
-	if sc == scRef {
+	switch sc {
+	case scBare:
+		src = refSource
+		p, err = startProc(ctx, sc, r.f.serverCPU, logPath, addr,
+			[]string{"REFSERVER_SECRET=" + r.secret, "DATABASE_URL=" + r.dbURL},
+			r.bin("refserver"), "-bare", "-listen", addr, "-source", refSource)
+	case scRef:
 		p, err = startProc(ctx, sc, r.f.serverCPU, logPath, addr,
 			[]string{"REFSERVER_SECRET=" + r.secret, "DATABASE_URL=" + r.dbURL},
 			r.bin("refserver"), "-listen", addr, "-source", refSource, "-writers", fmt.Sprint(r.f.refWriters))
-	} else {
+	default:
 		adminAddr, aerr := freeAddr()
 		if aerr != nil {
 			return row{}, aerr

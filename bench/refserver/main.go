@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookgate/hookgate/internal/ingest/groupcommit"
 	"github.com/hookgate/hookgate/internal/storage/postgres"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 func main() {
@@ -28,6 +29,7 @@ func run(ctx context.Context) error {
 	listen := flag.String("listen", "127.0.0.1:8015", "listen address")
 	source := flag.String("source", "github", "source name (URL path /webhooks/{source})")
 	writers := flag.Int("writers", 1, "group-commit writers")
+	bare := flag.Bool("bare", false, "scenario 0: one row per request into a table of its own, batched (Bare), instead of hookgate's rows")
 	flag.Parse()
 	secret := os.Getenv("REFSERVER_SECRET")
 	dsn := os.Getenv("DATABASE_URL")
@@ -35,6 +37,18 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("REFSERVER_SECRET and DATABASE_URL are required")
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if *bare {
+		pool, err := pgxpool.New(ctx, dsn)
+		if err != nil {
+			return fmt.Errorf("connect: %w", err)
+		}
+		defer pool.Close()
+		b := &Bare{Source: *source, Secret: []byte(secret), Log: log}
+		if err := b.Start(ctx, pool); err != nil {
+			return err
+		}
+		return serve(ctx, *listen, b, log)
+	}
 	st, err := postgres.Open(ctx, dsn, postgres.WithLogger(log))
 	if err != nil {
 		return fmt.Errorf("open postgres: %w", err)
@@ -45,10 +59,15 @@ func run(ctx context.Context) error {
 	}
 	c := groupcommit.New(st, groupcommit.Options{Writers: *writers})
 	defer c.Close()
-	srv := &http.Server{Addr: *listen, Handler: &Server{Source: *source, Secret: []byte(secret), Commit: c, Log: log}, ReadHeaderTimeout: 10 * time.Second}
+	return serve(ctx, *listen, &Server{Source: *source, Secret: []byte(secret), Commit: c, Log: log}, log)
+}
+
+// serve runs h on listen until ctx ends.
+func serve(ctx context.Context, listen string, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Addr: listen, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("refserver listening", "addr", *listen)
+	log.Info("refserver listening", "addr", listen)
 	select {
 	case err := <-errc:
 		return err

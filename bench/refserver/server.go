@@ -89,7 +89,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // verify checks "sha256=<hex>" against the body in constant time.
-func (s *Server) verify(header string, body []byte) bool {
+func (s *Server) verify(header string, body []byte) bool { return verify(s.Secret, header, body) }
+
+func verify(secret []byte, header string, body []byte) bool {
 	hexSig, ok := strings.CutPrefix(header, "sha256=")
 	if !ok {
 		return false
@@ -98,7 +100,7 @@ func (s *Server) verify(header string, body []byte) bool {
 	if err != nil {
 		return false
 	}
-	mac := hmac.New(sha256.New, s.Secret)
+	mac := hmac.New(sha256.New, secret)
 	mac.Write(body)
 	return hmac.Equal(got, mac.Sum(nil))
 }

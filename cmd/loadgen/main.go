@@ -26,7 +26,7 @@ func main() {
 	conc := flag.Int("c", 64, "concurrent senders (requests in flight at most)")
 	rate := flag.Float64("rate", 0, "requests per second (open loop); 0: closed loop at -c")
 	dur := flag.Duration("d", 10*time.Second, "duration")
-	size := flag.Int("size", 2200, "body size in bytes")
+	size := flag.Int("size", 0, "body size in bytes (0: realistic pushes in load.DefaultSizes' mix of 2.2 KB, 20 KB and 200 KB)")
 	dups := flag.Float64("dup", 0, "share of duplicate deliveries (0..1)")
 	forged := flag.Float64("forged", 0, "share of forged signatures (0..1)")
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "seed of the duplicate/forgery choice")
