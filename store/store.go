@@ -285,10 +285,11 @@ type Filter struct {
 	EventID   string
 	Since     time.Time // inclusive
 	Until     time.Time // exclusive
-	// Text matches receipts whose raw body contains it, ignoring ASCII case
-	// (other bytes compare exactly, so a non-UTF-8 body is searchable too).
-	// At most MaxText bytes of valid UTF-8 without NUL; otherwise the query
-	// wraps ErrInvalid. Postgres serves it from a trigram index.
+	// Text matches receipts whose raw body contains it in its first
+	// SearchExcerpt bytes, ignoring ASCII case (other bytes compare exactly,
+	// so a non-UTF-8 body is searchable too). At most MaxText bytes of valid
+	// UTF-8 without NUL; otherwise the query wraps ErrInvalid. Postgres
+	// serves it from a trigram index of those bytes.
 	Text   string
 	Cursor string // opaque, from Page.Next
 	Limit  int    // default 50, at most 1000
@@ -296,6 +297,12 @@ type Filter struct {
 
 // MaxText is the longest Filter.Text, in bytes: a search term, not a document.
 const MaxText = 200
+
+// SearchExcerpt is how much of a body text search looks at: its first 8 KiB.
+// Indexing whole bodies (up to 25 MiB, every trigram) on the request path cost
+// most of the ingest throughput; identifiers, addresses and event names sit in
+// a webhook's first kilobytes.
+const SearchExcerpt = 8192
 
 // CheckText returns nil when text is a usable Filter.Text, otherwise an error
 // wrapping ErrInvalid: stores call it before querying, so both dialects reject

@@ -352,10 +352,13 @@ func (s *Store) ListReceipts(ctx context.Context, f store.Filter) (store.Page, e
 			return store.Page{}, fmt.Errorf("list receipts: %w", err)
 		}
 		like, re := textPatterns(f.Text)
-		// ILIKE lets the trigram index receipt_bodies_trgm_idx find candidates;
-		// the regular expression drops the false ones (see textPatterns).
-		w.conds = append(w.conds, "id IN (SELECT receipt_id FROM receipt_bodies WHERE encode(body, 'escape') ILIKE "+
-			w.arg(like)+" AND encode(body, 'escape') ~* "+w.arg(re)+")")
+		// ILIKE lets the trigram index receipt_bodies_excerpt_trgm_idx find
+		// candidates; the regular expression drops the false ones (see
+		// textPatterns). Both read the body's first store.SearchExcerpt bytes,
+		// with the index's own expression.
+		const excerpt = "encode(substring(body FROM 1 FOR 8192), 'escape')"
+		w.conds = append(w.conds, "id IN (SELECT receipt_id FROM receipt_bodies WHERE "+excerpt+" ILIKE "+
+			w.arg(like)+" AND "+excerpt+" ~* "+w.arg(re)+")")
 	}
 	if f.Cursor != "" {
 		k, err := keyset.Decode(f.Cursor)

@@ -359,7 +359,8 @@ func (s *Store) ListReceipts(ctx context.Context, f store.Filter) (store.Page, e
 		}
 		// instr, not LIKE: the term's % and _ stay literal. SQLite's lower()
 		// folds ASCII only, as the Postgres query does on its escaped text.
-		w.add("instr(lower(CAST(body AS TEXT)), lower(?)) > 0", f.Text)
+		// The first store.SearchExcerpt bytes, as Postgres indexes them.
+		w.add("instr(lower(CAST(substr(body, 1, 8192) AS TEXT)), lower(?)) > 0", f.Text)
 	}
 	if f.Cursor != "" {
 		k, err := keyset.Decode(f.Cursor)

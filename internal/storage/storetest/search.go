@@ -40,6 +40,9 @@ func testSearchText(t *testing.T, s Store) {
 		"utf8":    `{"customer":"Zoë"}`,                  // ë is \303\253
 		"slashhi": "x\\\xc3y",                            // a backslash then a high byte
 		"other":   `{"customer":"Carol","id":"evt_777"}`, // in source b
+		// A long body: a term ending at the excerpt's last byte is found, one
+		// after it is not (store.SearchExcerpt).
+		"long": `{"pad":"` + strings.Repeat("q", store.SearchExcerpt-len(`{"pad":"`)-len("EDGEWORD")) + "EDGEWORD" + `","tail":"BEYONDWORD"}`,
 	}
 	ids := map[string]string{}
 	for i, ev := range slices.Sorted(maps.Keys(bodies)) {
@@ -73,6 +76,8 @@ func testSearchText(t *testing.T, s Store) {
 		{"customer", "b", []string{"other"}},
 		{"customer", "", []string{"plain", "slash", "utf8", "other"}},
 		{"nowhere", "", nil},
+		{"edgeword", "", []string{"long"}},
+		{"beyondword", "", nil},
 		{strings.Repeat("x", store.MaxText), "", nil},
 	}
 	for _, tt := range tests {
