@@ -159,7 +159,7 @@ func receiptsCmd(e *env) *cobra.Command {
 	fl.StringVar(&eventID, "event-id", "", "provider event ID")
 	fl.StringVar(&since, "since", "", "RFC 3339 time or a duration ago (2h)")
 	fl.StringVar(&until, "until", "", "RFC 3339 time or a duration ago")
-	fl.StringVar(&text, "text", "", "text the raw body contains (ASCII case ignored, at most 200 bytes)")
+	fl.StringVar(&text, "text", "", "text the raw body contains in its first 8 KiB (ASCII case ignored, at most 200 bytes)")
 	fl.IntVar(&limit, "limit", 50, "at most this many (1..1000)")
 	fl.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
