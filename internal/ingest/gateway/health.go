@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hookgate/hookgate/store"
@@ -25,6 +26,10 @@ type commitHealth struct {
 	// report, when set, is told when commits start or stop failing (metrics).
 	report func(failing bool)
 
+	// down mirrors failing for the request path: a successful commit reads
+	// it without the lock.
+	down atomic.Bool
+
 	mu      sync.Mutex
 	failing bool
 	since   time.Time
@@ -45,9 +50,13 @@ func (h *commitHealth) observe(ctx context.Context, err error, now time.Time) {
 }
 
 func (h *commitHealth) recovered() {
+	if !h.down.Load() {
+		return // the common case: nothing to recover from, no lock taken
+	}
 	h.mu.Lock()
 	was := h.failing
 	h.failing = false
+	h.down.Store(false)
 	h.mu.Unlock()
 	if was && h.report != nil {
 		h.report(false)
@@ -59,6 +68,7 @@ func (h *commitHealth) failed(now time.Time) {
 	defer h.mu.Unlock()
 	if !h.failing {
 		h.failing, h.since = true, now
+		h.down.Store(true)
 		if h.report != nil {
 			h.report(true)
 		}
