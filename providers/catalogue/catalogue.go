@@ -126,7 +126,8 @@ func (e *Entry) Validate() error {
 	switch e.Handshake {
 	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing, HandshakeOktaVerification,
 		HandshakeZoomURLValidation, HandshakeGraphValidationToken, HandshakeMetaSubscribe, HandshakeDropboxChallenge,
-		HandshakeXCRC, HandshakeTrelloHead, HandshakeTwitchVerification, HandshakeSNSSubscription, HandshakeHookSecret:
+		HandshakeXCRC, HandshakeTrelloHead, HandshakeTwitchVerification, HandshakeSNSSubscription, HandshakeHookSecret,
+		HandshakeWooCommercePing:
 	default:
 		return fail("unknown handshake %q", e.Handshake)
 	}

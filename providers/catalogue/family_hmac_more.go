@@ -124,4 +124,33 @@ var moreHMACEntries = []Entry{
 		EventType:  "json:event",
 		Unverified: "Logto documents the scheme (logto-signature-sha-256, hex HMAC-SHA256 of the raw body under the signing key) with a Node example, but publishes no test vector and no SDK that verifies webhooks",
 	},
+	{
+		Name: "woocommerce", Display: "WooCommerce", Family: FamilyHMAC,
+		Docs:   "https://woocommerce.com/document/webhooks/",
+		Secret: "webhook secret (WooCommerce → Settings → Advanced → Webhooks → the webhook)",
+		HMAC: &hmacsig.Template{
+			// WC_Webhook::generate_signature: base64 HMAC-SHA256 of the
+			// delivered JSON body under the webhook's secret.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+			Header: "X-WC-Webhook-Signature",
+		},
+		// No event ID: X-WC-Webhook-Delivery-ID is a hash of the webhook's ID
+		// and the current second, so two events of one webhook in the same
+		// second share it. Deduplicated by content instead.
+		EventType: "header:X-WC-Webhook-Topic",
+		Handshake: HandshakeWooCommercePing,
+	},
+	{
+		Name: "sentry", Display: "Sentry (integration platform)", Family: FamilyHMAC,
+		Docs:   "https://docs.sentry.io/organization/integrations/integration-platform/webhooks/",
+		Secret: "client secret (Settings → Developer Settings → the integration)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "Sentry-Hook-Signature",
+		},
+		// Request-ID is new on every send, so a resend would not be
+		// recognised by it: deduplicated by content.
+		EventType:  "header:Sentry-Hook-Resource",
+		Unverified: "Sentry documents the scheme (Sentry-Hook-Signature, hex HMAC-SHA256 of the JSON body under the integration's client secret; the same construction as SentryApp.build_signature in getsentry/sentry) but publishes no test vector and no SDK that verifies webhooks",
+	},
 }

@@ -56,6 +56,10 @@ const (
 	// webhook_callback_verification message when a subscription is created,
 	// and expects its challenge back as text/plain.
 	HandshakeTwitchVerification Handshake = "twitch_webhook_callback_verification"
+	// HandshakeWooCommercePing: when a webhook is saved, WooCommerce posts
+	// the unsigned form body webhook_id=<id> and reports any status but 200
+	// to the store's admin as a failed delivery URL.
+	HandshakeWooCommercePing Handshake = "woocommerce_ping"
 )
 
 // maxChallenge bounds an echoed challenge value.
@@ -90,6 +94,8 @@ func (p *provider) Challenge(r *providers.Request) (providers.Challenge, bool, e
 		return trelloHead(r)
 	case HandshakeTwitchVerification:
 		return twitchVerification(r)
+	case HandshakeWooCommercePing:
+		return wooCommercePing(r)
 	}
 	return providers.Challenge{}, false, nil
 }
@@ -332,4 +338,29 @@ func twitchVerification(r *providers.Request) (providers.Challenge, bool, error)
 		Kind: string(HandshakeTwitchVerification), Signed: true,
 		Reply: providers.Reply{Status: http.StatusOK, ContentType: "text/plain", Body: []byte(m.Challenge)},
 	}, true, nil
+}
+
+// maxWooCommercePing bounds the ping body: "webhook_id=" and a WordPress
+// post ID.
+const maxWooCommercePing = len("webhook_id=") + 20
+
+// wooCommercePing answers the ping WooCommerce sends when a webhook is
+// saved (WC_Webhook::deliver_ping): a POST of exactly webhook_id=<digits>,
+// with no signature header. Anything else, signed or not, goes on to
+// verification, so the answer stores nothing and reveals nothing.
+// https://woocommerce.com/document/webhooks/
+func wooCommercePing(r *providers.Request) (providers.Challenge, bool, error) {
+	if r.Method != http.MethodPost || len(r.Body) > maxWooCommercePing || r.Header.Get("X-WC-Webhook-Signature") != "" {
+		return providers.Challenge{}, false, nil
+	}
+	id, ok := bytes.CutPrefix(r.Body, []byte("webhook_id="))
+	if !ok || len(id) == 0 {
+		return providers.Challenge{}, false, nil
+	}
+	for _, c := range id {
+		if c < '0' || c > '9' {
+			return providers.Challenge{}, false, nil
+		}
+	}
+	return providers.Challenge{Kind: string(HandshakeWooCommercePing), Reply: providers.Reply{Status: http.StatusOK}}, true, nil
 }

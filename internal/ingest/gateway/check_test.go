@@ -344,3 +344,38 @@ func TestMetaSubscribeWithoutVerifyToken(t *testing.T) {
 		t.Fatalf("no verify token configured: %d %s, want 401", w.Code, w.Body)
 	}
 }
+
+// WooCommerce's ping when a webhook is saved (WC_Webhook::deliver_ping: the
+// unsigned form body webhook_id=<id>) is 200 without a receipt; any other
+// unsigned body is still 401, and so is a ping that carries a wrong
+// signature header.
+// https://woocommerce.com/document/webhooks/
+func TestWooCommercePingThroughTheGateway(t *testing.T) {
+	h := newLimited(t, "sources:\n  - name: shop\n    provider: woocommerce\n    secrets: [wc-secret]\n", gateway.Options{})
+	ping := func(body string, header http.Header) int {
+		r := httptest.NewRequest(http.MethodPost, "/webhooks/shop", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range header {
+			r.Header[k] = v
+		}
+		return serve(h.h, r).Code
+	}
+	if code := ping("webhook_id=12", nil); code != http.StatusOK {
+		t.Fatalf("ping: %d, want 200", code)
+	}
+	for _, body := range []string{"webhook_id=", "webhook_id=12&x=1", "webhook_id=12x", `{"id":12}`} {
+		if code := ping(body, nil); code != http.StatusUnauthorized {
+			t.Fatalf("unsigned %q: %d, want 401", body, code)
+		}
+	}
+	if code := ping("webhook_id=12", http.Header{"X-Wc-Webhook-Signature": {"AAAA"}}); code == http.StatusOK {
+		t.Fatalf("a ping with a bad signature: %d, want refused", code)
+	}
+	page, err := h.st.ListReceipts(context.Background(), store.Filter{Limit: 10})
+	if err != nil || len(page.Receipts) != 0 {
+		t.Fatalf("receipts %+v %v, want none", page.Receipts, err)
+	}
+	if got := reasons(h.audits(t)); got["check:woocommerce_ping"] != 1 {
+		t.Fatalf("audit reasons %v", got)
+	}
+}
