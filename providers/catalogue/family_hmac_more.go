@@ -153,4 +153,17 @@ var moreHMACEntries = []Entry{
 		EventType:  "header:Sentry-Hook-Resource",
 		Unverified: "Sentry documents the scheme (Sentry-Hook-Signature, hex HMAC-SHA256 of the JSON body under the integration's client secret; the same construction as SentryApp.build_signature in getsentry/sentry) but publishes no test vector and no SDK that verifies webhooks",
 	},
+	{
+		Name: "circleci", Display: "CircleCI (outbound webhooks)", Family: FamilyHMAC,
+		Docs:   "https://circleci.com/docs/webhooks/",
+		Secret: "secret token (Project Settings → Webhooks → the webhook)",
+		HMAC: &hmacsig.Template{
+			// "v1=<hex>[,v2=…]": only v1 exists; CircleCI asks receivers to
+			// check the latest version only, so other versions are ignored.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "circleci-signature", PairSeparator: ",", SignatureKey: "v1",
+		},
+		// The body's id: CircleCI's documented dedupe key for its retries.
+		EventID: "json:id", EventType: "header:circleci-event-type",
+	},
 }

@@ -580,3 +580,33 @@ func TestWooCommerceOfficialVector(t *testing.T) {
 		t.Fatalf("identify: %+v %v", ev, err)
 	}
 }
+
+// The example signatures of CircleCI's documentation (body, secret key, v1
+// signature), and its Python example's "foo" under "secret":
+// https://circleci.com/docs/webhooks/#validate-webhooks
+func TestCircleCIOfficialVector(t *testing.T) {
+	e := entry(t, "circleci")
+	for _, v := range []struct{ body, secret, sig string }{
+		{"hello world", "secret", "734cc62f32841568f45715aeb9f4d7891324e6d948e4c6c60c0621cdac48623a"},
+		{"lalala", "another-secret", "daa220016c8f29a8b214fbfc3671aeec2145cfb1e6790184ffb38b6d0425fa00"},
+		{"an-important-request-payload", "hunter123", "9be2242094a9a8c00c64306f382a7f9d691de910b4a266f67bd314ef18ac49fa"},
+		{"foo", "secret", "773ba44693c7553d6ee20f61ea5d2757a9a4f4a44d2841ae4e95b52e4cd62db4"},
+	} {
+		h := http.Header{}
+		// A later version CircleCI may add is ignored, as it asks.
+		h.Set("circleci-signature", "v1="+v.sig+",v2=not-yet-defined")
+		r := &providers.Request{Method: http.MethodPost, Header: h, Body: []byte(v.body), Now: time.Now()}
+		if err := build(t, e, v.secret).Verify(context.Background(), r); err != nil {
+			t.Fatalf("%q under %q: %v", v.body, v.secret, err)
+		}
+		if err := build(t, e, v.secret+"x").Verify(context.Background(), r); err == nil {
+			t.Fatalf("%q verified under another secret", v.body)
+		}
+	}
+	h := http.Header{}
+	h.Set("circleci-signature", "v1=not-a-valid-signature")
+	r := &providers.Request{Method: http.MethodPost, Header: h, Body: []byte("foo"), Now: time.Now()}
+	if err := build(t, e, "secret").Verify(context.Background(), r); err == nil {
+		t.Fatal("the documented invalid signature verified")
+	}
+}
