@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hookgate/hookgate/store"
@@ -64,6 +65,23 @@ type Committer struct {
 	closed   bool
 	// BatchHook, if set before the first Commit, observes each batch size (metrics).
 	BatchHook func(n int)
+	// saturatedAt is when a batch last grouped BusyBatch or more deliveries
+	// (unix nanoseconds).
+	saturatedAt atomic.Int64
+}
+
+// BusyBatch is the batch size from which ingest counts as saturated: requests
+// arrive faster than one transaction commits them, so they queue.
+const BusyBatch = 8
+
+// busyFor is how long one saturated batch keeps Busy true.
+const busyFor = time.Second
+
+// Busy reports whether a batch of BusyBatch or more deliveries was committed
+// in the last second: work that can wait (the search index) yields then.
+func (c *Committer) Busy() bool {
+	at := c.saturatedAt.Load()
+	return at != 0 && time.Since(time.Unix(0, at)) < busyFor
 }
 
 // New starts a committer writing to s.
@@ -163,6 +181,9 @@ func (c *Committer) run() {
 func (c *Committer) flush(batch []*request) {
 	if c.BatchHook != nil {
 		c.BatchHook(len(batch))
+	}
+	if len(batch) >= BusyBatch {
+		c.saturatedAt.Store(time.Now().UnixNano())
 	}
 	ds := make([]store.Delivery, len(batch))
 	for i, r := range batch {

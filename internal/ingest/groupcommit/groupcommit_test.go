@@ -112,3 +112,36 @@ func TestCommitAfterClose(t *testing.T) {
 		t.Fatalf("err = %v, want ErrClosed", err)
 	}
 }
+
+// Busy is false for one request at a time, true while concurrent requests
+// queue behind a slow commit, and false again a second after the last
+// saturated batch.
+func TestBusyFollowsQueueing(t *testing.T) {
+	fs := &fakeStore{seen: map[string]string{}, delay: 5 * time.Millisecond}
+	c := New(fs, Options{MaxBatch: 64})
+	defer c.Close()
+	for i := range 5 {
+		if _, err := c.Commit(context.Background(), delivery(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.Busy() {
+		t.Fatal("busy after one request at a time")
+	}
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = c.Commit(context.Background(), delivery(100+i))
+		}()
+	}
+	wg.Wait()
+	if !c.Busy() {
+		t.Fatal("not busy after 200 concurrent requests queued behind 5 ms commits")
+	}
+	c.saturatedAt.Store(time.Now().Add(-busyFor).UnixNano())
+	if c.Busy() {
+		t.Fatal("still busy a second after the last saturated batch")
+	}
+}

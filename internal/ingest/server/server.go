@@ -27,6 +27,7 @@ import (
 	"github.com/hookgate/hookgate/internal/processing/relay"
 	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/internal/storage/retention"
+	"github.com/hookgate/hookgate/internal/storage/searchindex"
 	"github.com/hookgate/hookgate/providers/builtin"
 )
 
@@ -151,6 +152,15 @@ func Run(ctx context.Context, d Deps) error {
 	stopMonitor := startMonitor(ctx, d.Config, d.Store, log)
 	defer stopMonitor()
 	waitRetention := startRetention(relayCtx, d.Config, d.Store, log)
+	if ix, ok := d.Store.(searchindex.Indexer); ok {
+		// PostgreSQL builds its text-search index after the commit; SQLite
+		// searches without one.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			searchindex.Run(relayCtx, ix, searchindex.Options{Busy: committer.Busy}, log.With("component", "searchindex"))
+		}()
+	}
 	log.Info("gateway listening", "ingest", ingestLn.Addr().String(), "admin", adminLn.Addr().String(), "sources", len(sources))
 	if d.Ready != nil {
 		d.Ready(ingestLn.Addr(), adminLn.Addr())

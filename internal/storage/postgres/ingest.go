@@ -16,7 +16,7 @@ import (
 )
 
 // upsertReceipts inserts one row per distinct key, and its body into
-// receipt_bodies. A key already stored gets its duplicates counter raised
+// receipt_bodies, queued for the search index (search.go). A key already stored gets its duplicates counter raised
 // instead, by one for this delivery plus the batch's own later deliveries of it,
 // and no body row. RETURNING names the receipt each key now has: the caller's ID
 // when inserted, the stored one otherwise (so only inserted rows join u.id).
@@ -36,6 +36,11 @@ WITH r AS (
 ), b AS (
   INSERT INTO receipt_bodies (receipt_id, body)
   SELECT u.id, u.body FROM unnest($1::text[], $8::bytea[]) AS u(id, body)
+  JOIN r ON r.id = u.id
+  WHERE length(u.body) > 0
+), q AS (
+  INSERT INTO search_queue (receipt_id)
+  SELECT u.id FROM unnest($1::text[], $8::bytea[]) AS u(id, body)
   JOIN r ON r.id = u.id
   WHERE length(u.body) > 0
 )

@@ -352,13 +352,16 @@ func (s *Store) ListReceipts(ctx context.Context, f store.Filter) (store.Page, e
 			return store.Page{}, fmt.Errorf("list receipts: %w", err)
 		}
 		like, re := textPatterns(f.Text)
-		// ILIKE lets the trigram index receipt_bodies_excerpt_trgm_idx find
+		// ILIKE lets the trigram index receipt_search_excerpt_trgm_idx find
 		// candidates; the regular expression drops the false ones (see
-		// textPatterns). Both read the body's first store.SearchExcerpt bytes,
-		// with the index's own expression.
-		const excerpt = "encode(substring(body FROM 1 FOR 8192), 'escape')"
-		w.conds = append(w.conds, "id IN (SELECT receipt_id FROM receipt_bodies WHERE "+excerpt+" ILIKE "+
-			w.arg(like)+" AND "+excerpt+" ~* "+w.arg(re)+")")
+		// textPatterns). Bodies not yet indexed (search_queue) are scanned
+		// with the same expression over their first store.SearchExcerpt
+		// bytes. The statement's one snapshot sees each body in exactly one
+		// of the two (the indexer moves it in one transaction).
+		like, re = w.arg(like), w.arg(re)
+		w.conds = append(w.conds, "id IN (SELECT receipt_id FROM receipt_search WHERE excerpt ILIKE "+like+" AND excerpt ~* "+re+
+			" UNION ALL SELECT b.receipt_id FROM search_queue q JOIN receipt_bodies b USING (receipt_id) WHERE "+
+			excerptExpr+" ILIKE "+like+" AND "+excerptExpr+" ~* "+re+")")
 	}
 	if f.Cursor != "" {
 		k, err := keyset.Decode(f.Cursor)

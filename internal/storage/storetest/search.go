@@ -80,22 +80,63 @@ func testSearchText(t *testing.T, s Store) {
 		{"beyondword", "", nil},
 		{strings.Repeat("x", store.MaxText), "", nil},
 	}
-	for _, tt := range tests {
-		got := listAll(t, s, store.Filter{Text: tt.text, Source: tt.source, Limit: 1})
-		var want []string
-		for _, ev := range tt.want {
-			want = append(want, ids[ev])
+	check := func(stage string) {
+		t.Helper()
+		for _, tt := range tests {
+			checkSearch(t, s, stage, tt.text, tt.source, tt.want, ids)
 		}
-		slices.Sort(want)
-		gotIDs := receiptIDs(got)
-		slices.Sort(gotIDs)
-		if !slices.Equal(gotIDs, want) {
-			t.Errorf("Text %q source %q: receipts %v, want %v", tt.text, tt.source, eventIDsOf(got), tt.want)
+	}
+	check("as acked")
+	ix, ok := s.(searchIndexer)
+	if !ok {
+		return
+	}
+	// A store that indexes after the commit finds the same receipts with
+	// some bodies indexed and the rest queued, and with all indexed.
+	n, err := ix.IndexSearch(context.Background(), 3)
+	if err != nil || n != 3 {
+		t.Fatalf("IndexSearch(3) = %d, %v; want 3", n, err)
+	}
+	check("partly indexed")
+	for {
+		m, err := ix.IndexSearch(context.Background(), 2)
+		if err != nil {
+			t.Fatal(err)
 		}
-		for _, r := range got {
-			if r.Body != nil {
-				t.Errorf("Text %q: listing returned a body", tt.text)
-			}
+		if n += m; m < 2 {
+			break
+		}
+	}
+	if n != len(bodies) {
+		t.Fatalf("IndexSearch moved %d bodies, want %d", n, len(bodies))
+	}
+	check("indexed")
+}
+
+// searchIndexer is a store that builds its search index after the commit
+// (PostgreSQL).
+type searchIndexer interface {
+	IndexSearch(ctx context.Context, limit int) (int, error)
+}
+
+// checkSearch lists the receipts whose body contains text and compares their
+// IDs with those of the want bodies.
+func checkSearch(t *testing.T, s Store, stage, text, source string, wantBodies []string, ids map[string]string) {
+	t.Helper()
+	got := listAll(t, s, store.Filter{Text: text, Source: source, Limit: 1})
+	var want []string
+	for _, ev := range wantBodies {
+		want = append(want, ids[ev])
+	}
+	slices.Sort(want)
+	gotIDs := receiptIDs(got)
+	slices.Sort(gotIDs)
+	if !slices.Equal(gotIDs, want) {
+		t.Errorf("%s: Text %q source %q: receipts %v, want %v", stage, text, source, eventIDsOf(got), wantBodies)
+	}
+	for _, r := range got {
+		if r.Body != nil {
+			t.Errorf("%s: Text %q: listing returned a body", stage, text)
 		}
 	}
 }
