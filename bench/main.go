@@ -59,11 +59,13 @@ const (
 	scGateway  = "gateway"
 	scTemporal = "temporal"
 	scE2E      = "e2e"
+	scLight    = "light"
+	scHalf     = "half"
 	scCalm     = "calm"
 	scFlood    = "flood"
 )
 
-var allScenarios = []string{scBare, scRef, scGateway, scTemporal, scE2E, scCalm, scFlood}
+var allScenarios = []string{scBare, scRef, scGateway, scTemporal, scE2E, scLight, scHalf, scCalm, scFlood}
 
 type flags struct {
 	rounds      int
@@ -77,6 +79,7 @@ type flags struct {
 	serverCPU   string
 	loadCPU     string
 	e2eRate     float64
+	lightRate   float64
 	drain       time.Duration
 	refWriters  int
 	noEager     bool
@@ -101,6 +104,7 @@ func main() {
 	flag.StringVar(&f.serverCPU, "server-cpu", "1", "taskset CPU list of the servers (empty: no pinning)")
 	flag.StringVar(&f.loadCPU, "load-cpu", "0", "taskset CPU list of the load generator (empty: no pinning)")
 	flag.Float64Var(&f.e2eRate, "e2e-rate", 0, "e2e send rate per second (0: 1.25 × the round's Temporal ceiling)")
+	flag.Float64Var(&f.lightRate, "light-rate", 10, "send rate per second of the light-load scenario (the half scenario sends half the round's Temporal ceiling)")
 	flag.DurationVar(&f.drain, "drain", 60*time.Second, "how long e2e waits for the backlog to be published")
 	flag.IntVar(&f.refWriters, "ref-writers", 1, "group-commit writers of the reference server")
 	flag.BoolVar(&f.noEager, "no-eager", false, "start the ceiling's workflows without eager start")
@@ -146,8 +150,8 @@ func run(ctx context.Context, f flags) error {
 	if r.dbURL == "" {
 		return errors.New("DATABASE_URL is required (make bench starts the services)")
 	}
-	if want[scE2E] && r.amqpURL == "" {
-		return errors.New("AMQP_URL is required for the e2e scenario")
+	if (want[scE2E] || want[scLight] || want[scHalf]) && r.amqpURL == "" {
+		return errors.New("AMQP_URL is required for the e2e, light and half scenarios")
 	}
 	dir, err := os.MkdirTemp("", "hookgate-bench-")
 	if err != nil {
@@ -192,7 +196,7 @@ sources:
 	if err := os.WriteFile(r.floodCfg, []byte(floodCfg), 0o600); err != nil {
 		return err
 	}
-	if want[scE2E] || want[scTemporal] {
+	if want[scE2E] || want[scLight] || want[scHalf] || want[scTemporal] {
 		ts, err := devserver.Start(ctx, devserver.Options{
 			DataDir: filepath.Join(dir, "temporal"), UIPort: devserver.UIDisabled,
 			SearchAttributes: runs.SearchAttributes(),
@@ -235,7 +239,18 @@ sources:
 				res, err = r.ceiling(ctx, round)
 				ceiling = res.Rate
 			case scE2E:
-				res, err = r.e2e(ctx, round, ceiling)
+				rate := r.f.e2eRate
+				if rate <= 0 {
+					rate = max(20, 1.25*ceiling)
+				}
+				res, err = r.e2e(ctx, sc, round, rate)
+			case scLight:
+				res, err = r.e2e(ctx, sc, round, r.f.lightRate)
+			case scHalf:
+				if ceiling <= 0 {
+					return errors.New("the half scenario needs the temporal scenario in the same run")
+				}
+				res, err = r.e2e(ctx, sc, round, ceiling/2)
 			case scCalm, scFlood:
 				res, err = r.flood(ctx, sc, round)
 			}
@@ -424,11 +439,11 @@ func (r *runner) ceiling(ctx context.Context, round int) (row, error) {
 // e2e runs scenario 3: gateway and worker processes on the embedded Temporal
 // and RabbitMQ, load at a fixed rate above the ceiling (so the processing side
 // is the bottleneck), then waits for the backlog to be published.
-func (r *runner) e2e(ctx context.Context, round int, ceiling float64) (row, error) {
-	rate := r.f.e2eRate
-	if rate <= 0 {
-		rate = max(20, 1.25*ceiling)
-	}
+// e2e runs the production gateway and worker against the embedded Temporal
+// server and RabbitMQ at rate webhooks per second for -d, waits for the
+// backlog to be published, and reports events published per second and the
+// ack → published latency (scenario sc: e2e, light or half).
+func (r *runner) e2e(ctx context.Context, sc string, round int, rate float64) (row, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return row{}, err
@@ -437,15 +452,15 @@ func (r *runner) e2e(ctx context.Context, round int, ceiling float64) (row, erro
 	if err != nil {
 		return row{}, err
 	}
-	tq := fmt.Sprintf("bench-e2e-%d", round)
+	tq := fmt.Sprintf("bench-%s-%d", sc, round)
 	// The last HOOKGATE_CONFIG wins (os/exec keeps the last of duplicate keys).
 	env := append(r.hookgateEnv(addr, adminAddr, tq), "HOOKGATE_CONFIG="+r.e2eCfg)
-	w, err := startProc(ctx, "worker", r.f.serverCPU, filepath.Join(r.dir, fmt.Sprintf("worker-%d.log", round)), "", env, r.bin("worker"), r.e2eCfg)
+	w, err := startProc(ctx, "worker", r.f.serverCPU, filepath.Join(r.dir, fmt.Sprintf("%s-worker-%d.log", sc, round)), "", env, r.bin("worker"), r.e2eCfg)
 	if err != nil {
 		return row{}, err
 	}
 	defer w.stop()
-	g, err := startProc(ctx, "gateway", r.f.serverCPU, filepath.Join(r.dir, fmt.Sprintf("e2e-gateway-%d.log", round)), addr, env, r.bin("gateway"), r.e2eCfg)
+	g, err := startProc(ctx, "gateway", r.f.serverCPU, filepath.Join(r.dir, fmt.Sprintf("%s-gateway-%d.log", sc, round)), addr, env, r.bin("gateway"), r.e2eCfg)
 	if err != nil {
 		return row{}, err
 	}
@@ -483,7 +498,7 @@ func (r *runner) e2e(ctx context.Context, round int, ceiling float64) (row, erro
 	gcpu1, _ := cpuSeconds(g.pid())
 	wcpu1, _ := cpuSeconds(w.pid())
 	rss, peak, _ := rssMB(g.pid())
-	out := row{Round: round, Scenario: scE2E, Rate: prog.perSec(), P50: prog.P50, P99: prog.P99, Load: la,
+	out := row{Round: round, Scenario: sc, Rate: prog.perSec(), P50: prog.P50, P99: prog.P99, Load: la,
 		RSSMB: rss, PeakRSSMB: peak,
 		Note: fmt.Sprintf("sent %.0f/s, acked %d, published %d/%d receipts, ack→published p90 %s max %s",
 			rate, res.Acked, prog.Published, prog.Receipts, prog.P90.Round(time.Millisecond), prog.Max.Round(time.Millisecond))}
