@@ -108,6 +108,13 @@ type Expensive interface {
 	ExpensiveVerify() bool
 }
 
+// Bodiless is implemented by providers whose sender fails a check on any
+// response body (Xero's intent to receive): the gateway then answers every
+// request of the source, accepted or refused, with its status and headers only.
+type Bodiless interface {
+	BodilessResponses() bool
+}
+
 // Replier is implemented by providers that must answer accepted requests in a
 // specific way (Twilio's TwiML, a challenge echo).
 type Replier interface {

@@ -97,6 +97,10 @@ type Entry struct {
 	// "json:<path>") that find the dedupe key and the event type.
 	EventID, EventType string
 	Handshake          Handshake
+	// Bodiless makes the gateway answer every request of the source with a
+	// status and no body, accepted or refused (providers.Bodiless): Xero's
+	// intent-to-receive check fails on any response body.
+	Bodiless bool
 	// Unverified, when set, says why the entry has no official vector and no
 	// cross-test with an official SDK (the provider publishes neither); its
 	// scheme is still the one its official documentation states, and the
@@ -127,7 +131,7 @@ func (e *Entry) Validate() error {
 	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing, HandshakeOktaVerification,
 		HandshakeZoomURLValidation, HandshakeGraphValidationToken, HandshakeMetaSubscribe, HandshakeDropboxChallenge,
 		HandshakeXCRC, HandshakeTrelloHead, HandshakeTwitchVerification, HandshakeSNSSubscription, HandshakeHookSecret,
-		HandshakeWooCommercePing:
+		HandshakeWooCommercePing, HandshakeXeroIntentToReceive:
 	default:
 		return fail("unknown handshake %q", e.Handshake)
 	}

@@ -166,4 +166,18 @@ var moreHMACEntries = []Entry{
 		// The body's id: CircleCI's documented dedupe key for its retries.
 		EventID: "json:id", EventType: "header:circleci-event-type",
 	},
+	{
+		Name: "xero", Display: "Xero", Family: FamilyHMAC,
+		Docs:   "https://developer.xero.com/documentation/guides/webhooks/overview/",
+		Secret: "webhook key (Xero developer portal → the app → Webhooks)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+			Header: "x-xero-signature",
+		},
+		// A delivery batches events of several categories and carries no
+		// delivery ID: deduplicated by content, typed "webhook".
+		Handshake:  HandshakeXeroIntentToReceive,
+		Bodiless:   true,
+		Unverified: "Xero documents the scheme (x-xero-signature, base64 HMAC-SHA256 of the raw body under the webhook key; XeroAPI's own sample receivers, .NET and PHP, compute it so) but publishes no test vector and no SDK that verifies webhooks",
+	},
 }

@@ -60,6 +60,11 @@ const (
 	// the unsigned form body webhook_id=<id> and reports any status but 200
 	// to the store's admin as a failed delivery URL.
 	HandshakeWooCommercePing Handshake = "woocommerce_ping"
+	// HandshakeXeroIntentToReceive: when a webhook is saved, Xero posts
+	// signed deliveries without events, some correctly and some wrongly
+	// signed, and expects 200 and 401 respectively, with no body (the entry
+	// is Bodiless).
+	HandshakeXeroIntentToReceive Handshake = "xero_intent_to_receive"
 )
 
 // maxChallenge bounds an echoed challenge value.
@@ -96,6 +101,8 @@ func (p *provider) Challenge(r *providers.Request) (providers.Challenge, bool, e
 		return twitchVerification(r)
 	case HandshakeWooCommercePing:
 		return wooCommercePing(r)
+	case HandshakeXeroIntentToReceive:
+		return xeroIntentToReceive(r)
 	}
 	return providers.Challenge{}, false, nil
 }
@@ -363,4 +370,22 @@ func wooCommercePing(r *providers.Request) (providers.Challenge, bool, error) {
 		}
 	}
 	return providers.Challenge{Kind: string(HandshakeWooCommercePing), Reply: providers.Reply{Status: http.StatusOK}}, true, nil
+}
+
+// xeroIntentToReceive recognises Xero's intent-to-receive deliveries: a body
+// whose events list is empty. They are answered, once verified, with 200 and
+// no receipt (an event-less delivery has nothing to process); a wrongly signed
+// one is refused like any forgery, 401.
+// https://developer.xero.com/documentation/guides/webhooks/configuring-your-server/
+func xeroIntentToReceive(r *providers.Request) (providers.Challenge, bool, error) {
+	if r.Method != http.MethodPost || !bytes.Contains(r.Body, []byte(`"events"`)) {
+		return providers.Challenge{}, false, nil
+	}
+	var m struct {
+		Events *[]json.RawMessage `json:"events"`
+	}
+	if json.Unmarshal(r.Body, &m) != nil || m.Events == nil || len(*m.Events) != 0 {
+		return providers.Challenge{}, false, nil
+	}
+	return providers.Challenge{Kind: string(HandshakeXeroIntentToReceive), Signed: true, Reply: providers.Reply{Status: http.StatusOK}}, true, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -216,6 +217,19 @@ func (p *provider) CredentialHeaders() []string {
 // ExpensiveVerify reports whether verifying may make a network call (an SNS
 // certificate download): providers.Expensive.
 func (p *provider) ExpensiveVerify() bool { return p.entry.Family == FamilySNS }
+
+// BodilessResponses reports whether the source's answers carry no body
+// (providers.Bodiless).
+func (p *provider) BodilessResponses() bool { return p.entry.Bodiless }
+
+// Reply acks an accepted request with 200 and no body when the entry is
+// Bodiless; otherwise the gateway's JSON ack (providers.Replier).
+func (p *provider) Reply(*providers.Request, providers.Event) providers.Reply {
+	if p.entry.Bodiless {
+		return providers.Reply{Status: http.StatusOK}
+	}
+	return providers.Reply{}
+}
 
 // ChecksTimestamp reports whether the scheme signs a checked timestamp
 // (providers.TimestampChecker).

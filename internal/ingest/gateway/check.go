@@ -82,7 +82,7 @@ func (g *Gateway) answerCheck(c *gin.Context, body []byte, rec store.AuditRecord
 			c.Header(k, v)
 		}
 	}
-	if c.Request.Method == http.MethodHead {
+	if c.Request.Method == http.MethodHead || (ch.Reply.ContentType == "" && len(ch.Reply.Body) == 0) {
 		c.Status(status)
 		return
 	}

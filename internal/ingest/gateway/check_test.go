@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
@@ -376,6 +379,45 @@ func TestWooCommercePingThroughTheGateway(t *testing.T) {
 		t.Fatalf("receipts %+v %v, want none", page.Receipts, err)
 	}
 	if got := reasons(h.audits(t)); got["check:woocommerce_ping"] != 1 {
+		t.Fatalf("audit reasons %v", got)
+	}
+}
+
+// Xero's intent to receive: event-less deliveries, correctly signed → 200,
+// wrongly signed → 401, both with no body (Xero fails the check on any body),
+// and no receipt; a real delivery is acked 200 without a body and stored.
+// https://developer.xero.com/documentation/guides/webhooks/configuring-your-server/
+func TestXeroIntentToReceiveThroughTheGateway(t *testing.T) {
+	const key = "OSd0eLlVIY9ZhViEqlDUh4+6n6M+Lo+eDaEJheJ6OCCgWwIz2D3JIAU6jPMipHRbgKTLz2uJ+xiACXGDBLrgdA=="
+	h := newLimited(t, "sources:\n  - name: xero\n    provider: xero\n    secrets: ['"+key+"']\n", gateway.Options{})
+	post := func(body, signKey string) *httptest.ResponseRecorder {
+		mac := hmac.New(sha256.New, []byte(signKey))
+		mac.Write([]byte(body))
+		r := httptest.NewRequest(http.MethodPost, "/webhooks/xero", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json; charset=utf-8")
+		r.Header.Set("X-Xero-Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+		return serve(h.h, r)
+	}
+	itr := `{"events":[],"firstEventSequence":0,"lastEventSequence":0,"entropy":"YSXCMKAQBJOEMGUZEPFZ"}`
+	if w := post(itr, key); w.Code != http.StatusOK || w.Body.Len() != 0 || w.Header().Get("Content-Type") != "" {
+		t.Fatalf("signed intent to receive: %d %q %q, want 200 with no body", w.Code, w.Header().Get("Content-Type"), w.Body)
+	}
+	if w := post(itr, "not-the-key"); w.Code != http.StatusUnauthorized || w.Body.Len() != 0 {
+		t.Fatalf("wrongly signed intent to receive: %d %q, want 401 with no body", w.Code, w.Body)
+	}
+	page, err := h.st.ListReceipts(context.Background(), store.Filter{Limit: 10})
+	if err != nil || len(page.Receipts) != 0 {
+		t.Fatalf("receipts %+v %v, want none", page.Receipts, err)
+	}
+	event := `{"events":[{"resourceUrl":"https://api.xero.com/api.xro/2.0/Contacts/717f2bfc-c6d4-41fd-b238-3f2f0c0cf777","resourceId":"717f2bfc-c6d4-41fd-b238-3f2f0c0cf777","eventDateUtc":"2026-12-07T01:15:39.902","eventType":"UPDATE","eventCategory":"CONTACT","tenantId":"c2cc9b6e-9458-4c7d-93cc-f02b81b0594f","tenantType":"ORGANISATION"}],"lastEventSequence":1,"firstEventSequence":1,"entropy":"S0m3r4Nd0mt3xt"}`
+	if w := post(event, key); w.Code != http.StatusOK || w.Body.Len() != 0 {
+		t.Fatalf("event: %d %q, want 200 with no body", w.Code, w.Body)
+	}
+	page, err = h.st.ListReceipts(context.Background(), store.Filter{Limit: 10})
+	if err != nil || len(page.Receipts) != 1 {
+		t.Fatalf("receipts %+v %v, want the event's", page.Receipts, err)
+	}
+	if got := reasons(h.audits(t)); got["check:xero_intent_to_receive"] != 1 || got["bad_signature"] != 1 {
 		t.Fatalf("audit reasons %v", got)
 	}
 }

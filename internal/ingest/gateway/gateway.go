@@ -59,6 +59,7 @@ type Source struct {
 	ContentWindow time.Duration
 
 	credentials []string // Provider.CredentialHeaders, canonical; set by New
+	bodiless    bool     // providers.Bodiless; set by New
 }
 
 // Options configure a gateway.
@@ -178,6 +179,9 @@ func New(o Options) (*Gateway, error) {
 		s.credentials = nil
 		for _, h := range s.Provider.CredentialHeaders() {
 			s.credentials = append(s.credentials, http.CanonicalHeaderKey(h))
+		}
+		if b, ok := s.Provider.(providers.Bodiless); ok {
+			s.bodiless = b.BodilessResponses()
 		}
 		g.sources[s.Name] = &s
 	}

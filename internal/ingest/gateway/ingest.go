@@ -32,6 +32,9 @@ func (g *Gateway) admit(c *gin.Context) (src *Source, rec store.AuditRecord, now
 	}
 	rec = auditBase(c, now, src.credentials...)
 	rec.Source = src.Name
+	if src.bodiless {
+		c.Set(bodilessKey, true)
+	}
 	if g.draining.Load() {
 		g.fail(c, nil, rec, errShuttingDown)
 		return nil, rec, now, false
@@ -256,6 +259,10 @@ type ackBody struct {
 func (g *Gateway) accept(c *gin.Context, src *Source, req *providers.Request, ev providers.Event, res store.IngestResult) {
 	if rp, ok := src.Provider.(providers.Replier); ok {
 		if r := rp.Reply(req, ev); r.Status != 0 {
+			if r.ContentType == "" && len(r.Body) == 0 {
+				c.Status(r.Status)
+				return
+			}
 			c.Data(r.Status, r.ContentType, r.Body)
 			return
 		}
@@ -298,8 +305,16 @@ func (g *Gateway) respond(c *gin.Context, err error) {
 	if !setRetryAfter(c, err) && status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", "5")
 	}
+	if c.GetBool(bodilessKey) {
+		c.AbortWithStatus(status)
+		return
+	}
 	c.AbortWithStatusJSON(status, errorBody{Error: http.StatusText(status), Reason: reasonOf(err)})
 }
+
+// bodilessKey marks, in the request's gin context, a source whose answers
+// carry no body (providers.Bodiless).
+const bodilessKey = "hookgate.bodiless"
 
 // auditBase starts the audit record of a request. Its headers are a copy with
 // the shared credential headers and credentials (the source's own, canonical)
