@@ -180,4 +180,18 @@ var moreHMACEntries = []Entry{
 		Bodiless:   true,
 		Unverified: "Xero documents the scheme (x-xero-signature, base64 HMAC-SHA256 of the raw body under the webhook key; XeroAPI's own sample receivers, .NET and PHP, compute it so) but publishes no test vector and no SDK that verifies webhooks",
 	},
+	{
+		Name: "mollie", Display: "Mollie (next-gen webhooks)", Family: FamilyHMAC,
+		Docs:   "https://docs.mollie.com/guides/webhooks",
+		Secret: "webhook signing secret (Dashboard → Developers → Webhooks, or POST /v2/webhooks)",
+		HMAC: &hmacsig.Template{
+			// "sha256=<hex>"; during a secret rotation one header per
+			// secret, each checked, as Mollie's SDKs do. Classic webhooks
+			// (a form body id=tr_… per payment) carry no signature and are
+			// refused here.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-Mollie-Signature", Prefix: "sha256=", Repeated: true,
+		},
+		EventID: "json:id", EventType: "json:type",
+	},
 }

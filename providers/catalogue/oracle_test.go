@@ -149,6 +149,10 @@ func TestBoxSDKCrossTest(t *testing.T) { nodeCrossTest(t, "box") }
 // gocardless-nodejs's webhooks.parse.
 func TestGoCardlessSDKCrossTest(t *testing.T) { nodeCrossTest(t, "gocardless") }
 
+// mollie-api-typescript's SignatureValidator (Mollie's official TypeScript
+// SDK; its PHP SDK's SignatureValidator computes the same).
+func TestMollieSDKCrossTest(t *testing.T) { nodeCrossTest(t, "mollie") }
+
 // telnyx's TelnyxWebhook.verify (Ed25519 over "timestamp|body").
 func TestTelnyxSDKCrossTest(t *testing.T) { nodeCrossTest(t, "telnyx") }
 

@@ -46,6 +46,10 @@ type Template struct {
 	// same form, sent alongside Header during a key rotation (Box's
 	// BOX-SIGNATURE-SECONDARY, under the secondary key). It may be absent.
 	SecondHeader string
+	// Repeated lets Header come more than once, each value a signature in
+	// the same form (Mollie sends one per secret during a rotation, and its
+	// SDKs check every value); otherwise a repeated Header is refused.
+	Repeated bool
 	// FixedHeaders are headers the provider sends with a fixed value that
 	// names the scheme's version (Box's BOX-SIGNATURE-VERSION: 1). Verify
 	// refuses a request where one differs (a version this template does not
@@ -179,6 +183,9 @@ func (t *Template) Validate() error {
 	if err := validHeaderName(t.Header); err != nil || t.Header == "" {
 		return fmt.Errorf("header: a signature header is required: %q", t.Header)
 	}
+	if t.Repeated && (t.PairSeparator != "" || t.Separator != "" || t.SecondHeader != "") {
+		return errors.New("repeated: a repeated header holds one prefixed signature per value (no separator, pairs or second header)")
+	}
 	if t.SecondHeader != "" {
 		if err := validHeaderName(t.SecondHeader); err != nil {
 			return fmt.Errorf("second header: %w", err)
@@ -302,6 +309,9 @@ const ows = " \t"
 
 func (t *Template) read(h http.Header, p *parts) error {
 	p.sigs = p.backing[:0]
+	if t.Repeated && len(h[http.CanonicalHeaderKey(t.Header)]) > 1 {
+		return t.readRepeated(h, p)
+	}
 	raw, err := single(h, http.CanonicalHeaderKey(t.Header))
 	if err != nil {
 		return err
@@ -371,6 +381,19 @@ func (t *Template) read(h http.Header, p *parts) error {
 		if p.id, err = single(h, http.CanonicalHeaderKey(t.IDHeader)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// readRepeated reads every value of a Repeated header: each must have the
+// template's Prefix and a digest, or the request is refused.
+func (t *Template) readRepeated(h http.Header, p *parts) error {
+	for _, v := range h[http.CanonicalHeaderKey(t.Header)] {
+		enc, ok := strings.CutPrefix(strings.Trim(v, ows), t.Prefix)
+		if !ok || enc == "" {
+			return fmt.Errorf("hmac: a %s value does not start with %q: %w", t.Header, t.Prefix, providers.ErrInvalidHeader)
+		}
+		p.sigs = append(p.sigs, enc)
 	}
 	return nil
 }

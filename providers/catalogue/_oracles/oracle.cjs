@@ -44,6 +44,12 @@ const oracles = {
     const { WebhooksManager } = require('box-node-sdk/lib/managers/webhooks');
     return WebhooksManager.validateMessage(r.body.toString('utf8'), r.headers, r.secret);
   },
+  // mollie-api-typescript (Mollie's official TypeScript SDK):
+  // SignatureValidator.validatePayload, with every X-Mollie-Signature value.
+  mollie: async (r) => {
+    const { SignatureValidator } = require('mollie-api-typescript/utils/webhooks/index.js');
+    return new SignatureValidator(r.secret).validatePayload(r.body.toString('utf8'), r.headers['x-mollie-signature']);
+  },
   // gocardless-nodejs: webhooks.parse.
   gocardless: async (r) => {
     const webhooks = require('gocardless-nodejs/webhooks');
