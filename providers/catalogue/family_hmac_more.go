@@ -194,4 +194,16 @@ var moreHMACEntries = []Entry{
 		},
 		EventID: "json:id", EventType: "json:type",
 	},
+	{
+		Name: "lemonsqueezy", Display: "Lemon Squeezy", Family: FamilyHMAC,
+		Docs:   "https://docs.lemonsqueezy.com/help/webhooks/signing-requests",
+		Secret: "signing secret (Settings → Webhooks → the webhook)",
+		HMAC: &hmacsig.Template{
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-Signature",
+		},
+		// No event ID: deduplicated by content.
+		EventType:  "json:meta.event_name",
+		Unverified: "Lemon Squeezy documents the scheme (X-Signature, hex HMAC-SHA256 of the raw body under the signing secret), and its own Laravel package (VerifyWebhookSignature) and Next.js billing template verify it so, but it publishes no test vector and no SDK that runs here (the Laravel package is PHP)",
+	},
 }

@@ -25,6 +25,7 @@ import (
 //	paddle    subscription.created                     → subscription.created
 //	adyen     CAPTURE / AUTHORISATION success=false    → payment.completed / payment.failed (one per item)
 //	braintree subscription_charged_(un)successfully    → payment.completed / payment.failed
+//	lemonsqueezy order_created (paid / failed)         → payment.completed / payment.failed
 func registerPaymentHandlers(r *handlers.Registry) {
 	r.Register("razorpay", "payment.captured", handleRazorpayPayment(events.PaymentCompleted))
 	r.Register("razorpay", "payment.failed", handleRazorpayPayment(events.PaymentFailed))
@@ -36,6 +37,7 @@ func registerPaymentHandlers(r *handlers.Registry) {
 	r.Register("adyen", "AUTHORISATION", handleAdyen)
 	r.Register("braintree", "subscription_charged_successfully", handleBraintreeCharge(events.PaymentCompleted))
 	r.Register("braintree", "subscription_charged_unsuccessfully", handleBraintreeCharge(events.PaymentFailed))
+	r.Register("lemonsqueezy", "order_created", handleLemonSqueezyOrder)
 }
 
 func malformed(provider, eventType, what string) error {
@@ -393,4 +395,52 @@ func handleBraintreeCharge(t events.Type) handlers.Handler {
 		e, err := paymentEvent(t, p, at)
 		return []events.Event{e}, err
 	}
+}
+
+// Lemon Squeezy: https://docs.lemonsqueezy.com/help/webhooks/event-types
+// (an order object: https://docs.lemonsqueezy.com/api/orders/the-order-object).
+type lemonSqueezyOrderEvent struct {
+	Data struct {
+		Type       string `json:"type"`
+		ID         string `json:"id"`
+		Attributes struct {
+			CustomerID  json.Number     `json:"customer_id"`
+			OrderNumber json.Number     `json:"order_number"`
+			Currency    string          `json:"currency"`
+			Total       json.RawMessage `json:"total"`
+			Status      string          `json:"status"`
+			CreatedAt   time.Time       `json:"created_at"`
+		} `json:"attributes"`
+	} `json:"data"`
+}
+
+// handleLemonSqueezyOrder maps a paid order to payment.completed and a
+// failed one to payment.failed, for its total in cents; an order in any
+// other state (pending, refunded, fraudulent) is no payment event yet.
+func handleLemonSqueezyOrder(in handlers.Input) ([]events.Event, error) {
+	var ev lemonSqueezyOrderEvent
+	if err := json.Unmarshal(in.Payload, &ev); err != nil {
+		return nil, malformed("lemonsqueezy", in.EventType, "decode payload: "+err.Error())
+	}
+	a := ev.Data.Attributes
+	if ev.Data.Type != "orders" || ev.Data.ID == "" || a.Status == "" {
+		return nil, malformed("lemonsqueezy", in.EventType, "missing data.id, data.attributes.status, or data.type orders")
+	}
+	var t events.Type
+	switch a.Status {
+	case "paid":
+		t = events.PaymentCompleted
+	case "failed":
+		t = events.PaymentFailed
+	default:
+		return nil, nil
+	}
+	money, err := minorUnits("lemonsqueezy", in.EventType, a.Total, a.Currency)
+	if err != nil {
+		return nil, err
+	}
+	p := events.Payment{Provider: "lemonsqueezy", PaymentID: ev.Data.ID, Amount: money, Status: a.Status,
+		CustomerID: a.CustomerID.String(), OrderID: a.OrderNumber.String()}
+	e, err := paymentEvent(t, p, a.CreatedAt)
+	return []events.Event{e}, err
 }

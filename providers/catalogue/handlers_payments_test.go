@@ -164,3 +164,23 @@ func TestPaddleSubscriptionIsSubscription(t *testing.T) {
 		t.Fatalf("subscription %+v", s)
 	}
 }
+
+// Lemon Squeezy's order_created is payment.completed for a paid order's
+// total in cents, payment.failed for a failed one, and no event for an
+// order in another state.
+func TestLemonSqueezyOrdersArePayments(t *testing.T) {
+	subject := fixtures.EventNum("9b0c2f4e-0f1d-4c47-8a9e-2f3c4d5e6f70")
+	evs, err := payment(t, "lemonsqueezy", "order_created", nil)
+	wantPayment(t, evs, err, events.PaymentCompleted, subject,
+		events.Payment{Provider: "lemonsqueezy", PaymentID: subject, Amount: events.Money{Amount: 1199, Currency: "USD"}, Status: "paid"})
+	evs, err = payment(t, "lemonsqueezy", "order_created", replace(`"status":"paid"`, `"status":"failed"`))
+	wantPayment(t, evs, err, events.PaymentFailed, subject,
+		events.Payment{Provider: "lemonsqueezy", PaymentID: subject, Amount: events.Money{Amount: 1199, Currency: "USD"}, Status: "failed"})
+	evs, err = payment(t, "lemonsqueezy", "order_created", replace(`"status":"paid"`, `"status":"pending"`))
+	if err != nil || len(evs) != 0 {
+		t.Fatalf("a pending order: %v %v, want no event", evs, err)
+	}
+	if _, err := payment(t, "lemonsqueezy", "order_created", replace(`"total":1199`, `"total":11.99`)); !errors.Is(err, handlers.ErrMalformed) {
+		t.Fatalf("a fractional total: %v, want ErrMalformed", err)
+	}
+}
