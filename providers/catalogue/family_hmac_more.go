@@ -196,7 +196,7 @@ var moreHMACEntries = []Entry{
 	},
 	{
 		Name: "lemonsqueezy", Display: "Lemon Squeezy", Family: FamilyHMAC,
-		Docs:   "https://docs.lemonsqueezy.com/help/webhooks/signing-requests",
+		Docs:   "https://docs.lemonsqueezy.com/api/webhooks#signing-requests",
 		Secret: "signing secret (Settings → Webhooks → the webhook)",
 		HMAC: &hmacsig.Template{
 			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,

@@ -397,7 +397,7 @@ func handleBraintreeCharge(t events.Type) handlers.Handler {
 	}
 }
 
-// Lemon Squeezy: https://docs.lemonsqueezy.com/help/webhooks/event-types
+// Lemon Squeezy: https://docs.lemonsqueezy.com/api/webhooks
 // (an order object: https://docs.lemonsqueezy.com/api/orders/the-order-object).
 type lemonSqueezyOrderEvent struct {
 	Data struct {
