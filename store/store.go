@@ -234,6 +234,22 @@ type Transition struct {
 	Error     string // the last error, for retrying/dead; empty clears it on completed
 }
 
+// StepRecord is what one attempt of a processing step records, all in one
+// transaction (RecordStep): the events it produced, the events the broker
+// confirmed, the attempt, and the receipt's status changes, applied in that
+// order. Each part means what the separate method of the same name means
+// (SaveEvents, MarkPublished, RecordAttempt, Transition), except that a
+// status change the receipt has already moved past (a change Transition
+// refuses with ErrConflict: a workflow task Temporal lost and ran again) is
+// skipped and returned, not an error, so the rest still commits.
+type StepRecord struct {
+	Events      []Event
+	Published   []string
+	PublishedAt time.Time
+	Attempt     Attempt
+	Transitions []Transition
+}
+
 // Step names a processing step of the workflow, recorded on each attempt.
 type Step string
 

@@ -222,6 +222,11 @@ func transitionArgs(tr store.Transition) (started, completed, lastError any) {
 // and error it sets). An unknown status wraps store.ErrInvalid, an unknown
 // receipt store.ErrNotFound.
 func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
+	return transition(ctx, s.pool, tr)
+}
+
+// transition is Transition through q (the pool or a transaction).
+func transition(ctx context.Context, q dbtx, tr store.Transition) error {
 	if !tr.To.Valid() {
 		return fmt.Errorf("transition receipt %s to %q: %w", tr.ReceiptID, tr.To, store.ErrInvalid)
 	}
@@ -230,7 +235,7 @@ func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
 	for _, f := range tr.To.From() {
 		from = append(from, string(f))
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE receipts SET
+	tag, err := q.Exec(ctx, `UPDATE receipts SET
 			status = $2,
 			started_at = COALESCE(started_at, $3::timestamptz),
 			completed_at = COALESCE($4::timestamptz, completed_at),
@@ -241,7 +246,7 @@ func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return s.refusal(ctx, tr.ReceiptID, what)
+		return refusal(ctx, q, tr.ReceiptID, what)
 	}
 	return nil
 }
@@ -249,9 +254,9 @@ func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
 // refusal is the error of a status change that changed no row: the receipt
 // is unknown (store.ErrNotFound) or in a status the change is not allowed
 // from (store.ErrConflict).
-func (s *Store) refusal(ctx context.Context, receiptID, what string) error {
+func refusal(ctx context.Context, q dbtx, receiptID, what string) error {
 	var status store.Status
-	switch err := s.pool.QueryRow(ctx, `SELECT status FROM receipts WHERE id = $1`, receiptID).Scan(&status); {
+	switch err := q.QueryRow(ctx, `SELECT status FROM receipts WHERE id = $1`, receiptID).Scan(&status); {
 	case errors.Is(err, pgx.ErrNoRows):
 		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	case err != nil:
@@ -279,7 +284,7 @@ func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time, mod
 		WHERE id = $1 AND status IN ('completed', 'unhandled', 'dead')
 		RETURNING generation`, receiptID, ts(at), store.ReplayClaim, string(mode)).Scan(&gen)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, s.refusal(ctx, receiptID, "requeue receipt "+receiptID+" (its run has not ended)")
+		return 0, refusal(ctx, s.pool, receiptID, "requeue receipt "+receiptID+" (its run has not ended)")
 	}
 	if err != nil {
 		return 0, fmt.Errorf("requeue receipt %s: %w", receiptID, err)

@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/hookgate/hookgate/internal/storage/internal/headerjson"
 	"github.com/hookgate/hookgate/store"
@@ -61,35 +63,72 @@ func validOutcome(o store.Outcome) bool {
 // and error without counting it twice, so an activity retried after the write
 // is harmless. An unknown receipt wraps store.ErrNotFound.
 func (s *Store) RecordAttempt(ctx context.Context, a store.Attempt) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO attempts (receipt_id, run, step, attempt, started_at, finished_at, error)
-			SELECT $1::text, $7, $2, $3, $4, $5, $6
-			WHERE EXISTS (SELECT 1 FROM receipts WHERE id = $1::text)
-			ON CONFLICT (receipt_id, run, step, attempt) DO NOTHING`,
-			a.ReceiptID, string(a.Step), a.Attempt, ts(a.StartedAt), nullTS(a.FinishedAt), a.Error, a.Run)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 1 {
-			_, err := tx.Exec(ctx, `UPDATE receipts SET attempts = attempts + 1 WHERE id = $1`, a.ReceiptID)
-			return err
-		}
-		tag, err = tx.Exec(ctx, `UPDATE attempts SET started_at = $4, finished_at = $5, error = $6
-			WHERE receipt_id = $1 AND run = $7 AND step = $2 AND attempt = $3`,
-			a.ReceiptID, string(a.Step), a.Attempt, ts(a.StartedAt), nullTS(a.FinishedAt), a.Error, a.Run)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return store.ErrNotFound
-		}
-		return nil
-	})
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return recordAttempt(ctx, tx, a) })
 	if err != nil {
 		return fmt.Errorf("record attempt of receipt %s: %w", a.ReceiptID, err)
 	}
 	return nil
+}
+
+// recordAttempt is RecordAttempt inside tx.
+func recordAttempt(ctx context.Context, tx pgx.Tx, a store.Attempt) error {
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO attempts (receipt_id, run, step, attempt, started_at, finished_at, error)
+		SELECT $1::text, $7, $2, $3, $4, $5, $6
+		WHERE EXISTS (SELECT 1 FROM receipts WHERE id = $1::text)
+		ON CONFLICT (receipt_id, run, step, attempt) DO NOTHING`,
+		a.ReceiptID, string(a.Step), a.Attempt, ts(a.StartedAt), nullTS(a.FinishedAt), a.Error, a.Run)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 1 {
+		_, err := tx.Exec(ctx, `UPDATE receipts SET attempts = attempts + 1 WHERE id = $1`, a.ReceiptID)
+		return err
+	}
+	tag, err = tx.Exec(ctx, `UPDATE attempts SET started_at = $4, finished_at = $5, error = $6
+		WHERE receipt_id = $1 AND run = $7 AND step = $2 AND attempt = $3`,
+		a.ReceiptID, string(a.Step), a.Attempt, ts(a.StartedAt), nullTS(a.FinishedAt), a.Error, a.Run)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// RecordStep records one attempt of a step in one transaction (see
+// store.StepRecord) and returns the status changes it skipped because the
+// receipt had moved past them. On error nothing is recorded.
+func (s *Store) RecordStep(ctx context.Context, r store.StepRecord) ([]store.Transition, error) {
+	var skipped []store.Transition
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		skipped = skipped[:0]
+		if err := saveEvents(ctx, tx, r.Events); err != nil {
+			return err
+		}
+		if err := markPublished(ctx, tx, r.Published, r.PublishedAt); err != nil {
+			return err
+		}
+		if err := recordAttempt(ctx, tx, r.Attempt); err != nil {
+			return fmt.Errorf("attempt: %w", err)
+		}
+		for _, tr := range r.Transitions {
+			err := transition(ctx, tx, tr)
+			if errors.Is(err, store.ErrConflict) {
+				skipped = append(skipped, tr)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record step %s of receipt %s: %w", r.Attempt.Step, r.Attempt.ReceiptID, err)
+	}
+	return skipped, nil
 }
 
 // Attempts returns a receipt's attempts ordered by start time (none for an
@@ -118,6 +157,11 @@ func (s *Store) Attempts(ctx context.Context, receiptID string) ([]store.Attempt
 // IDs). An event of an unknown receipt fails the call with an error wrapping
 // store.ErrNotFound, and nothing is stored.
 func (s *Store) SaveEvents(ctx context.Context, es []store.Event) error {
+	return saveEvents(ctx, s.pool, es)
+}
+
+// saveEvents is SaveEvents through q (the pool or a transaction).
+func saveEvents(ctx context.Context, q dbtx, es []store.Event) error {
 	if len(es) == 0 {
 		return nil
 	}
@@ -132,7 +176,7 @@ func (s *Store) SaveEvents(ctx context.Context, es []store.Event) error {
 			published[i] = &p
 		}
 	}
-	_, err := s.pool.Exec(ctx, `
+	_, err := q.Exec(ctx, `
 		INSERT INTO events (id, receipt_id, seq, type, subject, time, envelope, published_at)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[],
 		                     $6::timestamptz[], $7::bytea[], $8::timestamptz[])
@@ -150,15 +194,27 @@ func (s *Store) SaveEvents(ctx context.Context, es []store.Event) error {
 // MarkPublished records that the broker confirmed the events. The first
 // confirmation's time is kept; IDs not stored are ignored.
 func (s *Store) MarkPublished(ctx context.Context, ids []string, at time.Time) error {
+	return markPublished(ctx, s.pool, ids, at)
+}
+
+// markPublished is MarkPublished through q.
+func markPublished(ctx context.Context, q dbtx, ids []string, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE events SET published_at = $2
+	_, err := q.Exec(ctx, `UPDATE events SET published_at = $2
 		WHERE id = ANY($1::text[]) AND published_at IS NULL`, ids, ts(at))
 	if err != nil {
 		return fmt.Errorf("mark events published: %w", err)
 	}
 	return nil
+}
+
+// dbtx is what the pool and a transaction share: statements written once
+// run alone or as part of RecordStep.
+type dbtx interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // Events returns stored events, newest first (time, then ID, descending).

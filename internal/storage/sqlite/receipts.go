@@ -229,6 +229,11 @@ func transitionArgs(tr store.Transition) (started, completed, lastError any) {
 // and error it sets). An unknown status wraps store.ErrInvalid, an unknown
 // receipt store.ErrNotFound.
 func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
+	return transition(ctx, s.w, tr)
+}
+
+// transition is Transition through q (the writer or a transaction on it).
+func transition(ctx context.Context, q dbtx, tr store.Transition) error {
 	if !tr.To.Valid() {
 		return fmt.Errorf("transition receipt %s to %q: %w", tr.ReceiptID, tr.To, store.ErrInvalid)
 	}
@@ -237,7 +242,7 @@ func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
 	for _, f := range tr.To.From() {
 		from += `, '` + string(f) + `'`
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE receipts SET
+	res, err := q.ExecContext(ctx, `UPDATE receipts SET
 			status = ?2,
 			started_at = COALESCE(started_at, ?3),
 			completed_at = COALESCE(?4, completed_at),
@@ -250,7 +255,7 @@ func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	} else if n == 0 {
-		return s.refusal(ctx, tr.ReceiptID, what)
+		return refusal(ctx, q, tr.ReceiptID, what)
 	}
 	return nil
 }
@@ -258,15 +263,23 @@ func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
 // refusal is the error of a status change that changed no row: the receipt
 // is unknown (store.ErrNotFound) or in a status the change is not allowed
 // from (store.ErrConflict).
-func (s *Store) refusal(ctx context.Context, receiptID, what string) error {
+func refusal(ctx context.Context, q dbtx, receiptID, what string) error {
 	var status store.Status
-	switch err := s.w.QueryRowContext(ctx, `SELECT status FROM receipts WHERE id = ?`, receiptID).Scan(&status); {
+	switch err := q.QueryRowContext(ctx, `SELECT status FROM receipts WHERE id = ?`, receiptID).Scan(&status); {
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	case err != nil:
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return store.Refused(what, status)
+}
+
+// dbtx is what the writer and a transaction on it share: statements written
+// once run alone or as part of RecordStep (the writer has one connection, so
+// a transaction's statements must go through the transaction).
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // mustAffect turns "no row changed" into an error wrapping store.ErrNotFound.
@@ -299,7 +312,7 @@ func (s *Store) Requeue(ctx context.Context, receiptID string, at time.Time, mod
 		WHERE id = ?1 AND status IN ('completed', 'unhandled', 'dead')
 		RETURNING generation`, receiptID, us(at), us(time.Now().Add(store.ReplayClaim)), string(mode)).Scan(&gen)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, s.refusal(ctx, receiptID, "requeue receipt "+receiptID+" (its run has not ended)")
+		return 0, refusal(ctx, s.w, receiptID, "requeue receipt "+receiptID+" (its run has not ended)")
 	}
 	if err != nil {
 		return 0, fmt.Errorf("requeue receipt %s: %w", receiptID, err)

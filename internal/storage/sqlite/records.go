@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -64,33 +65,70 @@ func validOutcome(o store.Outcome) bool {
 // and error without counting it twice, so an activity retried after the write
 // is harmless. An unknown receipt wraps store.ErrNotFound.
 func (s *Store) RecordAttempt(ctx context.Context, a store.Attempt) error {
-	args := []any{a.ReceiptID, string(a.Step), a.Attempt, us(a.StartedAt), nullUS(a.FinishedAt), a.Error, a.Run}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			INSERT INTO attempts (receipt_id, run, step, attempt, started_at, finished_at, error)
-			SELECT ?1, ?7, ?2, ?3, ?4, ?5, ?6
-			WHERE EXISTS (SELECT 1 FROM receipts WHERE id = ?1)
-			ON CONFLICT (receipt_id, run, step, attempt) DO NOTHING`, args...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 1 {
-			_, err := tx.ExecContext(ctx, `UPDATE receipts SET attempts = attempts + 1 WHERE id = ?`, a.ReceiptID)
-			return err
-		}
-		res, err = tx.ExecContext(ctx, `UPDATE attempts SET started_at = ?4, finished_at = ?5, error = ?6
-			WHERE receipt_id = ?1 AND run = ?7 AND step = ?2 AND attempt = ?3`, args...)
-		if err != nil {
-			return err
-		}
-		return mustAffect(res, "attempt")
-	})
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return recordAttempt(ctx, tx, a) })
 	if err != nil {
 		return fmt.Errorf("record attempt of receipt %s: %w", a.ReceiptID, err)
 	}
 	return nil
+}
+
+// recordAttempt is RecordAttempt inside tx.
+func recordAttempt(ctx context.Context, tx *sql.Tx, a store.Attempt) error {
+	args := []any{a.ReceiptID, string(a.Step), a.Attempt, us(a.StartedAt), nullUS(a.FinishedAt), a.Error, a.Run}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO attempts (receipt_id, run, step, attempt, started_at, finished_at, error)
+		SELECT ?1, ?7, ?2, ?3, ?4, ?5, ?6
+		WHERE EXISTS (SELECT 1 FROM receipts WHERE id = ?1)
+		ON CONFLICT (receipt_id, run, step, attempt) DO NOTHING`, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 1 {
+		_, err := tx.ExecContext(ctx, `UPDATE receipts SET attempts = attempts + 1 WHERE id = ?`, a.ReceiptID)
+		return err
+	}
+	res, err = tx.ExecContext(ctx, `UPDATE attempts SET started_at = ?4, finished_at = ?5, error = ?6
+		WHERE receipt_id = ?1 AND run = ?7 AND step = ?2 AND attempt = ?3`, args...)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res, "attempt")
+}
+
+// RecordStep records one attempt of a step in one transaction (see
+// store.StepRecord) and returns the status changes it skipped because the
+// receipt had moved past them. On error nothing is recorded.
+func (s *Store) RecordStep(ctx context.Context, r store.StepRecord) ([]store.Transition, error) {
+	var skipped []store.Transition
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		skipped = skipped[:0]
+		if err := saveEvents(ctx, tx, r.Events); err != nil {
+			return err
+		}
+		if err := markPublished(ctx, tx, r.Published, r.PublishedAt); err != nil {
+			return err
+		}
+		if err := recordAttempt(ctx, tx, r.Attempt); err != nil {
+			return fmt.Errorf("attempt: %w", err)
+		}
+		for _, tr := range r.Transitions {
+			err := transition(ctx, tx, tr)
+			if errors.Is(err, store.ErrConflict) {
+				skipped = append(skipped, tr)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record step %s of receipt %s: %w", r.Attempt.Step, r.Attempt.ReceiptID, err)
+	}
+	return skipped, nil
 }
 
 // Attempts returns a receipt's attempts ordered by start time (none for an
@@ -127,29 +165,35 @@ func (s *Store) SaveEvents(ctx context.Context, es []store.Event) error {
 	if len(es) == 0 {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO events
-				(id, receipt_id, seq, type, subject, time, envelope, published_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`)
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return saveEvents(ctx, tx, es) })
+	if err != nil {
+		return fmt.Errorf("save events: %w", err)
+	}
+	return nil
+}
+
+// saveEvents is SaveEvents inside tx.
+func saveEvents(ctx context.Context, tx *sql.Tx, es []store.Event) error {
+	if len(es) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO events
+			(id, receipt_id, seq, type, subject, time, envelope, published_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, e := range es {
+		_, err := stmt.ExecContext(ctx, e.ID, e.ReceiptID, e.Seq, e.Type, e.Subject, us(e.Time),
+			nonNil(e.Envelope), nullUS(e.PublishedAt))
+		if isForeignKeyViolation(err) {
+			return fmt.Errorf("receipt %s: %w", e.ReceiptID, store.ErrNotFound)
+		}
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
-		for _, e := range es {
-			_, err := stmt.ExecContext(ctx, e.ID, e.ReceiptID, e.Seq, e.Type, e.Subject, us(e.Time),
-				nonNil(e.Envelope), nullUS(e.PublishedAt))
-			if isForeignKeyViolation(err) {
-				return fmt.Errorf("receipt %s: %w", e.ReceiptID, store.ErrNotFound)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("save events: %w", err)
 	}
 	return nil
 }
@@ -160,22 +204,28 @@ func (s *Store) MarkPublished(ctx context.Context, ids []string, at time.Time) e
 	if len(ids) == 0 {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE events SET published_at = ?
-			WHERE id = ? AND published_at IS NULL`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, id := range ids {
-			if _, err := stmt.ExecContext(ctx, us(at), id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return markPublished(ctx, tx, ids, at) })
 	if err != nil {
 		return fmt.Errorf("mark events published: %w", err)
+	}
+	return nil
+}
+
+// markPublished is MarkPublished inside tx.
+func markPublished(ctx context.Context, tx *sql.Tx, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `UPDATE events SET published_at = ?
+		WHERE id = ? AND published_at IS NULL`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, id := range ids {
+		if _, err := stmt.ExecContext(ctx, us(at), id); err != nil {
+			return err
+		}
 	}
 	return nil
 }

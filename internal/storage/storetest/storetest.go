@@ -41,6 +41,7 @@ type Store interface {
 	ReceiptByEvent(ctx context.Context, source, eventID string) (store.Receipt, error)
 	Transition(ctx context.Context, tr store.Transition) error
 	RecordAttempt(ctx context.Context, a store.Attempt) error
+	RecordStep(ctx context.Context, r store.StepRecord) ([]store.Transition, error)
 	Attempts(ctx context.Context, receiptID string) ([]store.Attempt, error)
 	SaveEvents(ctx context.Context, es []store.Event) error
 	MarkPublished(ctx context.Context, ids []string, at time.Time) error
@@ -81,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"UnstartedAndMarkQueued", testUnstartedAndMarkQueued},
 		{"Transitions", testTransitions},
 		{"Attempts", testAttempts},
+		{"RecordStep", testRecordStep},
 		{"Events", testEvents},
 		{"ReceiptEvents", testReceiptEvents},
 		{"Unfinished", testUnfinished},
