@@ -42,7 +42,8 @@ const logBudget = 5 << 20 // per minute
 // under its data folder) on a small tmpfs and sends realistic GitHub pushes
 // until the file system is full, then for a while longer at full rate, then
 // grows it. The books: while full, every new webhook is answered 503 with
-// Retry-After (never 2xx), /readyz fails and /healthz passes, and the log
+// Retry-After unless its commit still fit (then 2xx, and it must complete like
+// every acked webhook), /readyz fails and /healthz passes, and the log
 // stays within its bound; after the file system grows, readiness recovers by
 // itself and every acked receipt completes.
 //
@@ -225,9 +226,13 @@ func TestChaosDiskFull(t *testing.T) {
 	}
 
 	var b books
-	b.info("webhooks acked before the disk filled", len(acked))
+	b.info("webhooks acked (before the disk filled, or committed while full)", len(acked))
 	b.info("answers to webhooks sent while full", sum(answered))
-	b.must("  answered 2xx while full", count2xx(answered), 0)
+	// A commit can still fit in space SQLite freed (a checkpointed WAL, a
+	// rolled-back page) once the heartbeat finds a write passes: it is acked
+	// because it committed, and is then checked like every ack (it must
+	// complete, below). What must never happen is an ack without a commit.
+	b.info("  answered 2xx while full (committed: counted with the acks)", count2xx(answered))
 	b.info("  answered 503 (store unavailable)", answered[http.StatusServiceUnavailable])
 	b.info("  answered 429 (the dev config's traffic limits, Retry-After)", answered[http.StatusTooManyRequests])
 	b.must("  answered anything else", sum(answered)-answered[http.StatusServiceUnavailable]-answered[http.StatusTooManyRequests]-count2xx(answered), 0)
