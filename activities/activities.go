@@ -51,10 +51,14 @@ const DeadLetterType events.Type = "hookgate.dead_letter"
 type Store interface {
 	Receipt(ctx context.Context, id string) (store.Receipt, error)
 	Transition(ctx context.Context, t store.Transition) error
-	RecordAttempt(ctx context.Context, a store.Attempt) error
-	SaveEvents(ctx context.Context, es []store.Event) error
+	// RecordStep writes one attempt of a step in one transaction: its
+	// events, published marks, attempt row and status changes.
+	RecordStep(ctx context.Context, r store.StepRecord) ([]store.Transition, error)
 	// ReceiptEvents returns all of a receipt's events in handler order (Seq).
 	ReceiptEvents(ctx context.Context, receiptID string) ([]store.Event, error)
+	// SaveEvents and MarkPublished are what the store bus needs
+	// (publisher.Store: dead letters are saved, events marked published).
+	SaveEvents(ctx context.Context, es []store.Event) error
 	MarkPublished(ctx context.Context, ids []string, at time.Time) error
 }
 
@@ -112,6 +116,12 @@ type StepInput struct {
 	Receipt     store.Ref
 	Attempt     int // 1-based
 	MaxAttempts int
+	// Finish asks the step to record the run's outcome in its own
+	// transaction when its success ends the run: HandleWebhook when the
+	// receipt is unhandled, PublishEvents when no team step follows. The
+	// workflow then runs no completion step. Omitted from JSON when false,
+	// so inputs recorded before it decode and replay unchanged.
+	Finish bool `json:",omitempty"`
 }
 
 // TeamStep is a team activity to run for one normalized event.
@@ -131,27 +141,57 @@ type HandleResult struct {
 	Status     store.Status
 	MessageIDs []string
 	Steps      []TeamStep
+	// Finished is set when the step recorded the unhandled outcome itself
+	// (StepInput.Finish).
+	Finished bool `json:",omitempty"`
+}
+
+// writes are what a step's attempt records besides its attempt row, in the
+// same transaction (store.StepRecord).
+type writes struct {
+	// start holds the status changes of the step's start (processing): they
+	// are recorded whatever the outcome.
+	start []store.Transition
+	// On success only: the events produced, the events the broker confirmed,
+	// and the status changes of the outcome (the run's terminal status).
+	events    []store.Event
+	published []string
+	done      []store.Transition
 }
 
 // attempt runs fn as one recorded attempt of step, under the step's span when
-// tracing is on: the attempt row is written whatever the outcome, and a failure
-// that will be retried sets "retrying".
-func (a *Activities) attempt(ctx context.Context, in StepInput, step store.Step, fn func(ctx context.Context) error) (err error) {
+// tracing is on. The attempt row, fn's writes and, for a failure that will be
+// retried, the "retrying" status are one transaction (RecordStep), written
+// whatever the outcome; a step whose record fails to commit fails, and is
+// retried like any failure.
+func (a *Activities) attempt(ctx context.Context, in StepInput, step store.Step, fn func(ctx context.Context) (writes, error)) (err error) {
 	ctx, span := a.startSpan(ctx, in.Receipt, step, in.Attempt)
 	defer func() { endSpan(span, err) }()
 	started := a.now()
-	err = fn(ctx)
-	rec := store.Attempt{ReceiptID: in.Receipt.ID, Run: in.Receipt.Generation, Step: step, Attempt: in.Attempt, StartedAt: started, FinishedAt: a.now()}
-	if err != nil {
-		rec.Error = ErrorText(err)
+	w, err := fn(ctx)
+	finished := a.now()
+	rec := store.StepRecord{
+		Attempt:     store.Attempt{ReceiptID: in.Receipt.ID, Run: in.Receipt.Generation, Step: step, Attempt: in.Attempt, StartedAt: started, FinishedAt: finished},
+		Transitions: w.start,
 	}
-	if rerr := a.Store.RecordAttempt(ctx, rec); rerr != nil {
+	switch {
+	case err == nil:
+		rec.Events, rec.Published, rec.PublishedAt = w.events, w.published, finished
+		rec.Transitions = append(rec.Transitions, w.done...)
+	default:
+		rec.Attempt.Error = ErrorText(err)
+		if in.Attempt < in.MaxAttempts && !isPermanent(err) {
+			rec.Transitions = append(rec.Transitions, store.Transition{ReceiptID: in.Receipt.ID, To: store.StatusRetrying, At: finished, Error: rec.Attempt.Error})
+		}
+	}
+	skipped, rerr := a.Store.RecordStep(ctx, rec)
+	if rerr != nil {
 		return errors.Join(err, fmt.Errorf("record attempt: %w", rerr))
 	}
-	if err != nil && in.Attempt < in.MaxAttempts && !isPermanent(err) {
-		if terr := a.transition(ctx, store.Transition{ReceiptID: in.Receipt.ID, To: store.StatusRetrying, At: a.now(), Error: ErrorText(err)}); terr != nil {
-			return errors.Join(err, fmt.Errorf("mark retrying: %w", terr))
-		}
+	for _, tr := range skipped {
+		// Temporal lost a workflow task whose local activities had run and
+		// ran them again: the stored outcome is kept.
+		a.log().Info("status change skipped: the receipt has moved on", "receipt_id", tr.ReceiptID, "to", tr.To)
 	}
 	return err
 }
@@ -168,37 +208,44 @@ func invalid(err error) error {
 
 // HandleWebhook loads the receipt, maps it to normalized events with the handler
 // registry, saves them under deterministic message IDs, and resolves the team
-// activities to run.
+// activities to run. The receipt's processing status, the events and the
+// attempt are one transaction; with in.Finish an unhandled receipt's outcome
+// is too.
 func (a *Activities) HandleWebhook(ctx context.Context, in StepInput) (HandleResult, error) {
 	var out HandleResult
-	err := a.attempt(ctx, in, store.StepHandle, func(ctx context.Context) error {
+	err := a.attempt(ctx, in, store.StepHandle, func(ctx context.Context) (writes, error) {
+		var w writes
 		r, err := a.Store.Receipt(ctx, in.Receipt.ID)
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				return invalid(fmt.Errorf("receipt %s: %w", in.Receipt.ID, err))
+				return w, invalid(fmt.Errorf("receipt %s: %w", in.Receipt.ID, err))
 			}
-			return fmt.Errorf("load receipt: %w", err)
+			return w, fmt.Errorf("load receipt: %w", err)
 		}
-		if err := a.transition(ctx, store.Transition{ReceiptID: r.ID, To: store.StatusProcessing, At: a.now()}); err != nil {
-			return fmt.Errorf("mark processing: %w", err)
+		w.start = []store.Transition{{ReceiptID: r.ID, To: store.StatusProcessing, At: a.now()}}
+		out, w.events, err = a.handle(in.Receipt, r)
+		if err == nil && out.Status == store.StatusUnhandled && in.Finish {
+			w.done = []store.Transition{{ReceiptID: r.ID, To: store.StatusUnhandled, At: a.now()}}
+			out.Finished = true
 		}
-		out, err = a.handle(ctx, in.Receipt, r)
-		return err
+		return w, err
 	})
 	return out, err
 }
 
-func (a *Activities) handle(ctx context.Context, ref store.Ref, r store.Receipt) (HandleResult, error) {
+// handle maps the receipt to its normalized events (to be saved with the
+// attempt) and the team steps they call for.
+func (a *Activities) handle(ref store.Ref, r store.Receipt) (HandleResult, []store.Event, error) {
 	out := HandleResult{Provider: r.Provider, EventType: r.EventType, Status: store.StatusUnhandled}
 	h, ok := a.Handlers.Lookup(providers.Name(r.Provider), r.EventType)
 	if !ok {
-		return out, nil
+		return out, nil, nil
 	}
 	payload := r.Body
 	if d := a.Decoders[r.Source]; d != nil {
 		p, err := d.Decode(r.ContentType, r.Body)
 		if err != nil {
-			return out, invalid(fmt.Errorf("decode payload: %w", err))
+			return out, nil, invalid(fmt.Errorf("decode payload: %w", err))
 		}
 		payload = p
 	}
@@ -208,18 +255,18 @@ func (a *Activities) handle(ctx context.Context, ref store.Ref, r store.Receipt)
 	})
 	if err != nil {
 		if errors.Is(err, handlers.ErrMalformed) {
-			return out, invalid(err)
+			return out, nil, invalid(err)
 		}
-		return out, fmt.Errorf("handler %s/%s: %w", r.Provider, r.EventType, err)
+		return out, nil, fmt.Errorf("handler %s/%s: %w", r.Provider, r.EventType, err)
 	}
 	if len(evs) == 0 {
-		return out, nil
+		return out, nil, nil
 	}
 	rows := make([]store.Event, len(evs))
 	for i, ev := range evs {
 		row, err := envelope(r, RunMessageID(ref, i), i, ev)
 		if err != nil {
-			return out, err
+			return out, nil, err
 		}
 		rows[i] = row
 		out.MessageIDs = append(out.MessageIDs, row.ID)
@@ -227,11 +274,8 @@ func (a *Activities) handle(ctx context.Context, ref store.Ref, r store.Receipt)
 			out.Steps = append(out.Steps, TeamStep{Activity: t.Name, MessageID: row.ID, Policy: t.Policy})
 		}
 	}
-	if err := a.Store.SaveEvents(ctx, rows); err != nil {
-		return out, fmt.Errorf("save events: %w", err)
-	}
 	out.Status = store.StatusProcessing
-	return out, nil
+	return out, rows, nil
 }
 
 // publisher is a.Publisher, or without one the store publisher: the store is
@@ -281,15 +325,17 @@ func envelope(r store.Receipt, id string, seq int, ev events.Event) (store.Event
 }
 
 // PublishEvents publishes the receipt's saved events (those not yet confirmed),
-// all of them, in the order the handler produced them, and marks them published once the broker confirmed every one. Without a broker
+// all of them, in the order the handler produced them; once the broker
+// confirmed every one, their published marks and the attempt are one
+// transaction, with the completed outcome when in.Finish. Without a broker
 // the store is the bus: the events are marked published as they are.
 func (a *Activities) PublishEvents(ctx context.Context, in StepInput) error {
-	return a.attempt(ctx, in, store.StepPublish, func(ctx context.Context) error {
+	return a.attempt(ctx, in, store.StepPublish, func(ctx context.Context) (writes, error) {
+		var w writes
 		evs, err := a.Store.ReceiptEvents(ctx, in.Receipt.ID)
 		if err != nil {
-			return fmt.Errorf("load events: %w", err)
+			return w, fmt.Errorf("load events: %w", err)
 		}
-		var ids []string
 		var msgs []publisher.Message
 		for _, e := range evs {
 			// This run's events only: a redo's are under its generation's IDs,
@@ -297,25 +343,25 @@ func (a *Activities) PublishEvents(ctx context.Context, in StepInput) error {
 			if !e.PublishedAt.IsZero() || e.Seq < 0 || e.ID != RunMessageID(in.Receipt, e.Seq) {
 				continue
 			}
-			ids = append(ids, e.ID)
+			w.published = append(w.published, e.ID)
 			msgs = append(msgs, publisher.Message{
 				ID: e.ID, CorrelationID: e.ReceiptID, RoutingKey: e.Type,
 				ContentType: "application/cloudevents+json", Body: e.Envelope, Timestamp: e.Time,
 			})
 		}
-		if len(ids) == 0 {
-			return nil
+		if in.Finish {
+			w.done = []store.Transition{{ReceiptID: in.Receipt.ID, To: store.StatusCompleted, At: a.now()}}
+		}
+		if len(msgs) == 0 {
+			return w, nil
 		}
 		if err := a.publisher().Publish(ctx, msgs...); err != nil {
 			if errors.Is(err, publisher.ErrInvalidMessage) {
-				return invalid(fmt.Errorf("publish %d events: %w", len(msgs), err)) // a retry cannot fix it
+				return w, invalid(fmt.Errorf("publish %d events: %w", len(msgs), err)) // a retry cannot fix it
 			}
-			return fmt.Errorf("publish %d events: %w", len(msgs), err)
+			return w, fmt.Errorf("publish %d events: %w", len(msgs), err)
 		}
-		if err := a.Store.MarkPublished(ctx, ids, a.now()); err != nil {
-			return fmt.Errorf("mark published: %w", err)
-		}
-		return nil
+		return w, nil
 	})
 }
 

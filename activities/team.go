@@ -27,10 +27,10 @@ type TeamInput struct {
 // event from the store and records the attempt on the receipt.
 func WrapTeam(a *Activities, fn TeamFunc) func(ctx context.Context, in TeamInput) error {
 	return func(ctx context.Context, in TeamInput) error {
-		return a.attempt(ctx, in.Step, store.Step(in.Activity), func(ctx context.Context) error {
+		return a.attempt(ctx, in.Step, store.Step(in.Activity), func(ctx context.Context) (writes, error) {
 			evs, err := a.Store.ReceiptEvents(ctx, in.Step.Receipt.ID)
 			if err != nil {
-				return fmt.Errorf("load events: %w", err)
+				return writes{}, fmt.Errorf("load events: %w", err)
 			}
 			for _, e := range evs {
 				if e.ID != in.MessageID {
@@ -38,11 +38,11 @@ func WrapTeam(a *Activities, fn TeamFunc) func(ctx context.Context, in TeamInput
 				}
 				var env events.Envelope
 				if err := json.Unmarshal(e.Envelope, &env); err != nil {
-					return invalid(fmt.Errorf("decode event %s: %w", e.ID, err))
+					return writes{}, invalid(fmt.Errorf("decode event %s: %w", e.ID, err))
 				}
-				return fn(ctx, env)
+				return writes{}, fn(ctx, env)
 			}
-			return invalid(fmt.Errorf("event %s of receipt %s not found", in.MessageID, in.Step.Receipt.ID))
+			return writes{}, invalid(fmt.Errorf("event %s of receipt %s not found", in.MessageID, in.Step.Receipt.ID))
 		})
 	}
 }

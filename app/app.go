@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -205,6 +206,24 @@ func (s *meteredActivityStore) RecordAttempt(ctx context.Context, a store.Attemp
 		s.m.Attempt(string(a.Step), a.FinishedAt.Sub(a.StartedAt), a.Error != "")
 	}
 	return err
+}
+
+// RecordStep meters the step's attempt and the terminal outcomes it
+// recorded (not those it skipped).
+func (s *meteredActivityStore) RecordStep(ctx context.Context, r store.StepRecord) ([]store.Transition, error) {
+	skipped, err := s.Store.RecordStep(ctx, r)
+	if err != nil {
+		return skipped, err
+	}
+	if a := r.Attempt; !a.FinishedAt.IsZero() {
+		s.m.Attempt(string(a.Step), a.FinishedAt.Sub(a.StartedAt), a.Error != "")
+	}
+	for _, t := range r.Transitions {
+		if t.To.Terminal() && !slices.Contains(skipped, t) {
+			s.m.WorkflowOutcome(string(t.To))
+		}
+	}
+	return skipped, nil
 }
 
 func (s *meteredActivityStore) Transition(ctx context.Context, t store.Transition) error {

@@ -179,6 +179,10 @@ type Ref struct {
 	Generation int `json:",omitempty"`
 	// Mode is the replay's mode (a replay only); empty means resume.
 	Mode ReplayMode `json:",omitempty"`
+	// EventType is the receipt's event type, which the starter sets as the
+	// run's event-type search attribute at start. Omitted from JSON when
+	// empty, so inputs recorded before it decode and replay unchanged.
+	EventType string `json:",omitempty"`
 }
 
 // AuditRecord is one HTTP request to the ingest endpoint, whatever its outcome.

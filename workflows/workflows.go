@@ -6,8 +6,10 @@
 // The workflow is deterministic: it reads no clock, map or environment; every
 // decision that depends on configuration (the handler mapping, the team
 // activities and their policies) is made by HandleWebhook and recorded in the
-// history as its result. Change the workflow only behind workflow.GetVersion, and
-// add a recorded history for each shipped version to testdata/ (see replay_test.go).
+// history as its result. Change the workflow only behind workflow.GetVersion or a
+// field of the recorded input that starters set from a release on
+// (Input.StepsFinish), and add a recorded history for each shipped version to
+// testdata/ (see replay_test.go).
 //
 // Public: a team's own worker registers the workflows (app.NewWorker does).
 // What starters need (names, IDs, inputs, the Starter and BulkReplays clients)
@@ -61,30 +63,44 @@ var deadLetterPolicy = &temporal.RetryPolicy{
 }
 
 // ProcessWebhook processes one receipt.
+//
+// A run whose input has StepsFinish (every start since it exists) records
+// its outcome with its last step: HandleWebhook records an unhandled
+// receipt's outcome, and PublishEvents the completed one when no team step
+// follows, each step being one store transaction, so a run that publishes
+// commits twice (handle, publish) and one with nothing to publish once; and
+// the event-type search attribute is upserted only when the starter did not
+// set it at start. Runs recorded before keep their completion step and
+// upsert, and replay as they ran (the choice is read from the recorded
+// input; see Input.StepsFinish for why not a workflow.GetVersion marker).
 func ProcessWebhook(ctx workflow.Context, in Input) (Result, error) {
 	var a *activities.Activities
 	ref := in.Receipt
+	finish := in.StepsFinish
 
 	var hr activities.HandleResult
-	err := run(ctx, in.Retry, true, func(ctx workflow.Context, si activities.StepInput) workflow.Future {
+	err := run(ctx, in.Retry, true, finish, func(ctx workflow.Context, si activities.StepInput) workflow.Future {
 		return workflow.ExecuteLocalActivity(ctx, a.HandleWebhook, si)
 	}, ref, &hr)
 	if err != nil {
 		return deadLetter(ctx, ref, store.StepHandle, err)
 	}
-	if hr.EventType != "" {
+	if hr.EventType != "" && !(finish && hr.EventType == ref.EventType) {
 		if err := workflow.UpsertTypedSearchAttributes(ctx, AttrEventType.ValueSet(hr.EventType)); err != nil {
 			workflow.GetLogger(ctx).Warn("upsert search attribute failed", "err", err)
 		}
 	}
 	if hr.Status == store.StatusUnhandled {
-		if err := complete(ctx, in, store.StatusUnhandled); err != nil {
-			return Result{}, err
+		if !hr.Finished {
+			if err := complete(ctx, in, store.StatusUnhandled); err != nil {
+				return Result{}, err
+			}
 		}
 		return Result{Status: store.StatusUnhandled}, nil
 	}
 
-	err = run(ctx, in.Retry, true, func(ctx workflow.Context, si activities.StepInput) workflow.Future {
+	publishFinishes := finish && len(hr.Steps) == 0
+	err = run(ctx, in.Retry, true, publishFinishes, func(ctx workflow.Context, si activities.StepInput) workflow.Future {
 		return workflow.ExecuteLocalActivity(ctx, a.PublishEvents, si)
 	}, ref, nil)
 	if err != nil {
@@ -92,7 +108,7 @@ func ProcessWebhook(ctx workflow.Context, in Input) (Result, error) {
 	}
 
 	for _, s := range hr.Steps {
-		err := run(ctx, s.Policy, false, func(ctx workflow.Context, si activities.StepInput) workflow.Future {
+		err := run(ctx, s.Policy, false, false, func(ctx workflow.Context, si activities.StepInput) workflow.Future {
 			return workflow.ExecuteActivity(ctx, s.Activity, activities.TeamInput{Step: si, Activity: s.Activity, MessageID: s.MessageID})
 		}, ref, nil)
 		if err != nil {
@@ -100,8 +116,10 @@ func ProcessWebhook(ctx workflow.Context, in Input) (Result, error) {
 		}
 	}
 
-	if err := complete(ctx, in, store.StatusCompleted); err != nil {
-		return Result{}, err
+	if !publishFinishes {
+		if err := complete(ctx, in, store.StatusCompleted); err != nil {
+			return Result{}, err
+		}
 	}
 	return Result{Status: store.StatusCompleted, Events: len(hr.MessageIDs)}, nil
 }
@@ -109,7 +127,7 @@ func ProcessWebhook(ctx workflow.Context, in Input) (Result, error) {
 // run executes one step under policy: one attempt per activity execution (the
 // workflow owns the schedule, so it is exactly the declared one), a durable timer
 // between attempts, and no retry of a non-retryable error.
-func run(ctx workflow.Context, policy retry.Policy, local bool,
+func run(ctx workflow.Context, policy retry.Policy, local, finish bool,
 	exec func(workflow.Context, activities.StepInput) workflow.Future, ref store.Ref, result any) error {
 	once := &temporal.RetryPolicy{MaximumAttempts: 1}
 	if local {
@@ -122,7 +140,7 @@ func run(ctx workflow.Context, policy retry.Policy, local bool,
 		})
 	}
 	for attempt := 1; ; attempt++ {
-		si := activities.StepInput{Receipt: ref, Attempt: attempt, MaxAttempts: policy.MaxAttempts()}
+		si := activities.StepInput{Receipt: ref, Attempt: attempt, MaxAttempts: policy.MaxAttempts(), Finish: finish}
 		err := exec(ctx, si).Get(ctx, result)
 		if err == nil {
 			return nil

@@ -19,7 +19,7 @@ import (
 var ref = store.Ref{ID: "r1", Source: "github", EventID: "d1"}
 
 func input() Input {
-	return Input{Receipt: ref, Retry: retry.Policy{
+	return Input{Receipt: ref, StepsFinish: true, Retry: retry.Policy{
 		Delays: []time.Duration{5 * time.Second, 30 * time.Second, 300 * time.Second}, Timeout: 10 * time.Second,
 	}}
 }
@@ -43,12 +43,14 @@ func handled(ids ...string) activities.HandleResult {
 	return activities.HandleResult{Provider: "github", EventType: "push", Status: store.StatusProcessing, MessageIDs: ids}
 }
 
+// A run without team steps asks its last step, the publish, to record the
+// outcome (Finish): no completion step follows, so the success path is two
+// local activities and two store transactions.
 func TestProcessWebhookSuccess(t *testing.T) {
 	e := newEnv(t)
-	e.OnActivity(e.a.HandleWebhook, mock.Anything, activities.StepInput{Receipt: ref, Attempt: 1, MaxAttempts: 4}).
+	e.OnActivity(e.a.HandleWebhook, mock.Anything, activities.StepInput{Receipt: ref, Attempt: 1, MaxAttempts: 4, Finish: true}).
 		Return(handled("r1.0"), nil).Once()
-	e.OnActivity(e.a.PublishEvents, mock.Anything, activities.StepInput{Receipt: ref, Attempt: 1, MaxAttempts: 4}).Return(nil).Once()
-	e.OnActivity(e.a.CompleteReceipt, mock.Anything, activities.CompleteInput{Receipt: ref, Status: store.StatusCompleted}).Return(nil).Once()
+	e.OnActivity(e.a.PublishEvents, mock.Anything, activities.StepInput{Receipt: ref, Attempt: 1, MaxAttempts: 4, Finish: true}).Return(nil).Once()
 	e.ExecuteWorkflow(ProcessWebhook, input())
 	if err := e.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -75,7 +77,6 @@ func TestProcessWebhookRetriesOnTheDeclaredSchedule(t *testing.T) {
 			}
 			return nil
 		}).Times(3)
-	e.OnActivity(e.a.CompleteReceipt, mock.Anything, activities.CompleteInput{Receipt: ref, Status: store.StatusCompleted}).Return(nil).Once()
 	e.ExecuteWorkflow(ProcessWebhook, input())
 	if err := e.GetWorkflowError(); err != nil {
 		t.Fatal(err)
@@ -118,14 +119,59 @@ func assertDeadLettered(t *testing.T, e env) {
 	}
 }
 
+// A run started before StepsFinish existed keeps its completion step and
+// asks no step to finish (its recorded history replays as it ran).
+func TestProcessWebhookWithoutStepsFinishCompletesInItsOwnStep(t *testing.T) {
+	e := newEnv(t)
+	in := input()
+	in.StepsFinish = false
+	e.OnActivity(e.a.HandleWebhook, mock.Anything, activities.StepInput{Receipt: ref, Attempt: 1, MaxAttempts: 4}).
+		Return(handled("r1.0"), nil).Once()
+	e.OnActivity(e.a.PublishEvents, mock.Anything, activities.StepInput{Receipt: ref, Attempt: 1, MaxAttempts: 4}).Return(nil).Once()
+	e.OnActivity(e.a.CompleteReceipt, mock.Anything, activities.CompleteInput{Receipt: ref, Status: store.StatusCompleted}).Return(nil).Once()
+	e.OnUpsertTypedSearchAttributes(mock.Anything).Return(nil).Once()
+	e.ExecuteWorkflow(ProcessWebhook, in)
+	if err := e.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An unhandled receipt's outcome is recorded by the handle step itself.
 func TestProcessWebhookUnhandled(t *testing.T) {
 	e := newEnv(t)
-	e.OnActivity(e.a.HandleWebhook, mock.Anything, mock.Anything).
-		Return(activities.HandleResult{Provider: "github", EventType: "ping", Status: store.StatusUnhandled}, nil).Once()
-	e.OnActivity(e.a.CompleteReceipt, mock.Anything, activities.CompleteInput{Receipt: ref, Status: store.StatusUnhandled}).Return(nil).Once()
+	e.OnActivity(e.a.HandleWebhook, mock.Anything, mock.MatchedBy(func(in activities.StepInput) bool { return in.Finish })).
+		Return(activities.HandleResult{Provider: "github", EventType: "ping", Status: store.StatusUnhandled, Finished: true}, nil).Once()
 	e.ExecuteWorkflow(ProcessWebhook, input())
 	if err := e.GetWorkflowError(); err != nil {
 		t.Fatal(err)
+	}
+	var res Result
+	if err := e.GetWorkflowResult(&res); err != nil || res.Status != store.StatusUnhandled {
+		t.Fatalf("result = %+v, %v", res, err)
+	}
+}
+
+// The event type the starter set at start is not upserted again; another
+// one (a replay of a receipt whose ref did not carry it) is.
+func TestProcessWebhookUpsertsTheEventTypeOnlyWhenNotSetAtStart(t *testing.T) {
+	for _, tt := range []struct {
+		startType string
+		upserts   bool
+	}{{"push", false}, {"", true}} {
+		e := newEnv(t)
+		in := input()
+		in.Receipt.EventType = tt.startType
+		e.OnActivity(e.a.HandleWebhook, mock.Anything, mock.Anything).Return(handled("r1.0"), nil).Once()
+		e.OnActivity(e.a.PublishEvents, mock.Anything, mock.Anything).Return(nil).Once()
+		upserted := false
+		e.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(mock.Arguments) { upserted = true }).Return(nil).Maybe()
+		e.ExecuteWorkflow(ProcessWebhook, in)
+		if err := e.GetWorkflowError(); err != nil {
+			t.Fatal(err)
+		}
+		if upserted != tt.upserts {
+			t.Errorf("event type %q at start: upserted %v, want %v", tt.startType, upserted, tt.upserts)
+		}
 	}
 }
 
@@ -143,8 +189,10 @@ func TestProcessWebhookRunsTeamActivitiesWithTheirPolicy(t *testing.T) {
 	hr.Steps = []activities.TeamStep{{Activity: "ProvisionAccount", MessageID: "r1.0",
 		Policy: retry.Policy{Delays: []time.Duration{time.Second}, Timeout: time.Minute}}}
 	e.OnActivity(e.a.HandleWebhook, mock.Anything, mock.Anything).Return(hr, nil).Once()
-	e.OnActivity(e.a.PublishEvents, mock.Anything, mock.Anything).Return(nil).Once()
-	e.OnActivity(e.a.CompleteReceipt, mock.Anything, mock.Anything).Return(nil).Once()
+	// Team steps follow the publish, so it does not record the outcome: the
+	// completion step after them does.
+	e.OnActivity(e.a.PublishEvents, mock.Anything, mock.MatchedBy(func(in activities.StepInput) bool { return !in.Finish })).Return(nil).Once()
+	e.OnActivity(e.a.CompleteReceipt, mock.Anything, activities.CompleteInput{Receipt: ref, Status: store.StatusCompleted}).Return(nil).Once()
 	e.ExecuteWorkflow(ProcessWebhook, input())
 	if err := e.GetWorkflowError(); err != nil {
 		t.Fatal(err)

@@ -54,6 +54,7 @@ type Store interface {
 	SaveEvents(ctx context.Context, es []store.Event) error
 	MarkPublished(ctx context.Context, ids []string, at time.Time) error
 	RecordAttempt(ctx context.Context, a store.Attempt) error
+	RecordStep(ctx context.Context, r store.StepRecord) ([]store.Transition, error)
 	Transition(ctx context.Context, tr store.Transition) error
 	// Operations.
 	ListReceipts(ctx context.Context, f store.Filter) (store.Page, error)

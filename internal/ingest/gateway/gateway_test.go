@@ -340,7 +340,7 @@ func TestAcceptDuplicateNotify(t *testing.T) {
 	if len(refs) != 2 {
 		t.Fatalf("notifications = %v, want 2", refs)
 	}
-	if refs[0] != (store.Ref{ID: a.ReceiptID, Source: "gh", EventID: "d-1"}) || refs[1].EventID != "d-2" {
+	if refs[0] != (store.Ref{ID: a.ReceiptID, Source: "gh", EventID: "d-1", EventType: "push"}) || refs[1].EventID != "d-2" {
 		t.Errorf("notifications = %+v", refs)
 	}
 

@@ -170,7 +170,7 @@ func (g *Gateway) ingest(c *gin.Context) {
 		g.known.add(src.Name, ev.ID, res.ReceiptID)
 	}
 	if !res.Duplicate && g.notify != nil {
-		g.notify.Notify(store.Ref{ID: res.ReceiptID, Source: src.Name, EventID: ev.ID, TraceParent: d.Receipt.TraceParent})
+		g.notify.Notify(store.Ref{ID: res.ReceiptID, Source: src.Name, EventID: ev.ID, EventType: ev.Type, TraceParent: d.Receipt.TraceParent})
 	}
 	g.accept(c, src, req, ev, res)
 	d.Audit.Status = c.Writer.Status()

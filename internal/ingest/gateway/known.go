@@ -125,7 +125,7 @@ func (g *Gateway) ackKnown(ctx context.Context, d store.Delivery) (store.IngestR
 				"source", d.Receipt.Source, "event_id", d.Receipt.EventID, "receipt_id", res.ReceiptID)
 			if g.notify != nil {
 				g.notify.Notify(store.Ref{ID: res.ReceiptID, Source: d.Receipt.Source, EventID: d.Receipt.EventID,
-					TraceParent: d.Receipt.TraceParent})
+					EventType: d.Receipt.EventType, TraceParent: d.Receipt.TraceParent})
 			}
 		}
 	}()

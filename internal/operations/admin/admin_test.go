@@ -346,7 +346,7 @@ func TestReplay(t *testing.T) {
 	if len(reps) != 1 || reps[0].Actor != "ci" || reps[0].Reason != "handler fixed" || !reps[0].At.Equal(f.now) {
 		t.Errorf("replays = %+v, want one by ci", reps)
 	}
-	if got := f.relay.got(); len(got) != 1 || got[0] != (store.Ref{ID: "r1", Source: "gh", EventID: "e1", Replay: true, Generation: 1, Mode: store.ModeResume}) {
+	if got := f.relay.got(); len(got) != 1 || got[0] != (store.Ref{ID: "r1", Source: "gh", EventID: "e1", EventType: "push", Replay: true, Generation: 1, Mode: store.ModeResume}) {
 		t.Errorf("started %+v, want r1's run of generation 1", got)
 	}
 	// Its new run has not ended: a second replay is refused, and changes nothing.

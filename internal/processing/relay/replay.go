@@ -42,7 +42,7 @@ func Replay(ctx context.Context, st ReplayStore, starter Starter, r store.Receip
 	if err := st.RecordReplay(ctx, rp); err != nil {
 		return store.Ref{}, fmt.Errorf("record replay of %s: %w", r.ID, err)
 	}
-	ref := store.Ref{ID: r.ID, Source: r.Source, EventID: r.EventID, Replay: true, Generation: gen, Mode: mode}
+	ref := store.Ref{ID: r.ID, Source: r.Source, EventID: r.EventID, EventType: r.EventType, Replay: true, Generation: gen, Mode: mode}
 	if starter == nil {
 		return ref, fmt.Errorf("replay of %s: no workflow starter here: %w", r.ID, ErrNotStarted)
 	}

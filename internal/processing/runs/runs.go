@@ -54,6 +54,14 @@ func ID(source, eventID string) string { return source + "/" + eventID }
 type Input struct {
 	Receipt store.Ref
 	Retry   retry.Policy
+	// StepsFinish is set by every starter since the steps record their
+	// run's outcome themselves (ProcessWebhook's doc): the workflow takes
+	// that path only for inputs that carry it, so runs recorded before it
+	// replay as they ran. A field of the recorded input, not a
+	// workflow.GetVersion marker, because a marker also upserts the
+	// TemporalChangeVersion search attribute on every run: one more history
+	// event and visibility write per webhook, the cost this change removes.
+	StepsFinish bool `json:",omitempty"`
 }
 
 // Result is ProcessWebhook's outcome.

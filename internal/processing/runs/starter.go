@@ -74,11 +74,8 @@ func (s *Starter) Start(ctx context.Context, ref store.Ref) (string, error) {
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		EnableEagerStart:                         s.Eager,
 		Memo:                                     map[string]any{MemoGeneration: ref.Generation},
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			AttrSource.ValueSet(ref.Source),
-			AttrProvider.ValueSet(info.Provider),
-		),
-	}, Name, Input{Receipt: ref, Retry: info.Retry})
+		TypedSearchAttributes:                    temporal.NewSearchAttributes(attrs(ref, info)...),
+	}, Name, Input{Receipt: ref, Retry: info.Retry, StepsFinish: true})
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {
 		return id, s.existing(ctx, id, ref.Generation)
@@ -90,6 +87,16 @@ func (s *Starter) Start(ctx context.Context, ref store.Ref) (string, error) {
 		return "", fmt.Errorf("start workflow %s: %w", id, err)
 	}
 	return run.GetID(), nil
+}
+
+// attrs are the run's search attributes at start: its source, provider and,
+// when the ref carries it, event type (the workflow then need not upsert it).
+func attrs(ref store.Ref, info SourceInfo) []temporal.SearchAttributeUpdate {
+	as := []temporal.SearchAttributeUpdate{AttrSource.ValueSet(ref.Source), AttrProvider.ValueSet(info.Provider)}
+	if ref.EventType != "" {
+		as = append(as, AttrEventType.ValueSet(ref.EventType))
+	}
+	return as
 }
 
 // Permanent reports whether Temporal refused a start in a way that retrying

@@ -47,9 +47,9 @@ func testUnstartedAndMarkQueued(t *testing.T, s Store) {
 
 	refs := unstarted(t, s, at(3*time.Second), 10) // before is exclusive: r3 not yet
 	want := []store.Ref{
-		{ID: r0.Receipt.ID, Source: "src", EventID: "e0"},
-		{ID: r1.Receipt.ID, Source: "other", EventID: "e1"},
-		{ID: r2.Receipt.ID, Source: "src", EventID: "e2"},
+		{ID: r0.Receipt.ID, Source: "src", EventID: "e0", EventType: "invoice.paid"},
+		{ID: r1.Receipt.ID, Source: "other", EventID: "e1", EventType: "invoice.paid"},
+		{ID: r2.Receipt.ID, Source: "src", EventID: "e2", EventType: "invoice.paid"},
 	}
 	if !reflect.DeepEqual(refs, want) {
 		t.Fatalf("Unstarted = %+v\nwant %+v", refs, want)

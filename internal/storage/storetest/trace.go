@@ -52,8 +52,8 @@ func testTraceParent(t *testing.T, s Store) {
 	}
 
 	want := []store.Ref{
-		{ID: traced.Receipt.ID, Source: "src", EventID: "traced", TraceParent: tp},
-		{ID: plain.Receipt.ID, Source: "src", EventID: "plain"},
+		{ID: traced.Receipt.ID, Source: "src", EventID: "traced", EventType: "invoice.paid", TraceParent: tp},
+		{ID: plain.Receipt.ID, Source: "src", EventID: "plain", EventType: "invoice.paid"},
 	}
 	refs := unstarted(t, s, at(time.Hour), 10)
 	if len(refs) != len(want) || refs[0] != want[0] || refs[1] != want[1] {
