@@ -61,11 +61,13 @@ const (
 	scE2E      = "e2e"
 	scLight    = "light"
 	scHalf     = "half"
+	scBurstT   = "burst-temporal"
+	scBurst    = "burst"
 	scCalm     = "calm"
 	scFlood    = "flood"
 )
 
-var allScenarios = []string{scBare, scRef, scGateway, scTemporal, scE2E, scLight, scHalf, scCalm, scFlood}
+var allScenarios = []string{scBare, scRef, scGateway, scTemporal, scE2E, scLight, scHalf, scBurstT, scBurst, scCalm, scFlood}
 
 type flags struct {
 	rounds      int
@@ -80,6 +82,7 @@ type flags struct {
 	loadCPU     string
 	e2eRate     float64
 	lightRate   float64
+	burstN      int
 	drain       time.Duration
 	refWriters  int
 	noEager     bool
@@ -105,6 +108,7 @@ func main() {
 	flag.StringVar(&f.loadCPU, "load-cpu", "0", "taskset CPU list of the load generator (empty: no pinning)")
 	flag.Float64Var(&f.e2eRate, "e2e-rate", 0, "e2e send rate per second (0: 1.25 × the round's Temporal ceiling)")
 	flag.Float64Var(&f.lightRate, "light-rate", 10, "send rate per second of the light-load scenario (the half scenario sends half the round's Temporal ceiling)")
+	flag.IntVar(&f.burstN, "burst-n", 10000, "webhooks (and empty workflows) of the burst scenarios")
 	flag.DurationVar(&f.drain, "drain", 60*time.Second, "how long e2e waits for the backlog to be published")
 	flag.IntVar(&f.refWriters, "ref-writers", 1, "group-commit writers of the reference server")
 	flag.BoolVar(&f.noEager, "no-eager", false, "start the ceiling's workflows without eager start")
@@ -150,8 +154,8 @@ func run(ctx context.Context, f flags) error {
 	if r.dbURL == "" {
 		return errors.New("DATABASE_URL is required (make bench starts the services)")
 	}
-	if (want[scE2E] || want[scLight] || want[scHalf]) && r.amqpURL == "" {
-		return errors.New("AMQP_URL is required for the e2e, light and half scenarios")
+	if (want[scE2E] || want[scLight] || want[scHalf] || want[scBurst]) && r.amqpURL == "" {
+		return errors.New("AMQP_URL is required for the e2e, light, half and burst scenarios")
 	}
 	dir, err := os.MkdirTemp("", "hookgate-bench-")
 	if err != nil {
@@ -196,7 +200,7 @@ sources:
 	if err := os.WriteFile(r.floodCfg, []byte(floodCfg), 0o600); err != nil {
 		return err
 	}
-	if want[scE2E] || want[scLight] || want[scHalf] || want[scTemporal] {
+	if want[scE2E] || want[scLight] || want[scHalf] || want[scBurst] || want[scBurstT] || want[scTemporal] {
 		ts, err := devserver.Start(ctx, devserver.Options{
 			DataDir: filepath.Join(dir, "temporal"), UIPort: devserver.UIDisabled,
 			SearchAttributes: runs.SearchAttributes(),
@@ -243,14 +247,18 @@ sources:
 				if rate <= 0 {
 					rate = max(20, 1.25*ceiling)
 				}
-				res, err = r.e2e(ctx, sc, round, rate)
+				res, err = r.e2e(ctx, sc, round, sendPlan{rate: rate, d: r.f.dur, drain: r.f.drain})
 			case scLight:
-				res, err = r.e2e(ctx, sc, round, r.f.lightRate)
+				res, err = r.e2e(ctx, sc, round, sendPlan{rate: r.f.lightRate, d: r.f.dur, drain: r.f.drain})
 			case scHalf:
 				if ceiling <= 0 {
 					return errors.New("the half scenario needs the temporal scenario in the same run")
 				}
-				res, err = r.e2e(ctx, sc, round, ceiling/2)
+				res, err = r.e2e(ctx, sc, round, sendPlan{rate: ceiling / 2, d: r.f.dur, drain: r.f.drain})
+			case scBurstT:
+				res, err = r.burstTemporal(ctx, round)
+			case scBurst:
+				res, err = r.burst(ctx, round)
 			case scCalm, scFlood:
 				res, err = r.flood(ctx, sc, round)
 			}
@@ -443,7 +451,8 @@ func (r *runner) ceiling(ctx context.Context, round int) (row, error) {
 // server and RabbitMQ at rate webhooks per second for -d, waits for the
 // backlog to be published, and reports events published per second and the
 // ack → published latency (scenario sc: e2e, light or half).
-func (r *runner) e2e(ctx context.Context, sc string, round int, rate float64) (row, error) {
+func (r *runner) e2e(ctx context.Context, sc string, round int, plan sendPlan) (row, error) {
+	rate := plan.rate
 	addr, err := freeAddr()
 	if err != nil {
 		return row{}, err
@@ -475,12 +484,12 @@ func (r *runner) e2e(ctx context.Context, sc string, round int, rate float64) (r
 	wcpu0, _ := cpuSeconds(w.pid())
 	la := loadAvg()
 	since := time.Now().Add(-time.Millisecond)
-	res, err := r.load(ctx, addr, "github", rate, r.f.dur, 0, 0)
+	res, err := r.load(ctx, addr, "github", rate, plan.d, 0, 0, plan.extra...)
 	if err != nil {
 		return row{}, err
 	}
 	var prog e2eResult
-	deadline := time.Now().Add(r.f.drain)
+	deadline := time.Now().Add(plan.drain)
 	for {
 		prog, err = e2eProgress(ctx, db, "github", since)
 		if err != nil {
@@ -505,10 +514,54 @@ func (r *runner) e2e(ctx context.Context, sc string, round int, rate float64) (r
 	if prog.Published > 0 {
 		out.CPUPerAck = (gcpu1 - gcpu0 + wcpu1 - wcpu0) / float64(prog.Published)
 	}
+	if plan.burst {
+		// The burst's figures: events/s over the whole burst (its time is
+		// Published / Rate), and the acks' latency while the backlog builds.
+		fresh := res.Latency["fresh"]
+		out.P50, out.P99 = time.Duration(fresh.P50)*time.Microsecond, time.Duration(fresh.P99)*time.Microsecond
+		out.Note = fmt.Sprintf("%d sent as fast as acked in %s, published %d/%d receipts %s after the first ack (ack→published p50 %s, max %s)",
+			res.Acked, res.Elapsed.Round(time.Millisecond), prog.Published, prog.Receipts, prog.Span.Round(time.Millisecond),
+			prog.P50.Round(time.Millisecond), prog.Max.Round(time.Millisecond))
+	}
 	return out, nil
+}
+
+// sendPlan is how an end-to-end scenario sends: at rate for d (rate 0: as
+// fast as acked), with loadgen's extra flags, then waits up to drain for
+// the backlog to be published.
+type sendPlan struct {
+	rate  float64
+	d     time.Duration
+	drain time.Duration
+	extra []string
+	burst bool
 }
 
 // quietSDK keeps the Temporal SDK's logs to warnings and errors.
 func quietSDK(log *slog.Logger) sdklog.Logger {
 	return sdklog.NewStructuredLogger(log)
+}
+
+// burst sends -burst-n webhooks as fast as they are acked to the production
+// gateway and worker, and measures the time from the first ack until the last
+// event is confirmed by RabbitMQ (row rate: events/s over that time; p50/p99:
+// the acks' latency while the backlog builds).
+func (r *runner) burst(ctx context.Context, round int) (row, error) {
+	// The backlog drains at about the Temporal ceiling (tens per second
+	// here): allow it ten minutes beyond -drain.
+	return r.e2e(ctx, scBurst, round, sendPlan{d: time.Hour, drain: r.f.drain + 10*time.Minute,
+		extra: []string{"-n", fmt.Sprint(r.f.burstN)}, burst: true})
+}
+
+// burstTemporal starts -burst-n empty workflows on the embedded server the
+// way the relay starts runs (eager start, from -c starters, as fast as they
+// are accepted) and measures the time until the last one completed.
+func (r *runner) burstTemporal(ctx context.Context, round int) (row, error) {
+	la := loadAvg()
+	res, err := runBurst(ctx, r.temporal.Address(), fmt.Sprintf("bench-burst-empty-%d", round), r.f.conc, r.f.burstN, !r.f.noEager, r.log)
+	if err != nil {
+		return row{}, err
+	}
+	return row{Round: round, Scenario: scBurstT, Rate: res.perSec(), Load: la,
+		Note: fmt.Sprintf("%d empty workflows completed in %s, %d errors%s", res.Completed, res.Elapsed.Round(time.Millisecond), res.Errors, res.FirstError)}, nil
 }

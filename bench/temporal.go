@@ -96,6 +96,77 @@ func startLoop(ctx context.Context, c client.Client, taskQueue string, conc int,
 	return res, nil
 }
 
+// runBurst starts n empty workflows from conc starters as fast as the server
+// accepts them (eager start), then waits for every one, and reports the time
+// from the first start to the last completion.
+func runBurst(ctx context.Context, address, taskQueue string, conc, n int, eager bool, log *slog.Logger) (ceilingResult, error) {
+	c, err := client.Dial(client.Options{HostPort: address, Logger: quietSDK(log)})
+	if err != nil {
+		return ceilingResult{}, fmt.Errorf("temporal client: %w", err)
+	}
+	defer c.Close()
+	w := worker.New(c, taskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(emptyWorkflow, workflow.RegisterOptions{Name: "bench-empty"})
+	if err := w.Start(); err != nil {
+		return ceilingResult{}, fmt.Errorf("start worker: %w", err)
+	}
+	defer w.Stop()
+	if _, err := startLoop(ctx, c, taskQueue, conc, 3*time.Second, eager); err != nil { // warm-up
+		return ceilingResult{}, err
+	}
+	runs := make([]client.WorkflowRun, n)
+	var next, failed atomic.Int64
+	var firstErr atomic.Pointer[string]
+	fail := func(err error) {
+		failed.Add(1)
+		msg := ", first: " + err.Error()
+		firstErr.CompareAndSwap(nil, &msg)
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1) - 1; i < int64(n) && ctx.Err() == nil; i = next.Add(1) - 1 {
+				run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+					ID: "bench-burst-" + uuid.NewString(), TaskQueue: taskQueue, EnableEagerStart: eager,
+				}, "bench-empty")
+				if err != nil {
+					fail(err)
+					continue
+				}
+				runs[i] = run
+			}
+		}()
+	}
+	wg.Wait()
+	var done atomic.Int64
+	next.Store(0)
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1) - 1; i < int64(n); i = next.Add(1) - 1 {
+				if runs[i] == nil {
+					continue
+				}
+				if err := runs[i].Get(ctx, nil); err != nil {
+					fail(err)
+					continue
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	res := ceilingResult{Completed: done.Load(), Elapsed: time.Since(start), Errors: failed.Load()}
+	if p := firstErr.Load(); p != nil {
+		res.FirstError = *p
+	}
+	return res, nil
+}
+
 // e2eResult is scenario 3's measurement, read from the store.
 type e2eResult struct {
 	Receipts  int64 // receipts of the run

@@ -32,6 +32,7 @@ func main() {
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "seed of the duplicate/forgery choice")
 	asJSON := flag.Bool("json", false, "print the result as JSON")
 	xff := flag.String("forwarded-for", "", "comma-separated client IPs claimed in X-Forwarded-For (one per request)")
+	count := flag.Int("n", 0, "send exactly this many requests, as fast as they are answered (closed loop; -d then bounds the run)")
 	flag.Parse()
 	if *secret == "" {
 		fmt.Fprintln(os.Stderr, "loadgen: -secret (or LOADGEN_SECRET) is required")
@@ -42,7 +43,7 @@ func main() {
 	res, err := load.Run(ctx, load.Options{
 		URL: *url, Secret: []byte(*secret), Concurrency: *conc, Rate: *rate, Duration: *dur,
 		BodySize: *size, DuplicateShare: *dups, ForgedShare: *forged, Seed: *seed,
-		ForwardedFor: splitList(*xff),
+		ForwardedFor: splitList(*xff), Prepared: *count,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
