@@ -225,22 +225,31 @@ func (s *Store) Transition(ctx context.Context, tr store.Transition) error {
 	return transition(ctx, s.pool, tr)
 }
 
-// transition is Transition through q (the pool or a transaction).
-func transition(ctx context.Context, q dbtx, tr store.Transition) error {
-	if !tr.To.Valid() {
-		return fmt.Errorf("transition receipt %s to %q: %w", tr.ReceiptID, tr.To, store.ErrInvalid)
-	}
+// transitionSQL changes a receipt's status when the change is allowed from
+// its current one (transitionSQLArgs).
+const transitionSQL = `UPDATE receipts SET
+		status = $2,
+		started_at = COALESCE(started_at, $3::timestamptz),
+		completed_at = COALESCE($4::timestamptz, completed_at),
+		last_error = COALESCE($5::text, last_error)
+	WHERE id = $1 AND status = ANY($6::text[])`
+
+// transitionSQLArgs are transitionSQL's arguments for tr.
+func transitionSQLArgs(tr store.Transition) []any {
 	started, completed, lastError := transitionArgs(tr)
 	from := []string{string(tr.To)}
 	for _, f := range tr.To.From() {
 		from = append(from, string(f))
 	}
-	tag, err := q.Exec(ctx, `UPDATE receipts SET
-			status = $2,
-			started_at = COALESCE(started_at, $3::timestamptz),
-			completed_at = COALESCE($4::timestamptz, completed_at),
-			last_error = COALESCE($5::text, last_error)
-		WHERE id = $1 AND status = ANY($6::text[])`, tr.ReceiptID, string(tr.To), started, completed, lastError, from)
+	return []any{tr.ReceiptID, string(tr.To), started, completed, lastError, from}
+}
+
+// transition is Transition through q (the pool or a transaction).
+func transition(ctx context.Context, q dbtx, tr store.Transition) error {
+	if !tr.To.Valid() {
+		return fmt.Errorf("transition receipt %s to %q: %w", tr.ReceiptID, tr.To, store.ErrInvalid)
+	}
+	tag, err := q.Exec(ctx, transitionSQL, transitionSQLArgs(tr)...)
 	what := fmt.Sprintf("transition receipt %s to %s", tr.ReceiptID, tr.To)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)

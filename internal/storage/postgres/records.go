@@ -70,28 +70,36 @@ func (s *Store) RecordAttempt(ctx context.Context, a store.Attempt) error {
 	return nil
 }
 
+// recordAttemptSQL inserts an attempt (counting it on its receipt) or, for
+// one already recorded (a retried recording), updates its times and error,
+// in one statement; it returns how many attempt rows it wrote: 0 means the
+// receipt does not exist. (xmax = 0 tells an inserted row from an updated
+// one.)
+const recordAttemptSQL = `
+WITH a AS (
+  INSERT INTO attempts (receipt_id, run, step, attempt, started_at, finished_at, error)
+  SELECT $1::text, $7, $2, $3, $4, $5, $6
+  WHERE EXISTS (SELECT 1 FROM receipts WHERE id = $1::text)
+  ON CONFLICT (receipt_id, run, step, attempt) DO UPDATE
+    SET started_at = excluded.started_at, finished_at = excluded.finished_at, error = excluded.error
+  RETURNING (xmax = 0) AS inserted
+), counted AS (
+  UPDATE receipts SET attempts = attempts + 1
+  WHERE id = $1::text AND EXISTS (SELECT 1 FROM a WHERE inserted)
+)
+SELECT count(*) FROM a`
+
+func attemptArgs(a store.Attempt) []any {
+	return []any{a.ReceiptID, string(a.Step), a.Attempt, ts(a.StartedAt), nullTS(a.FinishedAt), a.Error, a.Run}
+}
+
 // recordAttempt is RecordAttempt inside tx.
 func recordAttempt(ctx context.Context, tx pgx.Tx, a store.Attempt) error {
-	tag, err := tx.Exec(ctx, `
-		INSERT INTO attempts (receipt_id, run, step, attempt, started_at, finished_at, error)
-		SELECT $1::text, $7, $2, $3, $4, $5, $6
-		WHERE EXISTS (SELECT 1 FROM receipts WHERE id = $1::text)
-		ON CONFLICT (receipt_id, run, step, attempt) DO NOTHING`,
-		a.ReceiptID, string(a.Step), a.Attempt, ts(a.StartedAt), nullTS(a.FinishedAt), a.Error, a.Run)
-	if err != nil {
+	var n int
+	if err := tx.QueryRow(ctx, recordAttemptSQL, attemptArgs(a)...).Scan(&n); err != nil {
 		return err
 	}
-	if tag.RowsAffected() == 1 {
-		_, err := tx.Exec(ctx, `UPDATE receipts SET attempts = attempts + 1 WHERE id = $1`, a.ReceiptID)
-		return err
-	}
-	tag, err = tx.Exec(ctx, `UPDATE attempts SET started_at = $4, finished_at = $5, error = $6
-		WHERE receipt_id = $1 AND run = $7 AND step = $2 AND attempt = $3`,
-		a.ReceiptID, string(a.Step), a.Attempt, ts(a.StartedAt), nullTS(a.FinishedAt), a.Error, a.Run)
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return store.ErrNotFound
 	}
 	return nil
@@ -99,29 +107,47 @@ func recordAttempt(ctx context.Context, tx pgx.Tx, a store.Attempt) error {
 
 // RecordStep records one attempt of a step in one transaction (see
 // store.StepRecord) and returns the status changes it skipped because the
-// receipt had moved past them. On error nothing is recorded.
+// receipt had moved past them. On error nothing is recorded. Its statements
+// go to the server together (a pipeline): three round trips in all, with
+// BEGIN and COMMIT, however many parts the step has.
 func (s *Store) RecordStep(ctx context.Context, r store.StepRecord) ([]store.Transition, error) {
 	var skipped []store.Transition
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		skipped = skipped[:0]
-		if err := saveEvents(ctx, tx, r.Events); err != nil {
-			return err
+		var b pgx.Batch
+		if len(r.Events) > 0 {
+			b.Queue(saveEventsSQL, eventArgs(r.Events)...)
 		}
-		if err := markPublished(ctx, tx, r.Published, r.PublishedAt); err != nil {
-			return err
+		if len(r.Published) > 0 {
+			b.Queue(markPublishedSQL, r.Published, ts(r.PublishedAt))
 		}
-		if err := recordAttempt(ctx, tx, r.Attempt); err != nil {
-			return fmt.Errorf("attempt: %w", err)
-		}
+		b.Queue(recordAttemptSQL, attemptArgs(r.Attempt)...)
 		for _, tr := range r.Transitions {
-			err := transition(ctx, tx, tr)
-			if errors.Is(err, store.ErrConflict) {
-				skipped = append(skipped, tr)
+			if !tr.To.Valid() {
+				return fmt.Errorf("transition receipt %s to %q: %w", tr.ReceiptID, tr.To, store.ErrInvalid)
+			}
+			b.Queue(transitionSQL, transitionSQLArgs(tr)...)
+		}
+		br := tx.SendBatch(ctx, &b)
+		moved, err := readStep(br, r)
+		if cerr := br.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		if isForeignKeyViolation(err) {
+			return fmt.Errorf("save events: receipt: %w", store.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		for i, tr := range r.Transitions {
+			if moved[i] {
 				continue
 			}
-			if err != nil {
+			err := refusal(ctx, tx, tr.ReceiptID, fmt.Sprintf("transition receipt %s to %s", tr.ReceiptID, tr.To))
+			if !errors.Is(err, store.ErrConflict) {
 				return err
 			}
+			skipped = append(skipped, tr)
 		}
 		return nil
 	})
@@ -129,6 +155,37 @@ func (s *Store) RecordStep(ctx context.Context, r store.StepRecord) ([]store.Tra
 		return nil, fmt.Errorf("record step %s of receipt %s: %w", r.Attempt.Step, r.Attempt.ReceiptID, err)
 	}
 	return skipped, nil
+}
+
+// readStep reads RecordStep's batch results in the order it queued them and
+// reports which status changes changed the receipt.
+func readStep(br pgx.BatchResults, r store.StepRecord) ([]bool, error) {
+	if len(r.Events) > 0 {
+		if _, err := br.Exec(); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.Published) > 0 {
+		if _, err := br.Exec(); err != nil {
+			return nil, fmt.Errorf("mark events published: %w", err)
+		}
+	}
+	var n int
+	if err := br.QueryRow().Scan(&n); err != nil {
+		return nil, fmt.Errorf("attempt: %w", err)
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("attempt: %w", store.ErrNotFound)
+	}
+	moved := make([]bool, len(r.Transitions))
+	for i, tr := range r.Transitions {
+		tag, err := br.Exec()
+		if err != nil {
+			return nil, fmt.Errorf("transition receipt %s to %s: %w", tr.ReceiptID, tr.To, err)
+		}
+		moved[i] = tag.RowsAffected() > 0
+	}
+	return moved, nil
 }
 
 // Attempts returns a receipt's attempts ordered by start time (none for an
@@ -160,11 +217,15 @@ func (s *Store) SaveEvents(ctx context.Context, es []store.Event) error {
 	return saveEvents(ctx, s.pool, es)
 }
 
-// saveEvents is SaveEvents through q (the pool or a transaction).
-func saveEvents(ctx context.Context, q dbtx, es []store.Event) error {
-	if len(es) == 0 {
-		return nil
-	}
+// saveEventsSQL inserts events from arrays (eventArgs); a stored ID is kept.
+const saveEventsSQL = `
+	INSERT INTO events (id, receipt_id, seq, type, subject, time, envelope, published_at)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[],
+	                     $6::timestamptz[], $7::bytea[], $8::timestamptz[])
+	ON CONFLICT (id) DO NOTHING`
+
+// eventArgs are saveEventsSQL's arrays.
+func eventArgs(es []store.Event) []any {
 	n := len(es)
 	ids, receipts, types, subjects := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	seqs, times, envelopes, published := make([]int32, n), make([]time.Time, n), make([][]byte, n), make([]*time.Time, n)
@@ -176,12 +237,15 @@ func saveEvents(ctx context.Context, q dbtx, es []store.Event) error {
 			published[i] = &p
 		}
 	}
-	_, err := q.Exec(ctx, `
-		INSERT INTO events (id, receipt_id, seq, type, subject, time, envelope, published_at)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::text[],
-		                     $6::timestamptz[], $7::bytea[], $8::timestamptz[])
-		ON CONFLICT (id) DO NOTHING`,
-		ids, receipts, seqs, types, subjects, times, envelopes, published)
+	return []any{ids, receipts, seqs, types, subjects, times, envelopes, published}
+}
+
+// saveEvents is SaveEvents through q (the pool or a transaction).
+func saveEvents(ctx context.Context, q dbtx, es []store.Event) error {
+	if len(es) == 0 {
+		return nil
+	}
+	_, err := q.Exec(ctx, saveEventsSQL, eventArgs(es)...)
 	if isForeignKeyViolation(err) {
 		return fmt.Errorf("save events: receipt: %w", store.ErrNotFound)
 	}
@@ -197,14 +261,16 @@ func (s *Store) MarkPublished(ctx context.Context, ids []string, at time.Time) e
 	return markPublished(ctx, s.pool, ids, at)
 }
 
+// markPublishedSQL marks events published, keeping a first confirmation.
+const markPublishedSQL = `UPDATE events SET published_at = $2
+	WHERE id = ANY($1::text[]) AND published_at IS NULL`
+
 // markPublished is MarkPublished through q.
 func markPublished(ctx context.Context, q dbtx, ids []string, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := q.Exec(ctx, `UPDATE events SET published_at = $2
-		WHERE id = ANY($1::text[]) AND published_at IS NULL`, ids, ts(at))
-	if err != nil {
+	if _, err := q.Exec(ctx, markPublishedSQL, ids, ts(at)); err != nil {
 		return fmt.Errorf("mark events published: %w", err)
 	}
 	return nil
