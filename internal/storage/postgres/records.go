@@ -70,122 +70,21 @@ func (s *Store) RecordAttempt(ctx context.Context, a store.Attempt) error {
 	return nil
 }
 
-// recordAttemptSQL inserts an attempt (counting it on its receipt) or, for
-// one already recorded (a retried recording), updates its times and error,
-// in one statement; it returns how many attempt rows it wrote: 0 means the
-// receipt does not exist. (xmax = 0 tells an inserted row from an updated
-// one.)
-const recordAttemptSQL = `
-WITH a AS (
-  INSERT INTO attempts (receipt_id, run, step, attempt, started_at, finished_at, error)
-  SELECT $1::text, $7, $2, $3, $4, $5, $6
-  WHERE EXISTS (SELECT 1 FROM receipts WHERE id = $1::text)
-  ON CONFLICT (receipt_id, run, step, attempt) DO UPDATE
-    SET started_at = excluded.started_at, finished_at = excluded.finished_at, error = excluded.error
-  RETURNING (xmax = 0) AS inserted
-), counted AS (
-  UPDATE receipts SET attempts = attempts + 1
-  WHERE id = $1::text AND EXISTS (SELECT 1 FROM a WHERE inserted)
-)
-SELECT count(*) FROM a`
-
 func attemptArgs(a store.Attempt) []any {
 	return []any{a.ReceiptID, string(a.Step), a.Attempt, ts(a.StartedAt), nullTS(a.FinishedAt), a.Error, a.Run}
 }
 
-// recordAttempt is RecordAttempt inside tx.
+// recordAttempt is RecordAttempt inside tx: stepSQL without status changes
+// (a new attempt is inserted and counted on its receipt; one already recorded,
+// a retried recording, gets its times and error updated).
 func recordAttempt(ctx context.Context, tx pgx.Tx, a store.Attempt) error {
+	q, args := stepSQL(a, nil)
 	var n int
-	if err := tx.QueryRow(ctx, recordAttemptSQL, attemptArgs(a)...).Scan(&n); err != nil {
-		return err
-	}
-	if n == 0 {
+	err := tx.QueryRow(ctx, q, args...).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && n == 0) {
 		return store.ErrNotFound
 	}
-	return nil
-}
-
-// RecordStep records one attempt of a step in one transaction (see
-// store.StepRecord) and returns the status changes it skipped because the
-// receipt had moved past them. On error nothing is recorded. Its statements
-// go to the server together (a pipeline): three round trips in all, with
-// BEGIN and COMMIT, however many parts the step has.
-func (s *Store) RecordStep(ctx context.Context, r store.StepRecord) ([]store.Transition, error) {
-	var skipped []store.Transition
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		skipped = skipped[:0]
-		var b pgx.Batch
-		if len(r.Events) > 0 {
-			b.Queue(saveEventsSQL, eventArgs(r.Events)...)
-		}
-		if len(r.Published) > 0 {
-			b.Queue(markPublishedSQL, r.Published, ts(r.PublishedAt))
-		}
-		b.Queue(recordAttemptSQL, attemptArgs(r.Attempt)...)
-		for _, tr := range r.Transitions {
-			if !tr.To.Valid() {
-				return fmt.Errorf("transition receipt %s to %q: %w", tr.ReceiptID, tr.To, store.ErrInvalid)
-			}
-			b.Queue(transitionSQL, transitionSQLArgs(tr)...)
-		}
-		br := tx.SendBatch(ctx, &b)
-		moved, err := readStep(br, r)
-		if cerr := br.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
-		if isForeignKeyViolation(err) {
-			return fmt.Errorf("save events: receipt: %w", store.ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		for i, tr := range r.Transitions {
-			if moved[i] {
-				continue
-			}
-			err := refusal(ctx, tx, tr.ReceiptID, fmt.Sprintf("transition receipt %s to %s", tr.ReceiptID, tr.To))
-			if !errors.Is(err, store.ErrConflict) {
-				return err
-			}
-			skipped = append(skipped, tr)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("record step %s of receipt %s: %w", r.Attempt.Step, r.Attempt.ReceiptID, err)
-	}
-	return skipped, nil
-}
-
-// readStep reads RecordStep's batch results in the order it queued them and
-// reports which status changes changed the receipt.
-func readStep(br pgx.BatchResults, r store.StepRecord) ([]bool, error) {
-	if len(r.Events) > 0 {
-		if _, err := br.Exec(); err != nil {
-			return nil, err
-		}
-	}
-	if len(r.Published) > 0 {
-		if _, err := br.Exec(); err != nil {
-			return nil, fmt.Errorf("mark events published: %w", err)
-		}
-	}
-	var n int
-	if err := br.QueryRow().Scan(&n); err != nil {
-		return nil, fmt.Errorf("attempt: %w", err)
-	}
-	if n == 0 {
-		return nil, fmt.Errorf("attempt: %w", store.ErrNotFound)
-	}
-	moved := make([]bool, len(r.Transitions))
-	for i, tr := range r.Transitions {
-		tag, err := br.Exec()
-		if err != nil {
-			return nil, fmt.Errorf("transition receipt %s to %s: %w", tr.ReceiptID, tr.To, err)
-		}
-		moved[i] = tag.RowsAffected() > 0
-	}
-	return moved, nil
+	return err
 }
 
 // Attempts returns a receipt's attempts ordered by start time (none for an
