@@ -91,7 +91,9 @@ func (p CertURLPolicy) Check(rawURL string) error {
 		return refuse("host not in cert_hosts")
 	}
 	rest, ok := strings.CutPrefix(u.Path, p.PathPrefix)
-	if !ok || p.PathPrefix == "" || !certID.MatchString(rest) || rest == "." || rest == ".." {
+	// A certificate name is one segment (certID) with no ".." in it at all:
+	// no dot-segment, and nothing a server could normalise into one.
+	if !ok || p.PathPrefix == "" || !certID.MatchString(rest) || rest == "." || strings.Contains(rest, "..") {
 		return refuse("path not under cert_path_prefix")
 	}
 	return nil
