@@ -39,23 +39,34 @@ func (r ceilingResult) perSec() float64 {
 // for its workflow's result, with eager start (the starter's client is the
 // worker's, so the server hands the first task straight back).
 func runCeiling(ctx context.Context, address, taskQueue string, conc int, d time.Duration, eager bool, log *slog.Logger) (ceilingResult, error) {
+	c, stop, err := emptyWorker(ctx, address, taskQueue, conc, eager, log)
+	if err != nil {
+		return ceilingResult{}, err
+	}
+	defer stop()
+	return startLoop(ctx, c, taskQueue, conc, d, eager)
+}
+
+// emptyWorker dials the server, runs a worker of emptyWorkflow on taskQueue
+// and warms it up (the task queue's partitions, the worker's pollers and the
+// server's caches are created by the first workflows); stop closes both.
+func emptyWorker(ctx context.Context, address, taskQueue string, conc int, eager bool, log *slog.Logger) (client.Client, func(), error) {
 	c, err := client.Dial(client.Options{HostPort: address, Logger: quietSDK(log)})
 	if err != nil {
-		return ceilingResult{}, fmt.Errorf("temporal client: %w", err)
+		return nil, nil, fmt.Errorf("temporal client: %w", err)
 	}
-	defer c.Close()
 	w := worker.New(c, taskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(emptyWorkflow, workflow.RegisterOptions{Name: "bench-empty"})
 	if err := w.Start(); err != nil {
-		return ceilingResult{}, fmt.Errorf("start worker: %w", err)
+		c.Close()
+		return nil, nil, fmt.Errorf("start worker: %w", err)
 	}
-	defer w.Stop()
-	// Warm-up: the task queue's partitions, the worker's pollers and the
-	// server's caches are created by the first workflows.
+	stop := func() { w.Stop(); c.Close() }
 	if _, err := startLoop(ctx, c, taskQueue, conc, 3*time.Second, eager); err != nil {
-		return ceilingResult{}, err
+		stop()
+		return nil, nil, err
 	}
-	return startLoop(ctx, c, taskQueue, conc, d, eager)
+	return c, stop, nil
 }
 
 // startLoop runs conc starters for d and counts completed workflows.
@@ -100,20 +111,11 @@ func startLoop(ctx context.Context, c client.Client, taskQueue string, conc int,
 // accepts them (eager start), then waits for every one, and reports the time
 // from the first start to the last completion.
 func runBurst(ctx context.Context, address, taskQueue string, conc, n int, eager bool, log *slog.Logger) (ceilingResult, error) {
-	c, err := client.Dial(client.Options{HostPort: address, Logger: quietSDK(log)})
+	c, stop, err := emptyWorker(ctx, address, taskQueue, conc, eager, log)
 	if err != nil {
-		return ceilingResult{}, fmt.Errorf("temporal client: %w", err)
-	}
-	defer c.Close()
-	w := worker.New(c, taskQueue, worker.Options{})
-	w.RegisterWorkflowWithOptions(emptyWorkflow, workflow.RegisterOptions{Name: "bench-empty"})
-	if err := w.Start(); err != nil {
-		return ceilingResult{}, fmt.Errorf("start worker: %w", err)
-	}
-	defer w.Stop()
-	if _, err := startLoop(ctx, c, taskQueue, conc, 3*time.Second, eager); err != nil { // warm-up
 		return ceilingResult{}, err
 	}
+	defer stop()
 	runs := make([]client.WorkflowRun, n)
 	var next, failed atomic.Int64
 	var firstErr atomic.Pointer[string]
