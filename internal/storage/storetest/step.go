@@ -70,6 +70,31 @@ func testRecordStep(t *testing.T, s Store) {
 		t.Fatalf("after handle again: %d events, want 2", len(es))
 	}
 
+	// Two changes in one step apply in order: processing then the outcome
+	// (an unhandled receipt), or processing then retrying with the error.
+	for _, last := range []store.Transition{{To: store.StatusUnhandled}, {To: store.StatusRetrying, Error: "handler: timeout"}} {
+		d := delivery("src", "two-"+string(last.To), at(0))
+		ingest(t, s, d)
+		last.ReceiptID, last.At = d.Receipt.ID, at(5*time.Second)
+		rec := store.StepRecord{
+			Attempt:     store.Attempt{ReceiptID: d.Receipt.ID, Step: store.StepHandle, Attempt: 1, StartedAt: at(4 * time.Second), FinishedAt: at(5 * time.Second), Error: last.Error},
+			Transitions: []store.Transition{{ReceiptID: d.Receipt.ID, To: store.StatusProcessing, At: at(4 * time.Second)}, last},
+		}
+		if skipped, err := s.RecordStep(ctx, rec); err != nil || len(skipped) != 0 {
+			t.Fatalf("RecordStep(processing, %s) = %v, %v", last.To, skipped, err)
+		}
+		r := receipt(t, s, d.Receipt.ID)
+		if r.Status != last.To || r.Attempts != 1 || r.LastError != last.Error {
+			t.Fatalf("after processing then %s: status %s, attempts %d, last error %q", last.To, r.Status, r.Attempts, r.LastError)
+		}
+		checkTime(t, "started_at after processing then "+string(last.To), r.StartedAt, at(4*time.Second))
+		wantDone := time.Time{}
+		if last.To.Terminal() {
+			wantDone = at(5 * time.Second)
+		}
+		checkTime(t, "completed_at after processing then "+string(last.To), r.CompletedAt, wantDone)
+	}
+
 	// All or nothing: an invalid status change rolls back the events and
 	// the attempt written before it.
 	other := delivery("src", "evt2", at(0))
