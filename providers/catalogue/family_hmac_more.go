@@ -206,4 +206,35 @@ var moreHMACEntries = []Entry{
 		EventType:  "json:meta.event_name",
 		Unverified: "Lemon Squeezy documents the scheme (X-Signature, hex HMAC-SHA256 of the raw body under the signing secret), and its own Laravel package (VerifyWebhookSignature) and Next.js billing template verify it so, but it publishes no test vector and no SDK that runs here (the Laravel package is PHP)",
 	},
+	{
+		Name: "hookdeck", Display: "Hookdeck (Event Gateway destinations)", Family: FamilyHMAC,
+		Docs:   "https://hookdeck.com/docs/authentication",
+		Secret: "project signing secret (Settings → Secrets)",
+		HMAC: &hmacsig.Template{
+			// While a rolled secret has not expired, Hookdeck signs with the
+			// previous one too, in X-Hookdeck-Signature-2. A project that
+			// changed its header prefix is configured with the generic hmac
+			// provider.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+			Header: "X-Hookdeck-Signature", SecondHeader: "X-Hookdeck-Signature-2",
+		},
+		// The same on every attempt of a Hookdeck event. The body is the
+		// original provider's, unchanged, so its type is not Hookdeck's to
+		// say: typed "webhook".
+		EventID: "header:X-Hookdeck-Eventid",
+	},
+	{
+		Name: "metronome", Display: "Metronome", Family: FamilyHMAC,
+		Docs:   "https://docs.metronome.com/developer-resources/using-the-api/webhooks/",
+		Secret: "webhook secret (Developer → Notifications → Webhooks → the webhook)",
+		HMAC: &hmacsig.Template{
+			// Hex HMAC-SHA256 of X-Metronome-Date, a newline and the body,
+			// as Metronome's SDKs check it (5 minutes either way).
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "Metronome-Webhook-Signature", TimestampHeader: "X-Metronome-Date",
+			TimestampFormat: hmacsig.HTTPDate, SignedPayload: "{timestamp}\n{body}",
+		},
+		// Metronome's documented dedupe key is the notification's id.
+		EventID: "json:id", EventType: "json:type",
+	},
 }

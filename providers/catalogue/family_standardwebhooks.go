@@ -58,4 +58,12 @@ var standardWebhooksEntries = []Entry{
 		Secret:  "webhook secret key (whsec_…, Developer → Webhooks)",
 		EventID: "header:Webhook-Id", EventType: "json:type",
 	},
+	{
+		// Claude Managed Agents' webhooks; the body carries the event's
+		// type and the ID of the object to fetch.
+		Name: "anthropic", Display: "Anthropic (Claude webhooks)", Family: FamilyStandardWebhooks,
+		Docs:    "https://platform.claude.com/docs/en/managed-agents/webhooks",
+		Secret:  "webhook signing secret (whsec_…, shown once when the endpoint is created in the Claude Console)",
+		EventID: "header:Webhook-Id", EventType: "json:type",
+	},
 }

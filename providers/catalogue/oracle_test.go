@@ -428,3 +428,12 @@ func TestSNSSDKCrossTest(t *testing.T) {
 		t.Fatalf("sns-validator refuses the entry's subscription confirmation: %s", v.Error)
 	}
 }
+
+// @anthropic-ai/sdk's beta.webhooks.unwrap.
+func TestAnthropicSDKCrossTest(t *testing.T) { nodeCrossTest(t, "anthropic") }
+
+// @hookdeck/sdk's verifyWebhookSignature.
+func TestHookdeckSDKCrossTest(t *testing.T) { nodeCrossTest(t, "hookdeck") }
+
+// @metronome/sdk's webhooks.verifySignature.
+func TestMetronomeSDKCrossTest(t *testing.T) { nodeCrossTest(t, "metronome") }

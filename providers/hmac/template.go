@@ -126,6 +126,10 @@ const (
 	// UTCNoZone is an ISO 8601 date and time in UTC written without a zone
 	// ("2024-05-01T12:00:00.123456", Orb); one with a zone is read too.
 	UTCNoZone TimestampFormat = "utc_no_zone"
+	// HTTPDate is an HTTP date ("Tue, 08 Dec 2026 01:32:52 GMT", RFC 9110;
+	// Metronome): the three formats http.ParseTime reads are accepted, and
+	// the signed text is the header's own.
+	HTTPDate TimestampFormat = "http_date"
 )
 
 // utcNoZoneLayout reads UTCNoZone timestamps (any fraction of a second).
@@ -176,7 +180,7 @@ func (t *Template) Validate() error {
 		return fmt.Errorf("construction: must be hmac or %s, got %q", ConstructSecretSuffix, t.Construction)
 	}
 	switch t.TimestampFormat {
-	case UnixSeconds, UnixMillis, RFC3339, UTCNoZone:
+	case UnixSeconds, UnixMillis, RFC3339, UTCNoZone, HTTPDate:
 	default:
 		return fmt.Errorf("timestamp format %q is unknown", t.TimestampFormat)
 	}
@@ -521,6 +525,12 @@ func (t *Template) checkTime(ts string, now time.Time) error {
 			}
 		}
 		return within(at, now, tol)
+	case HTTPDate:
+		at, err := http.ParseTime(ts)
+		if err != nil {
+			return fmt.Errorf("hmac: timestamp is not an HTTP date: %w", providers.ErrInvalidHeader)
+		}
+		return within(at, now, tol)
 	}
 	return CheckTimestamp(ts, now, tol)
 }
@@ -552,6 +562,8 @@ func (t *Template) Sign(r *providers.Request, secret, id string) error {
 			p.timestamp = r.Now.UTC().Format(time.RFC3339Nano)
 		case UTCNoZone:
 			p.timestamp = r.Now.UTC().Format("2006-01-02T15:04:05.000000")
+		case HTTPDate:
+			p.timestamp = r.Now.UTC().Format(http.TimeFormat)
 		default:
 			p.timestamp = strconv.FormatInt(r.Now.Unix(), 10)
 		}

@@ -265,6 +265,27 @@ const oracles = {
     const { verifySignature } = require('@vonage/jwt');
     return verifySignature(r.headers['authorization'].replace(/^Bearer /, ''), r.secret);
   },
+  // @anthropic-ai/sdk: beta.webhooks.unwrap (Standard Webhooks, webhook-*
+  // headers, whsec_ key).
+  anthropic: async (r) => {
+    const Anthropic = require('@anthropic-ai/sdk').default;
+    new Anthropic({ apiKey: 'oracle' }).beta.webhooks.unwrap(r.body.toString('utf8'), { headers: r.headers, key: r.secret });
+    return true;
+  },
+  // @hookdeck/sdk: verifyWebhookSignature (X-Hookdeck-Signature, or
+  // X-Hookdeck-Signature-2 under the previous secret).
+  hookdeck: async (r) => {
+    const { verifyWebhookSignature } = require('@hookdeck/sdk/webhooks/helpers');
+    const v = await verifyWebhookSignature({ headers: r.headers, rawBody: r.body.toString('utf8'), signingSecret: r.secret });
+    return v.isValidSignature;
+  },
+  // @metronome/sdk: webhooks.verifySignature (X-Metronome-Date, a newline
+  // and the body; 5 minutes either way).
+  metronome: async (r) => {
+    const Metronome = require('@metronome/sdk').default;
+    new Metronome({ bearerToken: 'oracle' }).webhooks.verifySignature(r.body.toString('utf8'), r.headers, r.secret);
+    return true;
+  },
 };
 
 async function main() {
