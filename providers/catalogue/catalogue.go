@@ -39,6 +39,9 @@ const (
 	FamilyStandardWebhooks Family = "standardwebhooks"
 	// FamilyToken: a shared token compared in constant time.
 	FamilyToken Family = "token"
+	// FamilyBasic: HTTP Basic credentials (RFC 7617), the secrets being
+	// user:password pairs (package providers/basic).
+	FamilyBasic Family = "basic"
 	// FamilyHMACFields: an HMAC over JSON fields of the body, the signature
 	// itself a field (hmacsig.Fields; Mailgun).
 	FamilyHMACFields Family = "hmac-fields"
@@ -158,7 +161,7 @@ func (e *Entry) Validate() error {
 		if err := e.Fields.Validate(); err != nil {
 			return fail("%v", err)
 		}
-	case FamilyBraintree, FamilyContentful, FamilySNS:
+	case FamilyBraintree, FamilyContentful, FamilySNS, FamilyBasic:
 	case FamilyBodyToken:
 		if e.BodyToken == nil {
 			return fail("the body-token family needs its parameters")
@@ -188,7 +191,7 @@ func (e *Entry) Validate() error {
 
 // Entries returns the catalogue, sorted by name. The slice is a copy.
 func Entries() []Entry {
-	out := slices.Concat(hmacEntries, moreHMACEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, asymmetricEntries, jwtEntries, bodyTokenEntries, braintreeEntries, contentfulEntries, snsEntries, hookSecretEntries)
+	out := slices.Concat(hmacEntries, moreHMACEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, basicEntries, asymmetricEntries, jwtEntries, bodyTokenEntries, braintreeEntries, contentfulEntries, snsEntries, hookSecretEntries)
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(string(a.Name), string(b.Name)) })
 	return out
 }

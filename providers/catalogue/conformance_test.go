@@ -125,6 +125,8 @@ func signatureHeaders(t *testing.T, e catalogue.Entry, r *providers.Request) []s
 		return []string{"Webhook-Signature"}
 	case catalogue.FamilyToken:
 		return []string{http.CanonicalHeaderKey(e.TokenHeader)}
+	case catalogue.FamilyBasic:
+		return []string{"Authorization"}
 	case catalogue.FamilyAsymmetric:
 		return []string{http.CanonicalHeaderKey(e.Asymmetric.SignatureHeader), http.CanonicalHeaderKey(e.Asymmetric.TimestampHeader)}
 	case catalogue.FamilyHMACFields:
@@ -229,7 +231,7 @@ func TestConformance(t *testing.T) {
 			}
 
 			t.Run("tampered body", func(t *testing.T) {
-				if e.Family == catalogue.FamilyToken || e.Family == catalogue.FamilyBodyToken {
+				if e.Family == catalogue.FamilyToken || e.Family == catalogue.FamilyBodyToken || e.Family == catalogue.FamilyBasic {
 					// A token covers no content: what it proves is the sender.
 					c := clone(r)
 					c.Body = append(c.Body, ' ')

@@ -46,6 +46,8 @@ func (e Entry) NewCredentials() (secret, signingKey string, err error) {
 		return e.Asymmetric.EncodeKey(key.Public().(ed25519.PublicKey)), e.Asymmetric.EncodeKey(raw), nil
 	case e.Family == FamilyStandardWebhooks:
 		return "whsec_" + base64.StdEncoding.EncodeToString(raw), "", nil
+	case e.Family == FamilyBasic:
+		return "hookgate-" + hex.EncodeToString(raw[:4]) + ":" + base64.RawURLEncoding.EncodeToString(raw), "", nil
 	case e.JWT != nil && e.JWT.KeyedSecrets:
 		return "API" + hex.EncodeToString(raw[:6]) + ":" + base64.RawURLEncoding.EncodeToString(raw), "", nil
 	case e.HMAC != nil && e.HMAC.KeyEncoding == hmacsig.KeyBase64:

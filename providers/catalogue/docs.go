@@ -103,6 +103,8 @@ func (e *Entry) scheme() string {
 			binds = append(binds, "`iss` = "+sc.Issuer)
 		}
 		return fmt.Sprintf("`%s: %s<JWT>`, HS256/384/512 under the secret, with %s", sc.Header, sc.Prefix, strings.Join(binds, ", "))
+	case FamilyBasic:
+		return "`Authorization: Basic <base64(user:password)>` (RFC 7617), the credentials set with the webhook URL, compared in constant time (the body is not signed)"
 	case FamilyToken:
 		if e.TokenPrefix != "" {
 			return fmt.Sprintf("`%s: %s<token>`, compared in constant time (the body is not signed)", e.TokenHeader, e.TokenPrefix)

@@ -437,3 +437,25 @@ func TestHookdeckSDKCrossTest(t *testing.T) { nodeCrossTest(t, "hookdeck") }
 
 // @metronome/sdk's webhooks.verifySignature.
 func TestMetronomeSDKCrossTest(t *testing.T) { nodeCrossTest(t, "metronome") }
+
+// chargebee's basicAuthValidator (Chargebee's official Node SDK): Basic
+// credentials cover no body, so the cross-test is that the SDK accepts what
+// the entry's signer sends and refuses other credentials, as the entry does.
+func TestChargebeeSDKCrossTest(t *testing.T) {
+	t.Parallel()
+	e := entry(t, "chargebee")
+	c, other := secretFor(t, e), secretFor(t, e)
+	r := request(t, e, c, time.Now())
+	if err := build(t, e, c.secret).Verify(context.Background(), clone(r)); err != nil {
+		t.Fatalf("the entry refuses its own credentials: %v", err)
+	}
+	if ok, why := nodeOracle(t, "chargebee", c.secret, r); !ok {
+		t.Fatalf("the provider's SDK refuses the entry's credentials: %s", why)
+	}
+	if ok, _ := nodeOracle(t, "chargebee", other.secret, r); ok {
+		t.Fatal("the provider's SDK accepts other credentials: the cross-test proves nothing")
+	}
+	if err := build(t, e, other.secret).Verify(context.Background(), clone(r)); err == nil {
+		t.Fatal("the entry accepts other credentials")
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hookgate/hookgate/providers"
 	"github.com/hookgate/hookgate/providers/asymsig"
+	"github.com/hookgate/hookgate/providers/basic"
 	hmacsig "github.com/hookgate/hookgate/providers/hmac"
 	"github.com/hookgate/hookgate/providers/jwtsig"
 	"github.com/hookgate/hookgate/providers/standardwebhooks"
@@ -77,6 +78,8 @@ func (e Entry) Factory() providers.Factory {
 				to := v.(*token.Options)
 				to.Header, to.Prefix = e.TokenHeader, e.TokenPrefix
 			}))
+		case FamilyBasic:
+			p.inner, err = basic.New(familySpec(spec, func(any) {}))
 		case FamilyHMACFields:
 			p.fields = e.Fields
 		case FamilyJWT:
@@ -250,6 +253,8 @@ func (e Entry) Signer() providers.SignerFactory {
 				to := v.(*token.Options)
 				to.Header, to.Prefix = e.TokenHeader, e.TokenPrefix
 			}))
+		case FamilyBasic:
+			return basic.NewSigner(familySpec(spec, func(any) {}))
 		case FamilySNS:
 			o, _, err := e.load(spec)
 			if err != nil {

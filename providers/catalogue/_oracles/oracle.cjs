@@ -272,6 +272,15 @@ const oracles = {
     new Anthropic({ apiKey: 'oracle' }).beta.webhooks.unwrap(r.body.toString('utf8'), { headers: r.headers, key: r.secret });
     return true;
   },
+  // chargebee: basicAuthValidator, with the oracle's user:password as the
+  // credentials it accepts.
+  chargebee: async (r) => {
+    const { basicAuthValidator } = require('chargebee');
+    const i = r.secret.indexOf(':');
+    const [user, password] = [r.secret.slice(0, i), r.secret.slice(i + 1)];
+    await basicAuthValidator((u, p) => u === user && p === password)(r.headers);
+    return true;
+  },
   // @hookdeck/sdk: verifyWebhookSignature (X-Hookdeck-Signature, or
   // X-Hookdeck-Signature-2 under the previous secret).
   hookdeck: async (r) => {
