@@ -134,7 +134,7 @@ func (e *Entry) Validate() error {
 	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing, HandshakeOktaVerification,
 		HandshakeZoomURLValidation, HandshakeGraphValidationToken, HandshakeMetaSubscribe, HandshakeDropboxChallenge,
 		HandshakeXCRC, HandshakeTrelloHead, HandshakeTwitchVerification, HandshakeSNSSubscription, HandshakeHookSecret,
-		HandshakeWooCommercePing, HandshakeXeroIntentToReceive:
+		HandshakeWooCommercePing, HandshakeXeroIntentToReceive, HandshakeWorldlineVerification:
 	default:
 		return fail("unknown handshake %q", e.Handshake)
 	}

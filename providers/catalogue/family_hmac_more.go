@@ -237,4 +237,20 @@ var moreHMACEntries = []Entry{
 		// Metronome's documented dedupe key is the notification's id.
 		EventID: "json:id", EventType: "json:type",
 	},
+	{
+		// Worldline Direct and Worldline Connect (formerly Ingenico
+		// ePayments) sign alike.
+		Name: "worldline", Display: "Worldline (Direct and Connect)", Family: FamilyHMAC,
+		Docs:   "https://docs.connect.worldline-solutions.com/documentation/webhooks/",
+		Secret: "webhooks secret key (Merchant Portal → Developer → Webhooks, or Configuration Center → Webhooks keys)",
+		HMAC: &hmacsig.Template{
+			// X-GCS-KeyId names the key; every configured key is tried, so
+			// the key ID is not needed to choose one.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Base64,
+			Header: "X-GCS-Signature",
+		},
+		// The event's id is Worldline's documented dedupe key.
+		EventID: "json:id", EventType: "json:type",
+		Handshake: HandshakeWorldlineVerification,
+	},
 }

@@ -65,6 +65,10 @@ const (
 	// signed, and expects 200 and 401 respectively, with no body (the entry
 	// is Bodiless).
 	HandshakeXeroIntentToReceive Handshake = "xero_intent_to_receive"
+	// HandshakeWorldlineVerification: Worldline checks an endpoint with a
+	// GET carrying X-GCS-Webhooks-Endpoint-Verification and expects the
+	// header's value back as the body.
+	HandshakeWorldlineVerification Handshake = "worldline_endpoint_verification"
 )
 
 // maxChallenge bounds an echoed challenge value.
@@ -103,6 +107,8 @@ func (p *provider) Challenge(r *providers.Request) (providers.Challenge, bool, e
 		return wooCommercePing(r)
 	case HandshakeXeroIntentToReceive:
 		return xeroIntentToReceive(r)
+	case HandshakeWorldlineVerification:
+		return worldlineVerification(r)
 	}
 	return providers.Challenge{}, false, nil
 }
@@ -388,4 +394,23 @@ func xeroIntentToReceive(r *providers.Request) (providers.Challenge, bool, error
 		return providers.Challenge{}, false, nil
 	}
 	return providers.Challenge{Kind: string(HandshakeXeroIntentToReceive), Signed: true, Reply: providers.Reply{Status: http.StatusOK}}, true, nil
+}
+
+// worldlineVerification echoes Worldline's endpoint verification header as
+// text/plain; the echo reveals nothing the caller did not send, and
+// Worldline signs no GET.
+// https://docs.connect.worldline-solutions.com/documentation/webhooks/
+func worldlineVerification(r *providers.Request) (providers.Challenge, bool, error) {
+	v := r.Header.Get("X-GCS-Webhooks-Endpoint-Verification")
+	if r.Method != http.MethodGet || v == "" {
+		return providers.Challenge{}, false, nil
+	}
+	if len(v) > maxChallenge {
+		return providers.Challenge{}, false, fmt.Errorf("worldline: endpoint verification longer than %d bytes: %w", maxChallenge, providers.ErrInvalidHeader)
+	}
+	return providers.Challenge{
+		Kind: string(HandshakeWorldlineVerification),
+		Reply: providers.Reply{Status: http.StatusOK, ContentType: "text/plain", Body: []byte(v),
+			Header: http.Header{"X-Content-Type-Options": {"nosniff"}}},
+	}, true, nil
 }

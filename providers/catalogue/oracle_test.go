@@ -459,3 +459,7 @@ func TestChargebeeSDKCrossTest(t *testing.T) {
 		t.Fatal("the entry accepts other credentials")
 	}
 }
+
+// Worldline's official Node SDKs, onlinepayments-sdk-nodejs (Direct) and
+// connect-sdk-nodejs (Connect): webhooks unmarshal, both agreeing.
+func TestWorldlineSDKCrossTest(t *testing.T) { nodeCrossTest(t, "worldline") }

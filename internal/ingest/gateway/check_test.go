@@ -275,6 +275,30 @@ func TestDropboxChallengeThroughTheGateway(t *testing.T) {
 	}
 }
 
+// Worldline's endpoint verification GET gets the header's value back as
+// text/plain, as its documentation asks.
+// https://docs.connect.worldline-solutions.com/documentation/webhooks/
+func TestWorldlineVerificationThroughTheGateway(t *testing.T) {
+	h := newLimited(t, "sources:\n  - name: worldline\n    provider: worldline\n    secrets: [secret-key]\n", gateway.Options{})
+	req := httptest.NewRequest(http.MethodGet, "/webhooks/worldline", nil)
+	req.Header.Set("X-GCS-Webhooks-Endpoint-Verification", "8d1ed0b5-9c3a-4f0e-a1f6-5c2e2b7e4a11")
+	w := httptest.NewRecorder()
+	h.h.ServeHTTP(w, req)
+	if w.Code != http.StatusOK || w.Body.String() != "8d1ed0b5-9c3a-4f0e-a1f6-5c2e2b7e4a11" || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+		t.Fatalf("verification: %d %q %s", w.Code, w.Header().Get("Content-Type"), w.Body)
+	}
+	if w := get(h.h, http.MethodGet, "/webhooks/worldline"); w.Code != http.StatusMethodNotAllowed {
+		t.Fatalf("bare GET: %d, want 405", w.Code)
+	}
+	if got := reasons(h.audits(t)); got["check:worldline_endpoint_verification"] != 1 {
+		t.Fatalf("audit reasons %v", got)
+	}
+	page, err := h.st.ListReceipts(context.Background(), store.Filter{Limit: 10})
+	if err != nil || len(page.Receipts) != 0 {
+		t.Fatalf("receipts %v %v, want none for a verification", page.Receipts, err)
+	}
+}
+
 // X's CRC GET gets {"response_token":"sha256=<base64 HMAC-SHA256>"} under
 // the consumer secret: the example secret and token of X's developer
 // relations samples, the expected token computed with openssl.

@@ -281,6 +281,26 @@ const oracles = {
     await basicAuthValidator((u, p) => u === user && p === password)(r.headers);
     return true;
   },
+  // Worldline's two official Node SDKs, onlinepayments-sdk-nodejs (Direct)
+  // and connect-sdk-nodejs (Connect): each one's webhooks helper unmarshal,
+  // with the secret stored under the request's X-GCS-KeyId. Both must agree.
+  worldline: async (r) => {
+    const verdict = async (sdk) => {
+      sdk.inMemorySecretKeyStore.storeSecretKey(r.headers['x-gcs-keyid'] || 'none', r.secret);
+      const helper = sdk.init ? sdk.init(sdk.inMemorySecretKeyStore) : sdk.v1.init(sdk.inMemorySecretKeyStore);
+      try {
+        await helper.unmarshal(r.body, r.headers);
+        return true;
+      } catch (e) {
+        return String(e && e.message ? e.message : e);
+      }
+    };
+    const direct = await verdict(require('onlinepayments-sdk-nodejs').webhooks);
+    const connect = await verdict(require('connect-sdk-nodejs').webhooks);
+    if ((direct === true) !== (connect === true)) throw new Error(`the SDKs disagree: Direct ${direct}, Connect ${connect}`);
+    if (direct !== true) throw new Error(direct);
+    return true;
+  },
   // @hookdeck/sdk: verifyWebhookSignature (X-Hookdeck-Signature, or
   // X-Hookdeck-Signature-2 under the previous secret).
   hookdeck: async (r) => {
