@@ -60,6 +60,9 @@ const (
 	// FamilyContentful: Contentful's canonical-request signature
 	// (Contentful), bespoke because no family fits it.
 	FamilyContentful Family = "contentful"
+	// FamilyPlivo: Plivo's signature V3 over the URL, form parameters and
+	// a nonce (Plivo), bespoke because no family fits it.
+	FamilyPlivo Family = "plivo"
 )
 
 // Handshake is how a provider checks an endpoint before (or while) sending
@@ -161,7 +164,7 @@ func (e *Entry) Validate() error {
 		if err := e.Fields.Validate(); err != nil {
 			return fail("%v", err)
 		}
-	case FamilyBraintree, FamilyContentful, FamilySNS, FamilyBasic:
+	case FamilyBraintree, FamilyContentful, FamilySNS, FamilyBasic, FamilyPlivo:
 	case FamilyBodyToken:
 		if e.BodyToken == nil {
 			return fail("the body-token family needs its parameters")
@@ -191,7 +194,7 @@ func (e *Entry) Validate() error {
 
 // Entries returns the catalogue, sorted by name. The slice is a copy.
 func Entries() []Entry {
-	out := slices.Concat(hmacEntries, moreHMACEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, basicEntries, asymmetricEntries, jwtEntries, bodyTokenEntries, braintreeEntries, contentfulEntries, snsEntries, hookSecretEntries)
+	out := slices.Concat(hmacEntries, moreHMACEntries, fieldsEntries, standardWebhooksEntries, tokenEntries, basicEntries, asymmetricEntries, jwtEntries, bodyTokenEntries, braintreeEntries, contentfulEntries, plivoEntries, snsEntries, hookSecretEntries)
 	slices.SortFunc(out, func(a, b Entry) int { return strings.Compare(string(a.Name), string(b.Name)) })
 	return out
 }

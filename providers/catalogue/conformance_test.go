@@ -139,6 +139,8 @@ func signatureHeaders(t *testing.T, e catalogue.Entry, r *providers.Request) []s
 		return nil // the signature is a form field: see "form fields"
 	case catalogue.FamilySNS:
 		return nil // the signature is in the envelope: see "envelope"
+	case catalogue.FamilyPlivo:
+		return []string{"X-Plivo-Signature-V3", "X-Plivo-Signature-V3-Nonce"}
 	case catalogue.FamilyContentful:
 		// The signed-headers list names what is signed; a name of an absent
 		// header changes nothing (as in Contentful's toolkit).
@@ -340,6 +342,48 @@ func TestConformance(t *testing.T) {
 					cl := clone(r)
 					cl.Body = nil
 					wantRefused(t, "empty body", p.Verify(ctx, cl), providers.ErrNotSigned)
+				})
+				return
+			}
+			if e.Family == catalogue.FamilyPlivo {
+				t.Run("URL and form", func(t *testing.T) {
+					form, err := url.ParseQuery(string(r.Body))
+					if err != nil {
+						t.Fatal(err)
+					}
+					changed := url.Values{}
+					for k, v := range form {
+						changed[k] = append([]string(nil), v...)
+					}
+					changed.Add("Extra", "1")
+					cl := clone(r)
+					cl.Body = []byte(changed.Encode())
+					wantRefused(t, "another parameter", p.Verify(ctx, cl), providers.ErrNoValidSignature)
+					cl = clone(r)
+					u := *r.URL
+					u.Path += "x"
+					cl.URL = &u
+					wantRefused(t, "another URL", p.Verify(ctx, cl), providers.ErrNoValidSignature)
+					cl = clone(r)
+					u = *r.URL
+					u.RawQuery = "a=1"
+					cl.URL = &u
+					wantRefused(t, "another query", p.Verify(ctx, cl), providers.ErrNoValidSignature)
+					cl = clone(r)
+					cl.Header.Set("Content-Type", "application/json")
+					wantRefused(t, "a body that is not a form", p.Verify(ctx, cl), providers.ErrMalformedPayload)
+					cl = clone(r)
+					cl.Body = []byte("To=%zz")
+					wantRefused(t, "a form that does not parse", p.Verify(ctx, cl), providers.ErrMalformedPayload)
+					cl = clone(r)
+					cl.Body = nil
+					for _, h := range signatureHeaders(t, e, r) {
+						cl.Header.Del(h)
+					}
+					sign(t, e, secret, cl)
+					if err := p.Verify(ctx, cl); err != nil {
+						t.Fatalf("a signed empty body (the URL alone): %v", err)
+					}
 				})
 				return
 			}

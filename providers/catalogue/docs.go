@@ -84,6 +84,8 @@ func (e *Entry) scheme() string {
 			sc.SignatureHeader, sc.Encoding, sc.TimestampHeader, alg, sc.SignedPayload)
 	case FamilySNS:
 		return "the message's `Signature` (RSA-SHA1 for `SignatureVersion` 1, RSA-SHA256 for 2) over its canonical `Key\\nValue\\n` form, checked with the certificate at `SigningCertURL`, fetched only from `sns.<region>.amazonaws.com[.cn]` over TLS; `TopicArn` must be one of the source's topics"
+	case FamilyPlivo:
+		return "`X-Plivo-Signature-V3: <base64>[,<base64>…]` with `X-Plivo-Signature-V3-Nonce`, HMAC-SHA256 of the URL, its sorted query, the sorted form parameters and the nonce (signature V3; a POST body must be a form)"
 	case FamilyContentful:
 		return "`x-contentful-signature: <hex>`, HMAC-SHA256 of the canonical request (method, path, the headers named in `x-contentful-signed-headers`, body) with `x-contentful-timestamp` (ms, 30 s)"
 	case FamilyBraintree:

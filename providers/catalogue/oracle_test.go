@@ -463,3 +463,29 @@ func TestChargebeeSDKCrossTest(t *testing.T) {
 // Worldline's official Node SDKs, onlinepayments-sdk-nodejs (Direct) and
 // connect-sdk-nodejs (Connect): webhooks unmarshal, both agreeing.
 func TestWorldlineSDKCrossTest(t *testing.T) { nodeCrossTest(t, "worldline") }
+
+// plivo's validateV3Signature (Plivo's official Node SDK): the fixture, and
+// a URL with a port, a query and an escaped path, so the SDK and the entry
+// agree on every part of the base URL.
+func TestPlivoSDKCrossTest(t *testing.T) {
+	nodeCrossTestTampered(t, "plivo", func(body []byte) []byte { return append(append([]byte(nil), body...), "&Status=failed"...) })
+	e := entry(t, "plivo")
+	c := secretFor(t, e)
+	for _, raw := range []string{
+		"https://hooks.example.com:8443/webhooks/plivo?b=2&a=1&a=0",
+		"https://hooks.example.com/web%20hooks/plivo?q=a%20b",
+	} {
+		u, _ := url.Parse(raw)
+		for _, body := range []string{"Status=delivered&To=14155550123&From=14155550100&To=14155550124", ""} {
+			r := &providers.Request{Method: http.MethodPost, URL: u, Body: []byte(body), Now: time.Now(),
+				Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}}
+			sign(t, e, c, r)
+			if err := build(t, e, c.secret).Verify(context.Background(), clone(r)); err != nil {
+				t.Fatalf("%s %q: the entry refuses its own signature: %v", raw, body, err)
+			}
+			if ok, why := nodeOracle(t, "plivo", c.secret, r); !ok {
+				t.Fatalf("%s %q: the SDK refuses the entry's signature: %s", raw, body, why)
+			}
+		}
+	}
+}

@@ -189,6 +189,8 @@ func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
 		err = Braintree{}.Verify(r, p.secrets)
 	case p.entry.Family == FamilyContentful:
 		err = Contentful{Tolerance: p.tolerance}.Verify(r, p.secrets, now)
+	case p.entry.Family == FamilyPlivo:
+		err = Plivo{}.Verify(r, p.secrets)
 	default:
 		return p.inner.Verify(ctx, r)
 	}
@@ -286,6 +288,8 @@ func (e Entry) Signer() providers.SignerFactory {
 			return braintreeSigner{secret: spec.Secrets[0]}, nil
 		case FamilyContentful:
 			return contentfulSigner{secret: spec.Secrets[0]}, nil
+		case FamilyPlivo:
+			return plivoSigner{secret: spec.Secrets[0]}, nil
 		}
 		if e.Handshake == HandshakeHookSecret {
 			return hookSecretSigner{templateSigner{t: e.HMAC, secret: spec.Secrets[0]}}, nil

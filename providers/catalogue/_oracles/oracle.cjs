@@ -301,6 +301,13 @@ const oracles = {
     if (direct !== true) throw new Error(direct);
     return true;
   },
+  // plivo: validateV3Signature, with the form body's parameters as Plivo's
+  // docs pass them (querystring.parse of the body).
+  plivo: async (r) => {
+    const plivo = require('plivo');
+    const params = r.method === 'GET' ? {} : require('querystring').parse(r.body.toString('utf8'));
+    return plivo.validateV3Signature(r.method, r.url, r.headers['x-plivo-signature-v3-nonce'], r.secret, r.headers['x-plivo-signature-v3'], params);
+  },
   // @hookdeck/sdk: verifyWebhookSignature (X-Hookdeck-Signature, or
   // X-Hookdeck-Signature-2 under the previous secret).
   hookdeck: async (r) => {
