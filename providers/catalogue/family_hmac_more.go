@@ -253,4 +253,22 @@ var moreHMACEntries = []Entry{
 		EventID: "json:id", EventType: "json:type",
 		Handshake: HandshakeWorldlineVerification,
 	},
+	{
+		// The Merchant API's and the Business API's webhooks sign alike.
+		Name: "revolut", Display: "Revolut (Merchant and Business APIs)", Family: FamilyHMAC,
+		Docs:   "https://developer.revolut.com/docs/guides/accept-payments/tutorials/work-with-webhooks/verify-the-payload-signature",
+		Secret: "webhook signing secret (wsk_…, returned by the webhook's details in the API)",
+		HMAC: &hmacsig.Template{
+			// "v1=<hex>", one per active secret, comma-separated, during a
+			// rotation; the timestamp is unix milliseconds, 5 minutes.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "Revolut-Signature", Prefix: "v1=", Separator: ",",
+			TimestampHeader: "Revolut-Request-Timestamp", TimestampFormat: hmacsig.UnixMillis,
+			SignedPayload: "v1.{timestamp}.{body}",
+		},
+		// No event ID (an order event names its order, a transaction event
+		// its transaction, each of which has several events): deduplicated by
+		// content, which a retry repeats.
+		EventType: "json:event",
+	},
 }

@@ -610,3 +610,42 @@ func TestCircleCIOfficialVector(t *testing.T) {
 		t.Fatal("the documented invalid signature verified")
 	}
 }
+
+// Revolut's documented example: the signing secret, timestamp and payloads
+// of its "Verify the payload signature" guides (the Merchant API's order
+// event and the Business API's transaction event), with the digests that
+// Revolut's own reference implementation in those guides (Python) gives;
+// the guides print no digest of their own.
+// https://developer.revolut.com/docs/guides/accept-payments/tutorials/work-with-webhooks/verify-the-payload-signature
+// https://developer.revolut.com/docs/guides/manage-accounts/webhooks/verify-the-payload-signature
+func TestRevolutOfficialVector(t *testing.T) {
+	const secret, ts = "wsk_r59a4HfWVAKycbCaNO1RvgCJec02gRd8", "1683650202360"
+	now := time.UnixMilli(1683650202360).Add(time.Second)
+	e := entry(t, "revolut")
+	for _, c := range []struct{ body, sig, typ string }{
+		{`{"event": "ORDER_COMPLETED","order_id": "9fc01989-3f61-4484-a5d9-ffe768531be9","merchant_order_ext_ref": "Test #3928"}`,
+			"v1=281b1f1aebe9357b7b128fd6a3aae0fe202c901add4ce75e6d038e498871d7fd", "ORDER_COMPLETED"},
+		{`{"data":{"id":"645a7696-22f3-aa47-9c74-cbae0449cc46","new_state":"completed","old_state":"pending","request_id":"app_charges-9f5d5eb3-1e06-46c5-b1c0-3914763e0bcb"},"event":"TransactionStateChanged","timestamp":"2023-05-09T16:36:38.028960Z"}`,
+			"v1=bca326fb378d0da7f7c490ad584a8106bab9723d8d9cdd0d50b4c5b3be3837c0", "TransactionStateChanged"},
+	} {
+		h := http.Header{}
+		h.Set("Revolut-Signature", "v1=deadbeef,"+c.sig)
+		h.Set("Revolut-Request-Timestamp", ts)
+		r := &providers.Request{Method: http.MethodPost, Header: h, Body: []byte(c.body), Now: now}
+		p := build(t, e, secret)
+		if err := p.Verify(context.Background(), r); err != nil {
+			t.Fatalf("the documented example: %v", err)
+		}
+		if ev, err := p.Identify(r); err != nil || ev.Type != c.typ {
+			t.Fatalf("identify: %+v %v", ev, err)
+		}
+		if err := build(t, e, "wsk_other").Verify(context.Background(), r); err == nil {
+			t.Fatal("another secret verified")
+		}
+		late := *r
+		late.Now = now.Add(6 * time.Minute)
+		if err := p.Verify(context.Background(), &late); err == nil {
+			t.Fatal("a 6-minute-old timestamp verified")
+		}
+	}
+}
