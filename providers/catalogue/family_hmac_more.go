@@ -271,4 +271,19 @@ var moreHMACEntries = []Entry{
 		// content, which a retry repeats.
 		EventType: "json:event",
 	},
+	{
+		Name: "gr4vy", Display: "Gr4vy", Family: FamilyHMAC,
+		Docs:   "https://docs.gr4vy.com/guides/features/webhooks/signatures",
+		Secret: "webhook subscription secret (Webhook subscriptions → the subscription → Generate secret)",
+		HMAC: &hmacsig.Template{
+			// One hex signature per active secret, comma-separated.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header: "X-Gr4vy-Webhook-Signatures", Separator: ",",
+			TimestampHeader: "X-Gr4vy-Webhook-Timestamp", SignedPayload: "{timestamp}.{body}",
+		},
+		// Gr4vy's idempotency value, the same on every retry.
+		// Every body is an "event" naming its target (a transaction, a
+		// payment method): typed by the target.
+		EventID: "header:X-Gr4vy-Webhook-ID", EventType: "json:target.type",
+	},
 }

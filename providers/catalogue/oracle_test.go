@@ -489,3 +489,6 @@ func TestPlivoSDKCrossTest(t *testing.T) {
 		}
 	}
 }
+
+// @gr4vy/sdk's verifyWebhook (Gr4vy's official Node SDK).
+func TestGr4vySDKCrossTest(t *testing.T) { nodeCrossTest(t, "gr4vy") }

@@ -308,6 +308,13 @@ const oracles = {
     const params = r.method === 'GET' ? {} : require('querystring').parse(r.body.toString('utf8'));
     return plivo.validateV3Signature(r.method, r.url, r.headers['x-plivo-signature-v3-nonce'], r.secret, r.headers['x-plivo-signature-v3'], params);
   },
+  // @gr4vy/sdk: verifyWebhook (X-Gr4vy-Webhook-Signatures over
+  // {timestamp}.{body}; 300 s).
+  gr4vy: async (r) => {
+    const { verifyWebhook } = require('@gr4vy/sdk');
+    verifyWebhook(r.body.toString('utf8'), r.secret, r.headers['x-gr4vy-webhook-signatures'], r.headers['x-gr4vy-webhook-timestamp'], 300);
+    return true;
+  },
   // @hookdeck/sdk: verifyWebhookSignature (X-Hookdeck-Signature, or
   // X-Hookdeck-Signature-2 under the previous secret).
   hookdeck: async (r) => {
