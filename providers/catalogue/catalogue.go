@@ -107,6 +107,15 @@ type Entry struct {
 	// status and no body, accepted or refused (providers.Bodiless): Xero's
 	// intent-to-receive check fails on any response body.
 	Bodiless bool
+	// FormJSON, when set, is the form field that carries the JSON document
+	// when the body is a form (multipart/form-data or urlencoded): the
+	// family and the event rules read that document. A JSON body is read as
+	// it is (Dropbox Sign sends either).
+	FormJSON string
+	// Ack, when set, is the text/plain body of the 200 that acknowledges an
+	// accepted request: the provider retries on any other (Dropbox Sign's
+	// "Hello API Event Received").
+	Ack string
 	// Unverified, when set, says why the entry has no official vector and no
 	// cross-test with an official SDK (the provider publishes neither); its
 	// scheme is still the one its official documentation states, and the
@@ -132,6 +141,9 @@ func (e *Entry) Validate() error {
 	}
 	if _, err := (hmacsig.EventRules{EventID: e.EventID, EventType: e.EventType}).Compile(); err != nil {
 		return fail("%v", err)
+	}
+	if e.Ack != "" && e.Bodiless {
+		return fail("an entry with an acknowledgement body cannot be bodiless")
 	}
 	switch e.Handshake {
 	case HandshakeNone, HandshakeSlackURLVerification, HandshakeDiscordPing, HandshakeOktaVerification,

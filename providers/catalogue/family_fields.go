@@ -39,4 +39,22 @@ var fieldsEntries = []Entry{
 		// content (a retry resends the same notification).
 		EventType: "json:notificationItems.0.NotificationRequestItem.eventCode",
 	},
+	{
+		Name: "dropboxsign", Display: "Dropbox Sign (formerly HelloSign)", Family: FamilyHMACFields,
+		Docs:   "https://developers.hellosign.com/docs/events/walkthrough/",
+		Secret: "API key (Settings → API; the key the events' account or app belongs to)",
+		Fields: &hmacsig.Fields{
+			// event_hash is the hex HMAC-SHA256 of event_time and event_type
+			// under the API key: the rest of the event is not signed.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Signature: "event.event_hash", Signed: []string{"event.event_time", "event.event_type"},
+		},
+		// The body is the event's JSON, or a multipart form whose json field
+		// holds it. Two events of one type in one second share a hash, so it
+		// is no dedupe key: deduplicated by content, which a retry repeats.
+		FormJSON:  "json",
+		EventType: "json:event.event_type",
+		// Dropbox Sign counts any other answer as a failure and retries.
+		Ack: "Hello API Event Received",
+	},
 }

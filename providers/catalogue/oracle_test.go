@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -492,3 +493,55 @@ func TestPlivoSDKCrossTest(t *testing.T) {
 
 // @gr4vy/sdk's verifyWebhook (Gr4vy's official Node SDK).
 func TestGr4vySDKCrossTest(t *testing.T) { nodeCrossTest(t, "gr4vy") }
+
+// @dropbox/sign's EventCallbackHelper.isValid (Dropbox Sign's official Node
+// SDK), over a JSON body and over the same event in a multipart form's json
+// field; the gateway answers an accepted event with the text Dropbox Sign
+// waits for.
+func TestDropboxSignSDKCrossTest(t *testing.T) {
+	nodeCrossTestTampered(t, "dropboxsign", func(body []byte) []byte {
+		return bytes.Replace(body, []byte(`"event_type":"signature_request_signed"`), []byte(`"event_type":"signature_request_all_signed"`), 1)
+	})
+	e := entry(t, "dropboxsign")
+	c := secretFor(t, e)
+	r := request(t, e, c, time.Now())
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	if err := mw.WriteField("json", string(r.Body)); err != nil {
+		t.Fatal(err)
+	}
+	mw.Close()
+	m := clone(r)
+	m.Body = form.Bytes()
+	m.Header.Set("Content-Type", mw.FormDataContentType())
+	p := build(t, e, c.secret)
+	if err := p.Verify(context.Background(), clone(m)); err != nil {
+		t.Fatalf("the entry refuses the multipart form: %v", err)
+	}
+	if ev, err := p.Identify(clone(m)); err != nil || ev.Type != "signature_request_signed" {
+		t.Fatalf("identify the multipart form: %+v %v", ev, err)
+	}
+	if ok, why := nodeOracle(t, "dropboxsign", c.secret, m); !ok {
+		t.Fatalf("the SDK refuses the multipart form: %s", why)
+	}
+	if ok, _ := nodeOracle(t, "dropboxsign", secretFor(t, e).secret, m); ok {
+		t.Fatal("the SDK accepts the multipart form under another key")
+	}
+	if err := build(t, e, secretFor(t, e).secret).Verify(context.Background(), clone(m)); err == nil {
+		t.Fatal("the entry accepts the multipart form under another key")
+	}
+	nojson := clone(m)
+	nojson.Body = bytes.Replace(nojson.Body, []byte(`name="json"`), []byte(`name="other"`), 1)
+	if err := p.Verify(context.Background(), nojson); !errors.Is(err, providers.ErrNotSigned) {
+		t.Fatalf("a form without its json field: %v, want ErrNotSigned", err)
+	}
+	broken := clone(m)
+	broken.Body = broken.Body[:len(broken.Body)/2]
+	if err := p.Verify(context.Background(), broken); err == nil {
+		t.Fatal("a truncated multipart form verified")
+	}
+	rep := p.(providers.Replier).Reply(m, providers.Event{})
+	if rep.Status != http.StatusOK || string(rep.Body) != "Hello API Event Received" {
+		t.Fatalf("reply %d %q", rep.Status, rep.Body)
+	}
+}

@@ -178,7 +178,10 @@ func (p *provider) Verify(ctx context.Context, r *providers.Request) error {
 	case p.asym != nil:
 		err = p.asym.Verify(r, p.keys, now)
 	case p.fields != nil:
-		err = p.fields.Verify(r, p.secrets)
+		var doc *providers.Request
+		if doc, err = p.document(r); err == nil {
+			err = p.fields.Verify(doc, p.secrets)
+		}
 	case p.jwt != nil:
 		err = p.jwt.Verify(r, p.secrets, now)
 	case p.bodyToken != nil:
@@ -205,7 +208,11 @@ func (p *provider) Identify(r *providers.Request) (providers.Event, error) {
 	if p.entry.Family == FamilyBraintree {
 		identify = Braintree{}.Identify
 	}
-	ev, err := identify(r)
+	doc, err := p.document(r)
+	if err != nil {
+		return providers.Event{}, fmt.Errorf("%s: %w", p.entry.Name, err)
+	}
+	ev, err := identify(doc)
 	if err != nil {
 		return providers.Event{}, fmt.Errorf("%s: %w", p.entry.Name, err)
 	}
@@ -230,8 +237,11 @@ func (p *provider) BodilessResponses() bool { return p.entry.Bodiless }
 // Reply acks an accepted request with 200 and no body when the entry is
 // Bodiless; otherwise the gateway's JSON ack (providers.Replier).
 func (p *provider) Reply(*providers.Request, providers.Event) providers.Reply {
-	if p.entry.Bodiless {
+	switch {
+	case p.entry.Bodiless:
 		return providers.Reply{Status: http.StatusOK}
+	case p.entry.Ack != "":
+		return providers.Reply{Status: http.StatusOK, ContentType: "text/plain; charset=utf-8", Body: []byte(p.entry.Ack)}
 	}
 	return providers.Reply{}
 }

@@ -8,9 +8,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -443,5 +445,40 @@ func TestXeroIntentToReceiveThroughTheGateway(t *testing.T) {
 	}
 	if got := reasons(h.audits(t)); got["check:xero_intent_to_receive"] != 1 || got["bad_signature"] != 1 {
 		t.Fatalf("audit reasons %v", got)
+	}
+}
+
+// Dropbox Sign counts an answer other than "Hello API Event Received" as a
+// failure and retries: an accepted event, first or duplicate, gets that
+// text; a refused one does not. The event arrives in a multipart form's
+// json field, as Dropbox Sign sends it.
+func TestDropboxSignAckThroughTheGateway(t *testing.T) {
+	const key = "c5bc8f3f3ed5e7a8a1a2f4d3b9e6c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7"
+	h := newLimited(t, "sources:\n  - name: sign\n    provider: dropboxsign\n    secrets: ['"+key+"']\n", gateway.Options{})
+	post := func(signKey string) *httptest.ResponseRecorder {
+		now := strconv.FormatInt(time.Now().Unix(), 10)
+		mac := hmac.New(sha256.New, []byte(signKey))
+		mac.Write([]byte(now + "signature_request_sent"))
+		event := `{"event":{"event_type":"signature_request_sent","event_time":"` + now + `","event_hash":"` + hex.EncodeToString(mac.Sum(nil)) + `","event_metadata":{"reported_for_account_id":"615266b89aeda4e8cd2f2a5d401dbc76f4fa"}},"signature_request":{"signature_request_id":"21bb8f947df4ad622c103f662543b230b713d"}}`
+		var form bytes.Buffer
+		mw := multipart.NewWriter(&form)
+		if err := mw.WriteField("json", event); err != nil {
+			t.Fatal(err)
+		}
+		mw.Close()
+		r := httptest.NewRequest(http.MethodPost, "/webhooks/sign", &form)
+		r.Header.Set("Content-Type", mw.FormDataContentType())
+		return serve(h.h, r)
+	}
+	w := post(key)
+	if w.Code != http.StatusOK || w.Body.String() != "Hello API Event Received" || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+		t.Fatalf("event: %d %q %q", w.Code, w.Header().Get("Content-Type"), w.Body)
+	}
+	if w := post("another-key"); w.Code != http.StatusUnauthorized || w.Body.String() == "Hello API Event Received" {
+		t.Fatalf("wrong key: %d %q", w.Code, w.Body)
+	}
+	page, err := h.st.ListReceipts(context.Background(), store.Filter{Limit: 10})
+	if err != nil || len(page.Receipts) != 1 || page.Receipts[0].EventType != "signature_request_sent" {
+		t.Fatalf("receipts %+v %v, want the event's", page.Receipts, err)
 	}
 }

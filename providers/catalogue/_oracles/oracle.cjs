@@ -315,6 +315,18 @@ const oracles = {
     verifyWebhook(r.body.toString('utf8'), r.secret, r.headers['x-gr4vy-webhook-signatures'], r.headers['x-gr4vy-webhook-timestamp'], 300);
     return true;
   },
+  // @dropbox/sign: EventCallbackHelper.isValid over the event as the SDK
+  // models it (EventCallbackRequest.init); a multipart body is read as a
+  // form (Node's own parser) and its json field is the event.
+  dropboxsign: async (r) => {
+    const { EventCallbackHelper, EventCallbackRequest } = require('@dropbox/sign');
+    let json = r.body.toString('utf8');
+    const ct = r.headers['content-type'] || '';
+    if (ct.startsWith('multipart/form-data')) {
+      json = (await new Response(r.body, { headers: { 'content-type': ct } }).formData()).get('json');
+    }
+    return EventCallbackHelper.isValid(r.secret, EventCallbackRequest.init(JSON.parse(json)));
+  },
   // @hookdeck/sdk: verifyWebhookSignature (X-Hookdeck-Signature, or
   // X-Hookdeck-Signature-2 under the previous secret).
   hookdeck: async (r) => {
