@@ -286,4 +286,18 @@ var moreHMACEntries = []Entry{
 		// payment method): typed by the target.
 		EventID: "header:X-Gr4vy-Webhook-ID", EventType: "json:target.type",
 	},
+	{
+		Name: "plain", Display: "Plain", Family: FamilyHMAC,
+		Docs:   "https://www.plain.com/docs/request-signing",
+		Secret: "request signing secret (Settings → Request signing; one per workspace)",
+		HMAC: &hmacsig.Template{
+			// The delivery attempt's timestamp is in the signed body; Plain's
+			// SDK accepts 5 minutes either way.
+			Algorithm: hmacsig.SHA256, Encoding: hmacsig.Hex,
+			Header:         "Plain-Request-Signature",
+			TimestampField: "webhookMetadata.webhookDeliveryAttemptTimestamp", TimestampFormat: hmacsig.RFC3339,
+		},
+		// The event's id is the same on every delivery attempt.
+		EventID: "json:id", EventType: "json:type",
+	},
 }

@@ -545,3 +545,22 @@ func TestDropboxSignSDKCrossTest(t *testing.T) {
 		t.Fatalf("reply %d %q", rep.Status, rep.Body)
 	}
 }
+
+// @team-plain/typescript-sdk's verifyPlainWebhook (Plain's official SDK):
+// it checks the signature, the event against Plain's schema (the fixture is
+// a valid customer.customer_created) and the attempt's timestamp, which the
+// entry's signer stamps in the body; a 6-minute-old stamp is refused by both.
+func TestPlainSDKCrossTest(t *testing.T) {
+	nodeCrossTest(t, "plain")
+	e := entry(t, "plain")
+	c := secretFor(t, e)
+	old := request(t, e, c, time.Now().Add(-6*time.Minute))
+	if ok, _ := nodeOracle(t, "plain", c.secret, old); ok {
+		t.Fatal("the SDK accepts a 6-minute-old delivery attempt")
+	}
+	late := clone(old)
+	late.Now = time.Now()
+	if err := build(t, e, c.secret).Verify(context.Background(), late); !errors.Is(err, providers.ErrTooOld) {
+		t.Fatalf("the entry: %v, want ErrTooOld", err)
+	}
+}

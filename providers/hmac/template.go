@@ -79,10 +79,12 @@ type Template struct {
 	// may be (default DefaultTolerance when the payload is timestamped).
 	Tolerance time.Duration
 
-	// TimestampField, when set, is the top-level member of the signed JSON
-	// body that holds the timestamp (Linear's webhookTimestamp, unix
-	// milliseconds): the body is signed, so its timestamp is, and Verify
-	// checks it against the tolerance after the signature.
+	// TimestampField, when set, is the JSON path of the signed body's member
+	// that holds the timestamp, written in TimestampFormat (Linear's
+	// webhookTimestamp, unix milliseconds; Plain's
+	// webhookMetadata.webhookDeliveryAttemptTimestamp, RFC 3339): the body
+	// is signed, so its timestamp is, and Verify checks it against the
+	// tolerance after the signature.
 	TimestampField string
 
 	// IDHeader carries the delivery ID signed as {id}.
@@ -225,6 +227,8 @@ func (t *Template) Validate() error {
 		return errors.New("a timestamp is read but the signed payload does not contain {timestamp}")
 	case t.TimestampField != "" && (t.Timestamped() || tsInHeader || t.TimestampHeader != ""):
 		return errors.New("a timestamp field in the body excludes a signed {timestamp}")
+	case t.TimestampField != "" && !validPath(t.TimestampField):
+		return fmt.Errorf("timestamp field: %q is not a JSON path", t.TimestampField)
 	case strings.Contains(p, PlaceholderID) != (t.IDHeader != ""):
 		return errors.New("signed payload: {id} and the ID header go together")
 	case t.Tolerance < 0:
@@ -290,7 +294,7 @@ func (t *Template) Verify(r *providers.Request, secrets []string, now time.Time)
 		return fmt.Errorf("hmac: %w", providers.ErrNoValidSignature)
 	}
 	if t.TimestampField != "" {
-		ts, found, err := LookupJSON(r.Body, []string{t.TimestampField})
+		ts, found, err := LookupJSON(r.Body, strings.Split(t.TimestampField, "."))
 		switch {
 		case err != nil:
 			return fmt.Errorf("hmac: %w", err)
@@ -578,7 +582,7 @@ func (t *Template) Sign(r *providers.Request, secret, id string) error {
 		r.Header.Set(name, v)
 	}
 	if t.TimestampField != "" {
-		body, err := setTimestampField(r.Body, t.TimestampField, r.Now.UnixMilli())
+		body, err := setTimestampField(r.Body, strings.Split(t.TimestampField, "."), t.bodyTimestamp(r.Now))
 		if err != nil {
 			return err
 		}
@@ -606,14 +610,50 @@ func (t *Template) Sign(r *providers.Request, secret, id string) error {
 	return nil
 }
 
-// setTimestampField sets the top-level member field of the JSON object body
-// to ms, as a provider stamps a delivery it signs. The members are written
-// back in sorted order.
-func setTimestampField(body []byte, field string, ms int64) ([]byte, error) {
+// validPath reports whether path is a dotted JSON path without an empty
+// segment.
+func validPath(path string) bool {
+	_, err := ParseRule("json:" + path)
+	return err == nil
+}
+
+// bodyTimestamp is now as a JSON value in the template's format: a number
+// of milliseconds, or a string.
+func (t *Template) bodyTimestamp(now time.Time) json.RawMessage {
+	var v any = now.UnixMilli()
+	switch t.TimestampFormat {
+	case UnixSeconds:
+		v = now.Unix()
+	case RFC3339:
+		v = now.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	case UTCNoZone:
+		v = now.UTC().Format("2006-01-02T15:04:05.000000")
+	case HTTPDate:
+		v = now.UTC().Format(http.TimeFormat)
+	}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// setTimestampField sets the member at path of the JSON object body
+// to value (creating objects on the way), as a provider stamps a delivery it
+// signs. The members are written back in sorted order.
+func setTimestampField(body []byte, path []string, value json.RawMessage) ([]byte, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(body, &obj); err != nil {
-		return nil, fmt.Errorf("hmac: the body must be a JSON object to carry %s: %w", field, providers.ErrMalformedPayload)
+		return nil, fmt.Errorf("hmac: the body must be a JSON object to carry %s: %w", strings.Join(path, "."), providers.ErrMalformedPayload)
 	}
-	obj[field] = json.RawMessage(strconv.FormatInt(ms, 10))
+	if len(path) > 1 {
+		inner := obj[path[0]]
+		if len(inner) == 0 {
+			inner = json.RawMessage("{}")
+		}
+		v, err := setTimestampField(inner, path[1:], value)
+		if err != nil {
+			return nil, err
+		}
+		value = v
+	}
+	obj[path[0]] = value
 	return json.Marshal(obj)
 }

@@ -327,6 +327,14 @@ const oracles = {
     }
     return EventCallbackHelper.isValid(r.secret, EventCallbackRequest.init(JSON.parse(json)));
   },
+  // @team-plain/typescript-sdk: verifyPlainWebhook (Plain-Request-Signature,
+  // the body's schema, and its delivery attempt timestamp within 300 s).
+  plain: async (r) => {
+    const { verifyPlainWebhook } = require('@team-plain/typescript-sdk');
+    const v = verifyPlainWebhook(r.body.toString('utf8'), r.headers['plain-request-signature'] || '', r.secret, 300);
+    if (v.error) throw v.error;
+    return true;
+  },
   // @hookdeck/sdk: verifyWebhookSignature (X-Hookdeck-Signature, or
   // X-Hookdeck-Signature-2 under the previous secret).
   hookdeck: async (r) => {
