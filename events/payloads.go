@@ -149,8 +149,10 @@ type PullRequestData struct {
 	// Author is the login of the pull request's author.
 	Author string `json:"author,omitempty"`
 	// Sender is the login of the account that performed the action.
-	Sender    string    `json:"sender,omitempty"`
-	HeadRef   string    `json:"head_ref"`
+	Sender  string `json:"sender,omitempty"`
+	HeadRef string `json:"head_ref"`
+	// HeadSHA is the head commit's full SHA, or its abbreviation (12 or
+	// more hex digits) where the provider sends no more: Bitbucket Cloud.
 	HeadSHA   string    `json:"head_sha"`
 	BaseRef   string    `json:"base_ref"`
 	CreatedAt time.Time `json:"created_at,omitzero"`

@@ -18,6 +18,9 @@ import (
 //	gitea push           → git.push                 subject: the repository's full_name
 //	gitea pull_request   → pull_request.<action>    subject: "<full_name>#<number>"
 //	bitbucket repo:push  → git.push, one per ref    subject: the repository's full_name
+//	bitbucket pullrequest:created, :updated, :fulfilled, :rejected
+//	                     → pull_request.opened, .edited, .closed (merged for :fulfilled)
+//	                                                subject: "<full_name>#<id>"
 //
 // GitLab's merge request actions are named as GitHub names pull request
 // actions, so consumers see one vocabulary: open → opened, close → closed,
@@ -32,6 +35,9 @@ func RegisterHandlers(r *handlers.Registry) {
 	r.Register("gitea", "push", handleGiteaPush)
 	r.Register("gitea", "pull_request", handleGiteaPullRequest)
 	r.Register("bitbucket", "repo:push", handleBitbucketPush)
+	for key := range bitbucketPRActions {
+		r.Register("bitbucket", key, handleBitbucketPullRequest)
+	}
 	registerPaymentHandlers(r)
 }
 

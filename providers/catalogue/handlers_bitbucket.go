@@ -3,6 +3,7 @@ package catalogue
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hookgate/hookgate/events"
@@ -142,4 +143,120 @@ func handleBitbucketPush(in handlers.Input) ([]events.Event, error) {
 		out = append(out, ev)
 	}
 	return out, nil
+}
+
+// bitbucketPullRequest is the part of a Bitbucket Cloud pullrequest:* event
+// the handler reads.
+// https://support.atlassian.com/bitbucket-cloud/docs/event-payloads/#Pull-request-events
+type bitbucketPullRequest struct {
+	PullRequest struct {
+		ID     int64  `json:"id"`
+		Title  string `json:"title"`
+		State  string `json:"state"` // OPEN, MERGED, DECLINED, SUPERSEDED
+		Draft  bool   `json:"draft"`
+		Author struct {
+			Nickname string `json:"nickname"`
+		} `json:"author"`
+		Source      bitbucketPREnd `json:"source"`
+		Destination bitbucketPREnd `json:"destination"`
+		CreatedOn   time.Time      `json:"created_on"`
+		UpdatedOn   time.Time      `json:"updated_on"`
+		Links       bitbucketLink  `json:"links"`
+	} `json:"pullrequest"`
+	Repository struct {
+		FullName  string        `json:"full_name"`
+		UUID      string        `json:"uuid"`
+		IsPrivate bool          `json:"is_private"`
+		Links     bitbucketLink `json:"links"`
+	} `json:"repository"`
+	Actor struct {
+		Nickname string `json:"nickname"`
+	} `json:"actor"`
+}
+
+// bitbucketPREnd is a pull request's source or destination.
+type bitbucketPREnd struct {
+	Branch struct {
+		Name string `json:"name"`
+	} `json:"branch"`
+	Commit struct {
+		Hash string `json:"hash"`
+	} `json:"commit"`
+}
+
+// bitbucketPRActions maps a pullrequest:* event key to the pull_request
+// action: Bitbucket's "updated" covers both new commits and edits (the head
+// commit says which), "fulfilled" is a merge and "rejected" a decline.
+var bitbucketPRActions = map[string]string{
+	"pullrequest:created":   "opened",
+	"pullrequest:updated":   "edited",
+	"pullrequest:fulfilled": "closed",
+	"pullrequest:rejected":  "closed",
+}
+
+// validShortSHA reports whether s is a commit hash of 12 to 40 lowercase
+// hex digits: Bitbucket abbreviates a pull request's commits to 12.
+func validShortSHA(s string) bool {
+	if len(s) < 12 || len(s) > 40 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// handleBitbucketPullRequest maps pullrequest:created, :updated,
+// :fulfilled and :rejected to pull_request.opened, .edited and .closed
+// (merged for a fulfilled one); approvals and comments map to nothing.
+func handleBitbucketPullRequest(in handlers.Input) ([]events.Event, error) {
+	action, ok := bitbucketPRActions[in.EventType]
+	if !ok {
+		return nil, nil
+	}
+	bad := func(what string) error {
+		return fmt.Errorf("bitbucket %s: %s: %w", in.EventType, what, handlers.ErrMalformed)
+	}
+	var m bitbucketPullRequest
+	if err := json.Unmarshal(in.Payload, &m); err != nil {
+		return nil, fmt.Errorf("bitbucket %s: decode payload: %w: %w", in.EventType, handlers.ErrMalformed, err)
+	}
+	pr, name := m.PullRequest, m.Repository.FullName
+	state := "closed"
+	switch {
+	case !twoPartName(name):
+		return nil, bad("repository.full_name missing or not workspace/repo")
+	case pr.ID <= 0:
+		return nil, bad("pullrequest.id missing")
+	case pr.Source.Branch.Name == "" || pr.Destination.Branch.Name == "":
+		return nil, bad("missing source or destination branch")
+	case !validShortSHA(pr.Source.Commit.Hash):
+		return nil, bad("pullrequest.source.commit.hash is not a commit hash")
+	case pr.State == "OPEN":
+		state = "open"
+	case pr.State != "MERGED" && pr.State != "DECLINED" && pr.State != "SUPERSEDED":
+		return nil, bad("pullrequest.state is unknown")
+	}
+	merged := pr.State == "MERGED"
+	data := events.PullRequestData{
+		Provider: "bitbucket", Action: action, Number: pr.ID, Title: pr.Title,
+		Repository: events.Repository{ID: m.Repository.UUID, FullName: name, URL: events.URI(m.Repository.Links.HTML.Href), Private: m.Repository.IsPrivate},
+		State:      state, Draft: pr.Draft, Merged: merged, URL: events.URI(pr.Links.HTML.Href),
+		Author: pr.Author.Nickname, Sender: m.Actor.Nickname,
+		HeadRef: pr.Source.Branch.Name, HeadSHA: pr.Source.Commit.Hash, BaseRef: pr.Destination.Branch.Name,
+		CreatedAt: pr.CreatedOn.UTC(), UpdatedAt: pr.UpdatedOn.UTC(),
+	}
+	if state == "closed" {
+		data.ClosedAt = data.UpdatedAt
+		if merged {
+			data.MergedAt = data.UpdatedAt
+		}
+	}
+	ev, err := events.NewEvent(events.PullRequest(action), name+"#"+strconv.FormatInt(pr.ID, 10), data.UpdatedAt, data)
+	if err != nil {
+		return nil, err
+	}
+	return []events.Event{ev}, nil
 }

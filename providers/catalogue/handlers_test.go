@@ -216,6 +216,46 @@ func TestBitbucketPushIsGitPush(t *testing.T) {
 	}
 }
 
+// A Bitbucket pull request becomes pull_request.<action> in GitHub's
+// vocabulary, with the 12-digit head commit Bitbucket sends: created as
+// opened, fulfilled as closed and merged, rejected as closed; an approval
+// yields no event.
+func TestBitbucketPullRequestIsPullRequest(t *testing.T) {
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	h, body := fixtureHandler(t, "bitbucket", "pullrequest:created", "pullrequest_created", at)
+	evs, err := h(handlers.Input{Source: "bitbucket", Provider: "bitbucket", EventID: "d4", EventType: "pullrequest:created", Payload: body})
+	ev := handlertest.One(t, evs, err, events.PullRequest("opened"), "acme/webapp#42", at)
+	var p events.PullRequestData
+	if err := jsonUnmarshal(ev.Data, &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Provider != "bitbucket" || p.State != "open" || p.Author != "ana" || p.HeadRef != "retry-5xx" || p.HeadSHA != "e1f2a3b4c5d6" ||
+		p.BaseRef != "main" || p.Merged || !p.Repository.Private || p.URL != "https://bitbucket.org/acme/webapp/pull-requests/42" {
+		t.Fatalf("pull request data %+v", p)
+	}
+	merged := handlertest.EditJSON(t, body, func(m map[string]any) { m["pullrequest"].(map[string]any)["state"] = "MERGED" })
+	r := handlers.NewRegistry()
+	catalogue.RegisterHandlers(r)
+	hf, ok := r.Lookup("bitbucket", "pullrequest:fulfilled")
+	if !ok {
+		t.Fatal("no handler for pullrequest:fulfilled")
+	}
+	evs, err = hf(handlers.Input{Provider: "bitbucket", EventType: "pullrequest:fulfilled", Payload: merged})
+	ev = handlertest.One(t, evs, err, events.PullRequest("closed"), "acme/webapp#42", at)
+	if err := jsonUnmarshal(ev.Data, &p); err != nil || !p.Merged || p.State != "closed" || p.MergedAt.IsZero() {
+		t.Fatalf("merged: %+v %v", p, err)
+	}
+	if _, ok := r.Lookup("bitbucket", "pullrequest:approved"); ok {
+		t.Fatal("an approval has a handler: it maps to no pull_request action")
+	}
+	short := handlertest.EditJSON(t, body, func(m map[string]any) {
+		m["pullrequest"].(map[string]any)["source"].(map[string]any)["commit"] = map[string]any{"hash": "e1f2a"}
+	})
+	if _, err := h(handlers.Input{Provider: "bitbucket", EventType: "pullrequest:created", Payload: short}); !errors.Is(err, handlers.ErrMalformed) {
+		t.Fatalf("a 5-digit hash: %v, want ErrMalformed", err)
+	}
+}
+
 // fixtureHandler returns the catalogue's handler for provider and eventType,
 // and the provider's fixture rendered with a fixed event ID at at.
 func fixtureHandler(t *testing.T, provider providers.Name, eventType, fixture string, at time.Time) (handlers.Handler, []byte) {
