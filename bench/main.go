@@ -83,6 +83,7 @@ type flags struct {
 	e2eRate     float64
 	lightRate   float64
 	burstN      int
+	burstRounds int
 	drain       time.Duration
 	refWriters  int
 	noEager     bool
@@ -109,6 +110,7 @@ func main() {
 	flag.Float64Var(&f.e2eRate, "e2e-rate", 0, "e2e send rate per second (0: 1.25 × the round's Temporal ceiling)")
 	flag.Float64Var(&f.lightRate, "light-rate", 10, "send rate per second of the light-load scenario (the half scenario sends half the round's Temporal ceiling)")
 	flag.IntVar(&f.burstN, "burst-n", 10000, "webhooks (and empty workflows) of the burst scenarios")
+	flag.IntVar(&f.burstRounds, "burst-rounds", 1, "rounds (the first ones) that run the burst scenarios: each takes minutes")
 	flag.DurationVar(&f.drain, "drain", 60*time.Second, "how long e2e waits for the backlog to be published")
 	flag.IntVar(&f.refWriters, "ref-writers", 1, "group-commit writers of the reference server")
 	flag.BoolVar(&f.noEager, "no-eager", false, "start the ceiling's workflows without eager start")
@@ -226,7 +228,7 @@ sources:
 	for round := 1; round <= f.rounds; round++ {
 		ceiling := 0.0
 		for _, sc := range allScenarios {
-			if !want[sc] {
+			if !want[sc] || (sc == scBurstT || sc == scBurst) && round > f.burstRounds {
 				continue
 			}
 			if err := ctx.Err(); err != nil {
@@ -346,11 +348,13 @@ func (r *runner) ingest(ctx context.Context, sc string, round int) (row, error) 
 	if err != nil {
 		return row{}, err
 	}
+	db0 := postgresCPU()
 	la := loadAvg()
 	res, err := r.load(ctx, addr, src, 0, r.f.dur, r.f.dup, r.f.forged)
 	if err != nil {
 		return row{}, err
 	}
+	db1 := postgresCPU()
 	cpu1, err := cpuSeconds(p.pid())
 	if err != nil {
 		return row{}, err
@@ -364,6 +368,7 @@ func (r *runner) ingest(ctx context.Context, sc string, round int) (row, error) 
 	out.RSSMB, out.PeakRSSMB = rss, peak
 	if res.Acked > 0 {
 		out.CPUPerAck = (cpu1 - cpu0) / float64(res.Acked)
+		out.DBCPUPerAck = (db1 - db0) / float64(res.Acked)
 	}
 	return out, nil
 }

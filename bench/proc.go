@@ -177,3 +177,55 @@ func freeAddr() (string, error) {
 	defer l.Close()
 	return l.Addr().String(), nil
 }
+
+// postgresCPU is the CPU seconds PostgreSQL has used: utime and stime of
+// every process named postgres, plus the postmaster's cutime and cstime (the
+// backends that exited and were reaped). It is 0 when /proc has none (a
+// PostgreSQL on another host).
+func postgresCPU() float64 {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	total := 0.0
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		if cpu, err := parseStatCPU(string(b)); err == nil {
+			total += cpu
+		}
+		if children, err := parseStatChildrenCPU(string(b)); err == nil {
+			total += children
+		}
+	}
+	return total
+}
+
+// parseStatChildrenCPU reads cutime and cstime (fields 16 and 17): the CPU
+// of the process's children that exited and were waited for.
+func parseStatChildrenCPU(stat string) (float64, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, errors.New("stat: no command name")
+	}
+	f := strings.Fields(stat[i+1:])
+	if len(f) < 15 {
+		return 0, errors.New("stat: too few fields")
+	}
+	u, err1 := strconv.ParseInt(f[13], 10, 64)
+	s, err2 := strconv.ParseInt(f[14], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, fmt.Errorf("stat: %w", err)
+	}
+	return float64(u+s) / clockTicks, nil
+}

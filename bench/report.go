@@ -25,7 +25,10 @@ type row struct {
 	// CPUPerAck is the server process's CPU seconds per acked request (e2e: the
 	// gateway's and worker's per published event; Temporal and the databases
 	// are not counted).
-	CPUPerAck        float64
+	CPUPerAck float64
+	// DBCPUPerAck is PostgreSQL's CPU seconds per acked request (ingest
+	// scenarios: every postgres process, and the backends that exited).
+	DBCPUPerAck      float64
 	RSSMB, PeakRSSMB float64
 	Load             float64 // 1-minute load average when the run started
 	Note             string
@@ -71,17 +74,17 @@ func median(xs []float64) float64 {
 
 // summary is a scenario's medians over its rounds.
 type summary struct {
-	Rate, P50, P99, DupP50, ForgedP50, CPUPerAck, RSSMB, PeakRSSMB, Load float64
-	Runs                                                                 int
+	Rate, P50, P99, DupP50, ForgedP50, CPUPerAck, RSSMB, PeakRSSMB, Load, DBCPUPerAck float64
+	Runs                                                                              int
 }
 
 func (rep report) summarise(sc string) (summary, bool) {
-	var cols [9][]float64
+	var cols [10][]float64
 	for _, r := range rep.Rows {
 		if r.Scenario != sc {
 			continue
 		}
-		for i, v := range []float64{r.Rate, float64(r.P50), float64(r.P99), float64(r.DupP50), float64(r.ForgedP50), r.CPUPerAck, r.RSSMB, r.PeakRSSMB, r.Load} {
+		for i, v := range []float64{r.Rate, float64(r.P50), float64(r.P99), float64(r.DupP50), float64(r.ForgedP50), r.CPUPerAck, r.RSSMB, r.PeakRSSMB, r.Load, r.DBCPUPerAck} {
 			cols[i] = append(cols[i], v)
 		}
 	}
@@ -90,7 +93,7 @@ func (rep report) summarise(sc string) (summary, bool) {
 	}
 	return summary{Rate: median(cols[0]), P50: median(cols[1]), P99: median(cols[2]), DupP50: median(cols[3]),
 		ForgedP50: median(cols[4]), CPUPerAck: median(cols[5]), RSSMB: median(cols[6]), PeakRSSMB: median(cols[7]),
-		Load: median(cols[8]), Runs: len(cols[0])}, true
+		Load: median(cols[8]), DBCPUPerAck: median(cols[9]), Runs: len(cols[0])}, true
 }
 
 var scenarioTitle = map[string]string{
@@ -130,8 +133,8 @@ func (rep report) markdown() string {
 	fmt.Fprintf(&b, "Host %s (%d CPU visible to the pinned runner), %s; %d rounds × %s, %d concurrent senders, %s, duplicates %.0f%%, forgeries %.0f%% (ref, gateway); e2e relay in the %s; servers on CPU %q, load generator on CPU %q.\n\n",
 		host, runtime.NumCPU(), runtime.Version(), f.rounds, f.dur, f.conc, bodies, f.dup*100, f.forged*100, f.e2eRelay, f.serverCPU, f.loadCPU)
 	b.WriteString("## Medians\n\n")
-	b.WriteString("| scenario | rate | p50 | p99 | dup p50 | forged p50 | CPU s per ack | RSS (peak) MB | load avg | runs |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| scenario | rate | p50 | p99 | dup p50 | forged p50 | CPU s per ack | PostgreSQL CPU per ack | RSS (peak) MB | load avg | runs |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	sums := map[string]summary{}
 	oks := map[string]bool{}
 	for _, sc := range []string{scBare, scRef, scGateway, scE2E, scTemporal, scLight, scHalf, scBurst, scBurstT, scCalm, scFlood} {
@@ -145,14 +148,18 @@ func (rep report) markdown() string {
 			rss = fmt.Sprintf("%.0f (%.0f)", s.RSSMB, s.PeakRSSMB)
 		}
 		d := func(v float64) string { return fmtDur(time.Duration(v)) }
-		fmt.Fprintf(&b, "| %s | %.1f %s | %s | %s | %s | %s | %s | %s | %.1f | %d |\n",
+		fmt.Fprintf(&b, "| %s | %.1f %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %d |\n",
 			scenarioTitle[sc], s.Rate, scenarioUnit[sc], d(s.P50), d(s.P99), d(s.DupP50), d(s.ForgedP50),
-			fmtCPU(s.CPUPerAck), rss, s.Load, s.Runs)
+			fmtCPU(s.CPUPerAck), fmtCPU(s.DBCPUPerAck), rss, s.Load, s.Runs)
 	}
 	fmt.Fprintf(&b, "\nRatios: (2)/(0) = **%s** (target ≥ 0.8), (2)/(1) = **%s**, (3)/(4) = **%s** (target ≥ 0.9).\n\n",
 		ratio(sums[scGateway], sums[scBare], oks[scGateway], oks[scBare]),
 		ratio(sums[scGateway], sums[scRef], oks[scGateway], oks[scRef]),
 		ratio(sums[scE2E], sums[scTemporal], oks[scE2E], oks[scTemporal]))
+	if oks[scGateway] && oks[scBare] && sums[scBare].DBCPUPerAck > 0 {
+		fmt.Fprintf(&b, "PostgreSQL CPU per ack: (2) %s against (0) %s, **%.1f×** (target ≤ 2×).\n\n",
+			fmtCPU(sums[scGateway].DBCPUPerAck), fmtCPU(sums[scBare].DBCPUPerAck), sums[scGateway].DBCPUPerAck/sums[scBare].DBCPUPerAck)
+	}
 	if oks[scBurst] {
 		fmt.Fprintf(&b, "Burst: (B)/(BT) = **%s** (target ≥ 0.9); ack p99 during the burst %s against %s for (2) without a backlog.\n\n",
 			ratio(sums[scBurst], sums[scBurstT], oks[scBurst], oks[scBurstT]), fmtDur(time.Duration(sums[scBurst].P99)), fmtDur(time.Duration(sums[scGateway].P99)))
