@@ -155,6 +155,9 @@ func sqlConfig(dataDir string) *config.SQL {
 	// corrupts the file, the right trade for a development server.
 	c.ConnectAttributes["journal_mode"] = "wal"
 	c.ConnectAttributes["synchronous"] = "normal"
+	// MaxConns stays 1 (the plugin's default): four connections with a busy
+	// timeout, which WAL allows, measured no higher ceiling and timed out
+	// starts under load (docs/performance.md, "Embedded mode").
 	return c
 }
 
