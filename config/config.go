@@ -39,6 +39,9 @@ const (
 	// EnvWorkerMetricsListen is where a worker process serves /metrics
 	// (default off; the gateway serves them on its admin listener).
 	EnvWorkerMetricsListen = "HOOKGATE_WORKER_METRICS_LISTEN"
+	// EnvTemporalUIURL is the Temporal UI's base URL the console links a
+	// receipt's workflow to (default none; hookgate dev sets its own UI).
+	EnvTemporalUIURL = "HOOKGATE_TEMPORAL_UI_URL"
 )
 
 // Defaults.
@@ -95,6 +98,8 @@ type Config struct {
 	AMQPURL           string `yaml:"-"`
 	// WorkerMetricsListen is the worker's /metrics address; empty: none.
 	WorkerMetricsListen string `yaml:"-"`
+	// TemporalUIURL is EnvTemporalUIURL.
+	TemporalUIURL string `yaml:"-"`
 
 	// DefaultRetry is Retry resolved (retry.Default() when unset).
 	DefaultRetry retry.Policy `yaml:"-"`
@@ -272,6 +277,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	c.RedisURL = getenv(EnvRedisURL)
 	c.AMQPURL = getenv(EnvAMQPURL)
 	c.WorkerMetricsListen = getenv(EnvWorkerMetricsListen)
+	c.TemporalUIURL = getenv(EnvTemporalUIURL)
 	if v := getenv(EnvAdminTokens); v != "" {
 		for _, pair := range strings.Split(v, ",") {
 			name, tok, ok := strings.Cut(strings.TrimSpace(pair), ":")

@@ -190,7 +190,7 @@ func runDev(ctx context.Context, e *env, f devFlags) error {
 	}()
 	err = server.Run(ctx, server.Deps{
 		Config: cfg, Store: st, Temporal: tc, Logger: log, Eager: true, Metrics: m,
-		Ingest: ingestLn, Admin: adminLn,
+		Ingest: ingestLn, Admin: adminLn, TemporalUI: uiURL,
 		Ready: func(ingest, adm net.Addr) { printBanner(e, cfg, path, secrets, ingest, adm, uiURL, address, p != nil) },
 	})
 	cancel()
@@ -201,6 +201,7 @@ func printBanner(e *env, cfg *config.Config, path string, s *devSecrets, ingest,
 	w := e.stdout
 	fmt.Fprintf(w, "\nhookgate dev is running\n")
 	fmt.Fprintf(w, "  webhooks     http://%s/webhooks/{source}\n", dialable(ingest))
+	fmt.Fprintf(w, "  console      http://%s/\n", adm)
 	fmt.Fprintf(w, "  admin API    http://%s/v1/receipts\n", adm)
 	if uiURL != "" {
 		fmt.Fprintf(w, "  Temporal UI  %s\n", uiURL)

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 	"github.com/hookgate/hookgate/internal/ingest/gateway"
 	"github.com/hookgate/hookgate/internal/ingest/groupcommit"
 	"github.com/hookgate/hookgate/internal/operations/admin"
+	"github.com/hookgate/hookgate/internal/operations/console"
 	"github.com/hookgate/hookgate/internal/operations/metrics"
 	"github.com/hookgate/hookgate/internal/operations/monitor"
 	"github.com/hookgate/hookgate/internal/processing/relay"
@@ -52,6 +55,9 @@ type Deps struct {
 	// TracerProvider, if set, traces the gateway and relay instead of the
 	// provider the config's tracing block would build (tests).
 	TracerProvider trace.TracerProvider
+	// TemporalUI, if set, is the Temporal UI the console links workflows to
+	// (hookgate dev's own); otherwise the config's TemporalUIURL.
+	TemporalUI string
 }
 
 // Run serves the ingest endpoint, the admin API and the relay until ctx
@@ -120,6 +126,16 @@ func Run(ctx context.Context, d Deps) error {
 		BulkReplays: &runs.BulkReplays{Client: d.Temporal, TaskQueue: d.Config.TaskQueue},
 	})
 
+	ui := d.TemporalUI
+	if ui == "" {
+		ui = d.Config.TemporalUIURL
+	}
+	con, err := console.New(console.Options{Store: d.Store, Tokens: consoleTokens(tokens), TemporalUI: ui,
+		Namespace: d.Config.TemporalNamespace, Logger: log.With("component", "console")})
+	if err != nil {
+		return err
+	}
+
 	ingestLn, err := listen(d.Ingest, d.Config.Listen)
 	if err != nil {
 		return err
@@ -130,7 +146,7 @@ func Run(ctx context.Context, d Deps) error {
 		return err
 	}
 	ingestSrv := boot.NewServer(gw.Handler(), log)
-	adminSrv := boot.NewServer(adminHandler(adm, d.Metrics, d.Config), log)
+	adminSrv := boot.NewServer(withConsole(adminHandler(adm, d.Metrics, d.Config), con), log)
 	serverLimits(ingestSrv, d.Config.Server)
 	serverLimits(adminSrv, d.Config.Server)
 	if err := serverTLS(ingestSrv, d.Config.TLS); err != nil {
@@ -198,6 +214,37 @@ func listen(ln net.Listener, addr string) (net.Listener, error) {
 // adminHandler serves the admin API and, with metrics, /metrics: open unless
 // metrics_token_required (then behind the API's bearer token, mounted by
 // adminMetricsRoute).
+// consoleTokens are the admin tokens that may sign in to the console: those
+// that may read; bodies are shown to those with read:bodies.
+func consoleTokens(tokens []admin.Token) []console.Token {
+	var out []console.Token
+	for _, t := range tokens {
+		scopes := t.Scopes
+		if len(scopes) == 0 {
+			scopes = admin.DefaultScopes
+		}
+		bodies := slices.Contains(scopes, admin.ScopeReadBodies)
+		if bodies || slices.Contains(scopes, admin.ScopeRead) {
+			out = append(out, console.Token{Name: t.Name, Value: t.Value, Bodies: bodies})
+		}
+	}
+	return out
+}
+
+// withConsole serves the console's pages on the admin listener and the rest
+// (/v1/…, /metrics) with api.
+func withConsole(api, con http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if p == "/" || p == "/sign-in" || p == "/sign-out" || p == "/receipts" || p == "/rejected" ||
+			strings.HasPrefix(p, "/receipts/") || strings.HasPrefix(p, "/assets/") {
+			con.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+}
+
 func adminHandler(api *admin.API, m *metrics.Metrics, cfg *config.Config) http.Handler {
 	if m == nil || cfg.MetricsTokenRequired {
 		return api.Handler()
