@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 
+	"github.com/dustin/go-humanize"
 	"github.com/gin-gonic/gin"
 
 	"github.com/hookgate/hookgate/config"
@@ -32,6 +33,7 @@ import (
 	"github.com/hookgate/hookgate/internal/storage/retention"
 	"github.com/hookgate/hookgate/internal/storage/searchindex"
 	"github.com/hookgate/hookgate/providers/builtin"
+	"github.com/hookgate/hookgate/providers/catalogue"
 )
 
 // Deps are the parts a gateway process runs on.
@@ -130,7 +132,7 @@ func Run(ctx context.Context, d Deps) error {
 	if ui == "" {
 		ui = d.Config.TemporalUIURL
 	}
-	con, err := console.New(console.Options{Store: d.Store, Tokens: consoleTokens(tokens), TemporalUI: ui,
+	con, err := console.New(console.Options{Store: d.Store, Tokens: consoleTokens(tokens), TemporalUI: ui, Sources: consoleSources(d.Config),
 		Namespace: d.Config.TemporalNamespace, Logger: log.With("component", "console")})
 	if err != nil {
 		return err
@@ -231,12 +233,40 @@ func consoleTokens(tokens []admin.Token) []console.Token {
 	return out
 }
 
+// consoleSources describes the configured sources for the console: never
+// their secrets.
+func consoleSources(cfg *config.Config) []console.Source {
+	base := strings.TrimSuffix(cfg.PublicBaseURL, "/")
+	if base == "" {
+		host := cfg.Listen
+		if strings.HasPrefix(host, ":") {
+			host = "<this host>" + host
+		}
+		base = "http://" + host
+	}
+	out := make([]console.Source, 0, len(cfg.Sources))
+	for _, s := range cfg.Sources {
+		delays := make([]string, len(s.RetryPolicy.Delays))
+		for i, d := range s.RetryPolicy.Delays {
+			delays[i] = d.String()
+		}
+		cs := console.Source{Name: s.Name, Provider: string(s.Provider), URL: base + "/webhooks/" + s.Name,
+			BodyLimit: humanize.IBytes(uint64(s.BodyLimit)), AllowedIPs: s.AllowedIPs,
+			Retry: fmt.Sprintf("%d attempts, waits %s", s.RetryPolicy.MaxAttempts(), strings.Join(delays, ", "))}
+		if e, ok := catalogue.Lookup(s.Provider); ok {
+			cs.Handshake = string(e.Handshake)
+		}
+		out = append(out, cs)
+	}
+	return out
+}
+
 // withConsole serves the console's pages on the admin listener and the rest
 // (/v1/…, /metrics) with api.
 func withConsole(api, con http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
-		if p == "/" || p == "/sign-in" || p == "/sign-out" || p == "/receipts" || p == "/rejected" ||
+		if p == "/" || p == "/sign-in" || p == "/sign-out" || p == "/receipts" || p == "/rejected" || p == "/sources" ||
 			strings.HasPrefix(p, "/receipts/") || strings.HasPrefix(p, "/assets/") {
 			con.ServeHTTP(w, r)
 			return

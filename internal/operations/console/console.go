@@ -35,6 +35,21 @@ type Store interface {
 	Events(ctx context.Context, f store.EventFilter) ([]store.Event, error)
 	Replays(ctx context.Context, receiptID string) ([]store.Replay, error)
 	ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditRecord, error)
+	Stats(ctx context.Context, f store.StatsFilter) ([]store.StatusStats, error)
+}
+
+// Source is what the Sources screen shows of a configured source: never its
+// secrets.
+type Source struct {
+	Name, Provider string
+	// URL is the one to paste into the provider's dashboard.
+	URL       string
+	BodyLimit string
+	// Retry describes the source's retry policy ("5 attempts: 1s, 10s, …").
+	Retry string
+	// Handshake is the check the provider makes of the endpoint, if any.
+	Handshake  string
+	AllowedIPs []string
 }
 
 // Token is an admin token that may sign in (one with the read scope): its
@@ -56,6 +71,8 @@ type Options struct {
 	TemporalUI string
 	// Namespace is the Temporal namespace of the workflows.
 	Namespace string
+	// Sources are the configured sources, for the Sources screen.
+	Sources []Source
 	// SessionTTL is how long a sign-in lasts (default 8 hours).
 	SessionTTL time.Duration
 	Logger     *slog.Logger
@@ -85,7 +102,7 @@ var assetFS embed.FS
 
 // Paths is every path prefix the console serves; the admin listener sends
 // the rest to the API.
-var Paths = []string{"/", "/sign-in", "/sign-out", "/receipts", "/receipts/", "/rejected", "/assets/"}
+var Paths = []string{"/", "/sign-in", "/sign-out", "/receipts", "/receipts/", "/rejected", "/sources", "/assets/"}
 
 // New builds the console. Without tokens nobody can sign in.
 func New(o Options) (*Console, error) {
@@ -105,7 +122,7 @@ func New(o Options) (*Console, error) {
 	for _, t := range o.Tokens {
 		c.tokens = append(c.tokens, tokenHash{name: t.Name, sum: sha256.Sum256([]byte(t.Value)), bodies: t.Bodies})
 	}
-	for _, page := range []string{"signin", "receipts", "receipt", "rejected"} {
+	for _, page := range []string{"signin", "overview", "receipts", "receipt", "rejected", "sources"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, err
@@ -121,9 +138,8 @@ func New(o Options) (*Console, error) {
 	m.HandleFunc("GET /sign-in", c.signInForm)
 	m.HandleFunc("POST /sign-in", c.signIn)
 	m.HandleFunc("POST /sign-out", c.signedIn(c.signOut))
-	m.HandleFunc("GET /{$}", c.signedIn(func(w http.ResponseWriter, r *http.Request, _ session) {
-		http.Redirect(w, r, "/receipts", http.StatusSeeOther)
-	}))
+	m.HandleFunc("GET /{$}", c.signedIn(c.overview))
+	m.HandleFunc("GET /sources", c.signedIn(c.sources))
 	m.HandleFunc("GET /receipts", c.signedIn(c.receipts))
 	m.HandleFunc("GET /receipts/{id}", c.signedIn(c.receipt))
 	m.HandleFunc("GET /rejected", c.signedIn(c.rejected))

@@ -72,7 +72,9 @@ func newServer(t *testing.T) *httptest.Server {
 	must(st.RecordAttempt(ctx, store.Attempt{ReceiptID: "r1", Step: store.StepHandle, Attempt: 1, StartedAt: t0, FinishedAt: t0.Add(time.Millisecond)}))
 	must(st.SaveEvents(ctx, []store.Event{{ID: "r1.0", ReceiptID: "r1", Type: "git.push", Subject: "acme/webapp", Time: t0, Envelope: []byte(`{}`)}}))
 	c, err := console.New(console.Options{Store: st, Tokens: []console.Token{{Name: "ops", Value: opsToken, Bodies: true}, {Name: "dashboard", Value: dashToken}},
-		TemporalUI: "http://127.0.0.1:8233"})
+		TemporalUI: "http://127.0.0.1:8233", Now: func() time.Time { return t0.Add(30 * time.Minute) },
+		Sources: []console.Source{{Name: "github", Provider: "github", URL: "https://hooks.example.com/webhooks/github", BodyLimit: "25 MiB",
+			Retry: "5 attempts", AllowedIPs: []string{"192.30.252.0/22"}}, {Name: "quiet", Provider: "stripe", URL: "https://hooks.example.com/webhooks/quiet"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,5 +225,28 @@ func TestBodiesNeedTheirScope(t *testing.T) {
 	resp, page := get(t, c, srv.URL+"/receipts/r1")
 	if resp.StatusCode != http.StatusOK || strings.Contains(page, "refs/heads/main") || !strings.Contains(page, "read:bodies") {
 		t.Fatalf("receipt without the bodies scope: %d\n%s", resp.StatusCode, page)
+	}
+}
+
+// The Overview shows each source's last hour: what it received, its dead
+// letters (with an alert) and its rejected requests by reason; a configured
+// source that received nothing is listed too. Sources shows the URL to paste
+// and no secret.
+func TestOverviewAndSources(t *testing.T) {
+	srv := newServer(t)
+	c := browser(t)
+	signIn(t, srv, c, opsToken)
+	resp, page := get(t, c, srv.URL+"/")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("overview: %d", resp.StatusCode)
+	}
+	for _, want := range []string{`href="/receipts?source=stripe"`, "dead letters in the last hour", "signature_mismatch: 1", `href="/receipts?source=quiet"`, "2026-12-08 09:01:00.000 UTC"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("overview lacks %q", want)
+		}
+	}
+	_, page = get(t, c, srv.URL+"/sources")
+	if !strings.Contains(page, "https://hooks.example.com/webhooks/github") || !strings.Contains(page, "192.30.252.0/22") {
+		t.Fatalf("sources page:\n%s", page)
 	}
 }
