@@ -133,6 +133,7 @@ func Run(ctx context.Context, d Deps) error {
 		ui = d.Config.TemporalUIURL
 	}
 	con, err := console.New(console.Options{Store: d.Store, Tokens: consoleTokens(tokens), TemporalUI: ui, Sources: consoleSources(d.Config),
+		Starter:   boot.Starter(d.Temporal, d.Config, false),
 		Namespace: d.Config.TemporalNamespace, Logger: log.With("component", "console")})
 	if err != nil {
 		return err
@@ -227,7 +228,7 @@ func consoleTokens(tokens []admin.Token) []console.Token {
 		}
 		bodies := slices.Contains(scopes, admin.ScopeReadBodies)
 		if bodies || slices.Contains(scopes, admin.ScopeRead) {
-			out = append(out, console.Token{Name: t.Name, Value: t.Value, Bodies: bodies})
+			out = append(out, console.Token{Name: t.Name, Value: t.Value, Bodies: bodies, Replay: slices.Contains(scopes, admin.ScopeReplay)})
 		}
 	}
 	return out
@@ -265,9 +266,7 @@ func consoleSources(cfg *config.Config) []console.Source {
 // (/v1/…, /metrics) with api.
 func withConsole(api, con http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := r.URL.Path
-		if p == "/" || p == "/sign-in" || p == "/sign-out" || p == "/receipts" || p == "/rejected" || p == "/sources" ||
-			strings.HasPrefix(p, "/receipts/") || strings.HasPrefix(p, "/assets/") {
+		if console.Serves(r.URL.Path) {
 			con.ServeHTTP(w, r)
 			return
 		}

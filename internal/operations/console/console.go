@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookgate/hookgate/internal/processing/relay"
 	"github.com/hookgate/hookgate/store"
 )
 
@@ -36,6 +37,7 @@ type Store interface {
 	Replays(ctx context.Context, receiptID string) ([]store.Replay, error)
 	ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditRecord, error)
 	Stats(ctx context.Context, f store.StatsFilter) ([]store.StatusStats, error)
+	relay.ReplayStore
 }
 
 // Source is what the Sources screen shows of a configured source: never its
@@ -60,6 +62,8 @@ type Token struct {
 	Name   string
 	Value  string
 	Bodies bool
+	// Replay says whether it may replay receipts (the replay scope).
+	Replay bool
 }
 
 // Options configure the console.
@@ -71,6 +75,9 @@ type Options struct {
 	TemporalUI string
 	// Namespace is the Temporal namespace of the workflows.
 	Namespace string
+	// Starter starts a replayed receipt's run (relay.Replay); nil leaves it
+	// to the relay's sweep.
+	Starter relay.Starter
 	// Sources are the configured sources, for the Sources screen.
 	Sources []Source
 	// SessionTTL is how long a sign-in lasts (default 8 hours).
@@ -89,9 +96,9 @@ type Console struct {
 }
 
 type tokenHash struct {
-	name   string
-	sum    [32]byte
-	bodies bool
+	name           string
+	sum            [32]byte
+	bodies, replay bool
 }
 
 //go:embed templates/*.html
@@ -100,9 +107,15 @@ var templateFS embed.FS
 //go:embed assets
 var assetFS embed.FS
 
-// Paths is every path prefix the console serves; the admin listener sends
-// the rest to the API.
-var Paths = []string{"/", "/sign-in", "/sign-out", "/receipts", "/receipts/", "/rejected", "/sources", "/assets/"}
+// Serves reports whether path is one of the console's: the admin listener
+// sends the rest (/v1/…, /metrics) to the API.
+func Serves(path string) bool {
+	switch path {
+	case "/", "/sign-in", "/sign-out", "/receipts", "/rejected", "/sources", "/dead", "/replay":
+		return true
+	}
+	return strings.HasPrefix(path, "/receipts/") || strings.HasPrefix(path, "/assets/")
+}
 
 // New builds the console. Without tokens nobody can sign in.
 func New(o Options) (*Console, error) {
@@ -120,9 +133,9 @@ func New(o Options) (*Console, error) {
 	}
 	c := &Console{o: o, sessions: newSessions(o.SessionTTL, o.Now), pages: map[string]*template.Template{}}
 	for _, t := range o.Tokens {
-		c.tokens = append(c.tokens, tokenHash{name: t.Name, sum: sha256.Sum256([]byte(t.Value)), bodies: t.Bodies})
+		c.tokens = append(c.tokens, tokenHash{name: t.Name, sum: sha256.Sum256([]byte(t.Value)), bodies: t.Bodies, replay: t.Replay})
 	}
-	for _, page := range []string{"signin", "overview", "receipts", "receipt", "rejected", "sources"} {
+	for _, page := range []string{"signin", "overview", "receipts", "receipt", "rejected", "sources", "dead", "replayed"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, err
@@ -143,6 +156,8 @@ func New(o Options) (*Console, error) {
 	m.HandleFunc("GET /receipts", c.signedIn(c.receipts))
 	m.HandleFunc("GET /receipts/{id}", c.signedIn(c.receipt))
 	m.HandleFunc("GET /rejected", c.signedIn(c.rejected))
+	m.HandleFunc("GET /dead", c.signedIn(c.dead))
+	m.HandleFunc("POST /replay", c.signedIn(c.replay))
 	c.mux = m
 	return c, nil
 }

@@ -71,7 +71,7 @@ func newServer(t *testing.T) *httptest.Server {
 	must(st.Transition(ctx, store.Transition{ReceiptID: "r2", To: store.StatusDead, At: t0.Add(time.Minute + time.Second), Error: "publish: broker unreachable"}))
 	must(st.RecordAttempt(ctx, store.Attempt{ReceiptID: "r1", Step: store.StepHandle, Attempt: 1, StartedAt: t0, FinishedAt: t0.Add(time.Millisecond)}))
 	must(st.SaveEvents(ctx, []store.Event{{ID: "r1.0", ReceiptID: "r1", Type: "git.push", Subject: "acme/webapp", Time: t0, Envelope: []byte(`{}`)}}))
-	c, err := console.New(console.Options{Store: st, Tokens: []console.Token{{Name: "ops", Value: opsToken, Bodies: true}, {Name: "dashboard", Value: dashToken}},
+	c, err := console.New(console.Options{Store: st, Tokens: []console.Token{{Name: "ops", Value: opsToken, Bodies: true, Replay: true}, {Name: "dashboard", Value: dashToken}},
 		TemporalUI: "http://127.0.0.1:8233", Now: func() time.Time { return t0.Add(30 * time.Minute) },
 		Sources: []console.Source{{Name: "github", Provider: "github", URL: "https://hooks.example.com/webhooks/github", BodyLimit: "25 MiB",
 			Retry: "5 attempts", AllowedIPs: []string{"192.30.252.0/22"}}, {Name: "quiet", Provider: "stripe", URL: "https://hooks.example.com/webhooks/quiet"}}})
@@ -248,5 +248,46 @@ func TestOverviewAndSources(t *testing.T) {
 	_, page = get(t, c, srv.URL+"/sources")
 	if !strings.Contains(page, "https://hooks.example.com/webhooks/github") || !strings.Contains(page, "192.30.252.0/22") {
 		t.Fatalf("sources page:\n%s", page)
+	}
+}
+
+// Dead letters are grouped by source and error; a replay needs the replay
+// scope, the CSRF token and a reason, and is recorded with the token's name
+// (here requeued: no Temporal, the relay's sweep would start it).
+func TestDeadLettersReplay(t *testing.T) {
+	srv := newServer(t)
+	c := browser(t)
+	_, csrf := signIn(t, srv, c, opsToken)
+	_, page := get(t, c, srv.URL+"/dead")
+	if !strings.Contains(page, "publish: broker unreachable") || !strings.Contains(page, `name="id" value="r2"`) || strings.Contains(page, `value="r1"`) {
+		t.Fatalf("dead letters:\n%s", page)
+	}
+	post := func(c *http.Client, form url.Values) (int, string) {
+		resp, err := c.PostForm(srv.URL+"/replay", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := post(c, url.Values{"csrf": {csrf}, "id": {"r2"}}); code != http.StatusBadRequest {
+		t.Fatalf("a replay without a reason: %d, want 400", code)
+	}
+	if code, _ := post(c, url.Values{"id": {"r2"}, "reason": {"broker back"}}); code != http.StatusForbidden {
+		t.Fatalf("a replay without the CSRF token: %d, want 403", code)
+	}
+	code, page := post(c, url.Values{"csrf": {csrf}, "id": {"r2", "r2"}, "reason": {"broker back"}})
+	if code != http.StatusOK || !strings.Contains(page, "requeued") || strings.Count(page, `href="/receipts/r2"`) != 1 {
+		t.Fatalf("replay: %d\n%s", code, page)
+	}
+	_, page = get(t, c, srv.URL+"/receipts/r2")
+	if !strings.Contains(page, "broker back") || !strings.Contains(page, "<td>ops</td>") {
+		t.Fatalf("the replay is not recorded on the receipt:\n%s", page)
+	}
+	dash := browser(t)
+	_, dcsrf := signIn(t, srv, dash, dashToken)
+	if code, _ := post(dash, url.Values{"csrf": {dcsrf}, "id": {"r1"}, "reason": {"x"}}); code != http.StatusForbidden {
+		t.Fatalf("a replay by a token without the replay scope: %d, want 403", code)
 	}
 }

@@ -48,7 +48,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := tok.name
-	id, se := c.sessions.create(name, tok.bodies)
+	id, se := c.sessions.create(tok)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, Expires: se.expires})
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/sign-in", MaxAge: -1})
@@ -65,7 +65,7 @@ func (c *Console) signOut(w http.ResponseWriter, r *http.Request, se session) {
 
 // base is the data every signed-in page has.
 func base(se session, title string) map[string]any {
-	return map[string]any{"Actor": se.actor, "CSRF": se.csrf, "Title": title}
+	return map[string]any{"Actor": se.actor, "CSRF": se.csrf, "Title": title, "CanReplayAny": se.replay}
 }
 
 func (c *Console) receipts(w http.ResponseWriter, r *http.Request, se session) {
@@ -126,6 +126,7 @@ func (c *Console) receipt(w http.ResponseWriter, r *http.Request, se session) {
 	d["Events"] = evs
 	d["Replays"] = replays
 	d["Bodies"] = se.bodies
+	d["CanReplay"] = se.replay && rc.Status.Terminal()
 	if se.bodies {
 		d["Headers"] = redact(rc.Header)
 		d["Body"] = renderBody(rc.ContentType, rc.Body)

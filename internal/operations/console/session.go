@@ -23,6 +23,7 @@ const (
 type session struct {
 	actor   string // the admin token's name: replays record it
 	bodies  bool   // the token may see stored headers and bodies
+	replay  bool   // the token may replay receipts
 	csrf    string
 	expires time.Time
 }
@@ -50,9 +51,9 @@ func randomToken() string {
 }
 
 // create starts a session for actor and returns the cookie value.
-func (s *sessions) create(actor string, bodies bool) (string, session) {
+func (s *sessions) create(t tokenHash) (string, session) {
 	id := randomToken()
-	se := session{actor: actor, bodies: bodies, csrf: randomToken(), expires: s.now().Add(s.ttl)}
+	se := session{actor: t.name, bodies: t.bodies, replay: t.replay, csrf: randomToken(), expires: s.now().Add(s.ttl)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
