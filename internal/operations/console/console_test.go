@@ -84,12 +84,12 @@ func newServer(t *testing.T) *httptest.Server {
 }
 
 // browser is an HTTP client with cookies that does not follow redirects.
-func browser(t *testing.T) *http.Client {
+func browser(t testing.TB) *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-func get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
+func get(t testing.TB, c *http.Client, u string) (*http.Response, string) {
 	t.Helper()
 	resp, err := c.Get(u)
 	if err != nil {
@@ -106,7 +106,7 @@ func get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // signIn signs c in with token and returns the session's CSRF token.
-func signIn(t *testing.T, srv *httptest.Server, c *http.Client, token string) (*http.Response, string) {
+func signIn(t testing.TB, srv *httptest.Server, c *http.Client, token string) (*http.Response, string) {
 	t.Helper()
 	_, page := get(t, c, srv.URL+"/sign-in")
 	m := csrfField.FindStringSubmatch(page)
