@@ -41,7 +41,7 @@ func seed(b *testing.B, st interface {
 			ds = append(ds, store.Delivery{
 				Receipt: store.Receipt{ID: id, Source: src, Provider: src, EventID: fmt.Sprintf("evt_%07d", i), EventType: "event.type",
 					Status: store.StatusVerified, ContentType: "application/json",
-					Body:   []byte(fmt.Sprintf(`{"id":"evt_%07d","type":"event.type","data":{"n":%d}}`, i, i)), ReceivedAt: at},
+					Body: []byte(fmt.Sprintf(`{"id":"evt_%07d","type":"event.type","data":{"n":%d}}`, i, i)), ReceivedAt: at},
 				Audit: store.AuditRecord{ID: "a" + id, At: at, Source: src, Status: 200, Outcome: store.OutcomeAccepted},
 			})
 			if i%100 == 0 {
