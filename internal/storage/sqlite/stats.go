@@ -25,8 +25,12 @@ func (s *Store) Stats(ctx context.Context, f store.StatsFilter) ([]store.StatusS
 	since, until := nullUS(f.Since), nullUS(f.Until)
 	args := []any{f.Source, f.Source, since, since, until, until}
 	rows, err := s.r.QueryContext(ctx, `
-		WITH r AS (
+		WITH r AS MATERIALIZED (
 			SELECT source, status, completed_at - received_at AS us FROM receipts `+statsWhere+`
+		),
+		agg AS (
+			SELECT source, status, COUNT(*) AS n_all, COUNT(us) AS n_done, COALESCE(AVG(us), 0) AS avg_us
+			FROM r GROUP BY source, status
 		),
 		ranked AS (
 			SELECT source, status, us,
@@ -41,10 +45,10 @@ func (s *Store) Stats(ctx context.Context, f store.StatsFilter) ([]store.StatusS
 				MAX((n - 1) * 0.95 - CAST((n - 1) * 0.95 AS INTEGER)) AS frac
 			FROM ranked GROUP BY source, status
 		)
-		SELECT r.source, r.status, COUNT(*), COUNT(r.us), COALESCE(AVG(r.us), 0),
-			COALESCE(MAX(p.lo + (p.hi - p.lo) * p.frac), 0)
-		FROM r LEFT JOIN p ON p.source = r.source AND p.status = r.status
-		GROUP BY r.source, r.status ORDER BY r.source, r.status`, args...)
+		SELECT a.source, a.status, a.n_all, a.n_done, a.avg_us,
+			COALESCE(p.lo + (p.hi - p.lo) * p.frac, 0)
+		FROM agg a LEFT JOIN p ON p.source = a.source AND p.status = a.status
+		ORDER BY a.source, a.status`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("receipt stats: %w", err)
 	}
