@@ -156,6 +156,10 @@ func TestSignInSeeReceiptsSignOut(t *testing.T) {
 		resp.Header.Get("X-Frame-Options") != "DENY" {
 		t.Fatalf("security headers %v", resp.Header)
 	}
+	_, live := get(t, c, srv.URL+"/receipts?source=github&live=1")
+	if !strings.Contains(live, `<meta http-equiv="refresh" content="5">`) || !strings.Contains(live, "Stop refreshing") {
+		t.Fatalf("live receipts page:\n%s", live)
+	}
 	_, page = get(t, c, srv.URL+"/receipts/r1")
 	for _, want := range []string{"refs/heads/main", "git.push", "r1.0", "handle", "http://127.0.0.1:8233/namespaces/default/workflows/github%2Fd1"} {
 		if !strings.Contains(page, want) {

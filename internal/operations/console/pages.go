@@ -83,6 +83,22 @@ func (c *Console) receipts(w http.ResponseWriter, r *http.Request, se session) {
 	}
 	d := base(se, "Receipts")
 	d["Filter"] = f
+	// Live: the first page reloads itself every few seconds (no script; a
+	// later page keeps still so that paging works).
+	if q.Get("live") == "1" && f.Cursor == "" {
+		d["Refresh"] = "5"
+		d["Live"] = true
+	}
+	live := url.Values{}
+	for k, vs := range q {
+		if k != "cursor" && k != "live" {
+			live[k] = vs
+		}
+	}
+	if q.Get("live") != "1" {
+		live.Set("live", "1")
+	}
+	d["LiveToggle"] = "/receipts?" + live.Encode()
 	d["Statuses"] = statuses
 	d["Receipts"] = page.Receipts
 	if page.Next != "" {
