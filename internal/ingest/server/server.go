@@ -133,7 +133,7 @@ func Run(ctx context.Context, d Deps) error {
 		ui = d.Config.TemporalUIURL
 	}
 	con, err := console.New(console.Options{Store: d.Store, Tokens: consoleTokens(tokens), TemporalUI: ui, Sources: consoleSources(d.Config),
-		Starter:   boot.Starter(d.Temporal, d.Config, false),
+		Starter: boot.Starter(d.Temporal, d.Config, false), BulkReplays: &runs.BulkReplays{Client: d.Temporal, TaskQueue: d.Config.TaskQueue},
 		Namespace: d.Config.TemporalNamespace, Logger: log.With("component", "console")})
 	if err != nil {
 		return err

@@ -78,6 +78,8 @@ type Options struct {
 	// Starter starts a replayed receipt's run (relay.Replay); nil leaves it
 	// to the relay's sweep.
 	Starter relay.Starter
+	// BulkReplays runs bulk replays; nil: only their dry run.
+	BulkReplays BulkReplays
 	// Sources are the configured sources, for the Sources screen.
 	Sources []Source
 	// SessionTTL is how long a sign-in lasts (default 8 hours).
@@ -111,7 +113,7 @@ var assetFS embed.FS
 // sends the rest (/v1/…, /metrics) to the API.
 func Serves(path string) bool {
 	switch path {
-	case "/", "/sign-in", "/sign-out", "/receipts", "/rejected", "/sources", "/dead", "/replay":
+	case "/", "/sign-in", "/sign-out", "/receipts", "/rejected", "/sources", "/dead", "/replay", "/bulk", "/bulk/progress", "/bulk/cancel":
 		return true
 	}
 	return strings.HasPrefix(path, "/receipts/") || strings.HasPrefix(path, "/assets/")
@@ -135,7 +137,7 @@ func New(o Options) (*Console, error) {
 	for _, t := range o.Tokens {
 		c.tokens = append(c.tokens, tokenHash{name: t.Name, sum: sha256.Sum256([]byte(t.Value)), bodies: t.Bodies, replay: t.Replay})
 	}
-	for _, page := range []string{"signin", "overview", "receipts", "receipt", "rejected", "sources", "dead", "replayed"} {
+	for _, page := range []string{"signin", "overview", "receipts", "receipt", "rejected", "sources", "dead", "replayed", "bulk", "bulkprogress"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, err
@@ -158,6 +160,10 @@ func New(o Options) (*Console, error) {
 	m.HandleFunc("GET /rejected", c.signedIn(c.rejected))
 	m.HandleFunc("GET /dead", c.signedIn(c.dead))
 	m.HandleFunc("POST /replay", c.signedIn(c.replay))
+	m.HandleFunc("GET /bulk", c.signedIn(c.bulk))
+	m.HandleFunc("POST /bulk", c.signedIn(c.bulkPost))
+	m.HandleFunc("GET /bulk/progress", c.signedIn(c.bulkProgress))
+	m.HandleFunc("POST /bulk/cancel", c.signedIn(c.bulkCancel))
 	c.mux = m
 	return c, nil
 }

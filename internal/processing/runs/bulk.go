@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 )
 
@@ -70,4 +72,32 @@ func (b *BulkReplays) Cancel(ctx context.Context, id string) error {
 		return fmt.Errorf("cancel bulk replay %s: %w", id, err)
 	}
 	return nil
+}
+
+// BulkReplaySummary is one bulk replay as the list of past ones shows it.
+type BulkReplaySummary struct {
+	ID        string
+	Status    string // "Running", "Completed", "Canceled", …
+	StartedAt time.Time
+	ClosedAt  time.Time // zero while it runs
+}
+
+// List returns the newest bulk replays, at most n.
+func (b *BulkReplays) List(ctx context.Context, n int) ([]BulkReplaySummary, error) {
+	resp, err := b.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		PageSize: int32(n),
+		Query:    "WorkflowType = '" + BulkReplayName + "'",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list bulk replays: %w", err)
+	}
+	out := make([]BulkReplaySummary, 0, len(resp.GetExecutions()))
+	for _, e := range resp.GetExecutions() {
+		s := BulkReplaySummary{ID: e.GetExecution().GetWorkflowId(), Status: statusName(e.GetStatus()), StartedAt: e.GetStartTime().AsTime()}
+		if e.GetCloseTime() != nil {
+			s.ClosedAt = e.GetCloseTime().AsTime()
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
