@@ -229,6 +229,7 @@ retry:
 admin_tokens:
   - name: e2e
     token: %s
+    scopes: [read, read:bodies, replay]
 sources:
   - {name: github, provider: github, secrets: [%q]}
   - {name: stripe, provider: stripe, secrets: [%q]}
