@@ -20,6 +20,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hookgate/hookgate/internal/processing/relay"
+	"github.com/hookgate/hookgate/internal/processing/runs"
 	"github.com/hookgate/hookgate/store"
 )
 
@@ -187,7 +188,7 @@ func (a *API) fail(c *gin.Context, err error) {
 }
 
 func parseTime(c *gin.Context, key string) (time.Time, error) {
-	return parseWhen(c.Query(key), key, time.Now())
+	return runs.ParseWhen(c.Query(key), key, time.Now())
 }
 
 func parseLimit(c *gin.Context) (int, error) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -41,19 +40,6 @@ func checkMode(m store.ReplayMode) error {
 	return nil
 }
 
-func parseWhen(v, field string, now time.Time) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t, nil
-	}
-	if d, err := time.ParseDuration(v); err == nil && d > 0 {
-		return now.Add(-d), nil
-	}
-	return time.Time{}, fmt.Errorf("%w: %s must be RFC 3339 or a duration like 2h", errBadRequest, field)
-}
-
 // startBulkReplay handles POST /v1/replays. A dry run counts the matching receipts
 // and changes nothing; a real run starts a BulkReplay workflow and returns its ID.
 func (a *API) startBulkReplay(c *gin.Context) {
@@ -75,12 +61,12 @@ func (a *API) startBulkReplay(c *gin.Context) {
 		return
 	}
 	now := a.o.Now()
-	since, err := parseWhen(req.Since, "since", now)
+	since, err := runs.ParseWhen(req.Since, "since", now)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	until, err := parseWhen(req.Until, "until", now)
+	until, err := runs.ParseWhen(req.Until, "until", now)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -90,7 +76,7 @@ func (a *API) startBulkReplay(c *gin.Context) {
 	}
 	f := runs.ReplayFilter{Source: req.Source, Status: req.Status, EventType: req.EventType, Since: since, Until: until}
 	if req.DryRun {
-		n, err := a.count(c.Request.Context(), f)
+		n, err := runs.CountMatching(c.Request.Context(), a.o.Store, f)
 		if err != nil {
 			a.fail(c, err)
 			return
@@ -111,23 +97,6 @@ func (a *API) startBulkReplay(c *gin.Context) {
 	}
 	a.o.Logger.Info("bulk replay started", "replay_id", id, "actor", c.GetString(actorKey))
 	c.JSON(http.StatusAccepted, gin.H{"id": id})
-}
-
-// count pages through the matching receipts.
-func (a *API) count(ctx context.Context, f runs.ReplayFilter) (int, error) {
-	n, cursor := 0, ""
-	for {
-		page, err := a.o.Store.ListReceipts(ctx, store.Filter{Source: f.Source, Status: f.Status, EventType: f.EventType,
-			Since: f.Since, Until: f.Until, Cursor: cursor, Limit: 1000})
-		if err != nil {
-			return 0, err
-		}
-		n += len(page.Receipts)
-		if page.Next == "" {
-			return n, nil
-		}
-		cursor = page.Next
-	}
 }
 
 func (a *API) bulkReplayProgress(c *gin.Context) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookgate/hookgate/bench/load"
 	"github.com/hookgate/hookgate/internal/operations/console"
 	"github.com/hookgate/hookgate/internal/storage/postgres"
 	"github.com/hookgate/hookgate/internal/storage/sqlite"
@@ -18,6 +19,16 @@ import (
 
 // benchReceipts is how many receipts the console's pages are measured over.
 const benchReceipts = 100_000
+
+// size is receipt i's body size: realistic pushes of 2.2 KB, one in fifty
+// of 20 KB (load.DefaultSizes without its 200 KB tail, which would make the
+// seeded store several gigabytes).
+func size(i int) int {
+	if i%50 == 0 {
+		return 20000
+	}
+	return 2200
+}
 
 // seed stores n receipts over the last 24 hours from eight sources, with the
 // status mix of a busy day (most completed, some unhandled, a few dead or in
@@ -39,9 +50,8 @@ func seed(b *testing.B, st interface {
 			src := sources[i%len(sources)]
 			id := fmt.Sprintf("r%07d", i)
 			ds = append(ds, store.Delivery{
-				Receipt: store.Receipt{ID: id, Source: src, Provider: src, EventID: fmt.Sprintf("evt_%07d", i), EventType: "event.type",
-					Status: store.StatusVerified, ContentType: "application/json",
-					Body: []byte(fmt.Sprintf(`{"id":"evt_%07d","type":"event.type","data":{"n":%d}}`, i, i)), ReceivedAt: at},
+				Receipt: store.Receipt{ID: id, Source: src, Provider: src, EventID: fmt.Sprintf("evt_%07d", i), EventType: "push",
+					Status: store.StatusVerified, ContentType: "application/json", Body: load.Body(id, size(i)), ReceivedAt: at},
 				Audit: store.AuditRecord{ID: "a" + id, At: at, Source: src, Status: 200, Outcome: store.OutcomeAccepted},
 			})
 			if i%100 == 0 {

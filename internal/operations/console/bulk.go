@@ -31,20 +31,6 @@ func readBulkForm(r *http.Request) bulkForm {
 	return bulkForm{Source: v("source"), Status: v("status"), EventType: v("event_type"), Since: v("since"), Until: v("until"), Reason: v("reason")}
 }
 
-// when reads a form time: RFC 3339, or a duration back from now ("2h").
-func when(v, field string, now time.Time) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t, nil
-	}
-	if d, err := time.ParseDuration(v); err == nil && d > 0 {
-		return now.Add(-d), nil
-	}
-	return time.Time{}, fmt.Errorf("%w: %s must be RFC 3339 or a duration like 2h", store.ErrInvalid, field)
-}
-
 // filter is the form's replay filter; until defaults to now, so receipts
 // arriving during the replay are not swept in.
 func (f bulkForm) filter(now time.Time) (runs.ReplayFilter, error) {
@@ -52,11 +38,11 @@ func (f bulkForm) filter(now time.Time) (runs.ReplayFilter, error) {
 	if st != "" && !st.Valid() {
 		return runs.ReplayFilter{}, fmt.Errorf("%w: unknown status %q", store.ErrInvalid, f.Status)
 	}
-	since, err := when(f.Since, "since", now)
+	since, err := runs.ParseWhen(f.Since, "since", now)
 	if err != nil {
 		return runs.ReplayFilter{}, err
 	}
-	until, err := when(f.Until, "until", now)
+	until, err := runs.ParseWhen(f.Until, "until", now)
 	if err != nil {
 		return runs.ReplayFilter{}, err
 	}
@@ -101,7 +87,7 @@ func (c *Console) bulkPost(w http.ResponseWriter, r *http.Request, se session) {
 	}
 	switch r.FormValue("action") {
 	case "count":
-		n, err := c.count(r.Context(), f)
+		n, err := runs.CountMatching(r.Context(), c.o.Store, f)
 		if err != nil {
 			c.fail(w, r, err)
 			return
@@ -131,23 +117,6 @@ func (c *Console) bulkPost(w http.ResponseWriter, r *http.Request, se session) {
 		http.Redirect(w, r, "/bulk/progress?id="+url.QueryEscape(id), http.StatusSeeOther)
 	default:
 		http.Error(w, "unknown action", http.StatusBadRequest)
-	}
-}
-
-// count is how many receipts f matches.
-func (c *Console) count(ctx context.Context, f runs.ReplayFilter) (int, error) {
-	n, cursor := 0, ""
-	for {
-		page, err := c.o.Store.ListReceipts(ctx, store.Filter{Source: f.Source, Status: f.Status, EventType: f.EventType,
-			Since: f.Since, Until: f.Until, Cursor: cursor, Limit: 1000})
-		if err != nil {
-			return 0, err
-		}
-		n += len(page.Receipts)
-		if page.Next == "" {
-			return n, nil
-		}
-		cursor = page.Next
 	}
 }
 

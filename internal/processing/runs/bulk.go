@@ -10,6 +10,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+
+	"github.com/hookgate/hookgate/store"
 )
 
 // BulkReplays starts, inspects and cancels bulk replays through Temporal.
@@ -100,4 +102,43 @@ func (b *BulkReplays) List(ctx context.Context, n int) ([]BulkReplaySummary, err
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// ReceiptLister lists receipts (the store's ListReceipts).
+type ReceiptLister interface {
+	ListReceipts(ctx context.Context, f store.Filter) (store.Page, error)
+}
+
+// CountMatching counts the receipts f matches, a page of 1000 at a time:
+// the dry run of a bulk replay, which changes nothing.
+func CountMatching(ctx context.Context, st ReceiptLister, f ReplayFilter) (int, error) {
+	n, cursor := 0, ""
+	for {
+		page, err := st.ListReceipts(ctx, store.Filter{Source: f.Source, Status: f.Status, EventType: f.EventType,
+			Since: f.Since, Until: f.Until, Cursor: cursor, Limit: 1000})
+		if err != nil {
+			return 0, err
+		}
+		n += len(page.Receipts)
+		if page.Next == "" {
+			return n, nil
+		}
+		cursor = page.Next
+	}
+}
+
+// ParseWhen reads a filter's time as operators type it: RFC 3339, or a
+// duration back from now ("2h"); "" is the zero time. The error wraps
+// store.ErrInvalid and names field.
+func ParseWhen(v, field string, now time.Time) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("%w: %s must be RFC 3339 or a duration like 2h", store.ErrInvalid, field)
 }
